@@ -1,0 +1,31 @@
+"""One module per registry; `registry_for` picks the implementation by ecosystem."""
+
+from __future__ import annotations
+
+from pkgtrace.ecosystems.interface import Registry, RegistryError
+from pkgtrace.model import Ecosystem
+
+
+def registry_for(ecosystem: Ecosystem) -> Registry:
+    if ecosystem is Ecosystem.PYPI:
+        from pkgtrace.ecosystems.pypi import PyPI
+        return PyPI()
+    if ecosystem is Ecosystem.NPM:
+        from pkgtrace.ecosystems.npm import Npm
+        return Npm()
+    raise RegistryError(f"{ecosystem} is not supported yet")
+
+
+def split_spec(ecosystem: Ecosystem, spec: str) -> tuple[str, str | None]:
+    """'six==1.16.0' / 'is-number@7.0.0' / '@scope/pkg@1.0' -> (name, version or None)."""
+    spec = spec.strip()
+    if "==" in spec:
+        name, _, version = spec.partition("==")
+        return name.strip(), version.strip() or None
+    at = spec.rfind("@")
+    if at > 0:  # a leading '@' is an npm scope, not a version separator
+        return spec[:at], spec[at + 1:] or None
+    return spec, None
+
+
+__all__ = ["Registry", "RegistryError", "registry_for", "split_spec"]

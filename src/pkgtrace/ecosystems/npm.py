@@ -1,0 +1,86 @@
+"""npm: the registry's package documents (packuments) and tarballs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tarfile
+from pathlib import Path
+from urllib.parse import quote
+
+from pkgtrace.ecosystems import http
+from pkgtrace.ecosystems.interface import RegistryError
+from pkgtrace.model import Artifact, Ecosystem, Package
+
+# The abbreviated document carries versions and dist info, a fraction of the full packument.
+_ABBREVIATED = {"Accept": "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8"}
+
+
+def base_url() -> str:
+    return os.environ.get("PKGTRACE_NPM_URL", "https://registry.npmjs.org").rstrip("/")
+
+
+class Npm:
+    ecosystem = Ecosystem.NPM
+
+    def _packument(self, name: str) -> dict:
+        # Scoped names keep their '@' but escape the '/', as the npm client does.
+        return http.get_json(f"{base_url()}/{quote(name, safe='@')}", headers=_ABBREVIATED)
+
+    def _version_doc(self, name: str, version: str | None) -> dict:
+        doc = self._packument(name)
+        versions = doc.get("versions")
+        if not isinstance(versions, dict) or not versions:
+            raise RegistryError(f"npm has no versions of {name}")
+        if version is None:
+            version = (doc.get("dist-tags") or {}).get("latest")
+            if not isinstance(version, str):
+                raise RegistryError(f"npm has no 'latest' tag for {name}")
+        v = versions.get(version)
+        if not isinstance(v, dict):
+            raise RegistryError(f"npm has no version {version} of {name}")
+        return v
+
+    def resolve(self, name: str, version: str | None = None) -> Package:
+        v = self._version_doc(name, version)
+        return Package(Ecosystem.NPM, v.get("name") or name, v["version"])
+
+    def download(self, package: Package, dest: Path) -> Artifact:
+        dist = self._version_doc(package.name, package.version).get("dist") or {}
+        url = dist.get("tarball")
+        if not isinstance(url, str):
+            raise RegistryError(f"{package}: no tarball in the registry document")
+        algorithm, digest = _integrity(dist)
+        filename = f"{package.name.replace('/', '-').lstrip('@')}-{package.version}.tgz"
+        path = http.download(url, dest / filename, algorithm=algorithm, digest=digest)
+        return Artifact.from_file(package, path, url=url)
+
+    def identify_local(self, path: Path) -> Package:
+        try:
+            with tarfile.open(path, "r:*") as t:
+                for m in t:
+                    if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/package.json"):
+                        f = t.extractfile(m)
+                        meta = json.loads(f.read(1 << 20)) if f else {}
+                        if meta.get("name") and meta.get("version"):
+                            return Package(Ecosystem.NPM, meta["name"], meta["version"])
+        except (OSError, tarfile.TarError, EOFError, ValueError) as e:
+            raise RegistryError(f"{path} is not a readable npm tarball: {e}") from e
+        raise RegistryError(f"{path}: no package/package.json with name and version")
+
+
+def _integrity(dist: dict) -> tuple[str | None, str | bytes | None]:
+    """The strongest digest npm publishes: SRI sha512 (raw bytes), else the legacy sha1 hex."""
+    sri = dist.get("integrity")
+    if isinstance(sri, str):
+        for part in sri.split():
+            algo, _, b64 = part.partition("-")
+            if algo == "sha512":
+                try:
+                    return "sha512", base64.b64decode(b64)
+                except ValueError:
+                    raise RegistryError("malformed integrity field") from None
+    if isinstance(dist.get("shasum"), str):
+        return "sha1", dist["shasum"]
+    return None, None
