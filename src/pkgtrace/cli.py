@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import typer
-
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Detonate package releases in gVisor, analyse them statically, score them.")
-sandbox_app = typer.Typer(no_args_is_help=True, help="The gVisor sandbox and its image.")
-app.add_typer(sandbox_app, name="sandbox")
-
+from pkgtrace.commands._app import app
+# Each import registers that module's commands on `app`.
+from pkgtrace.commands import analyze as _analyze  # noqa: F401
+from pkgtrace.commands import sandbox as _sandbox  # noqa: F401
+from pkgtrace.commands import static as _static  # noqa: F401
 
 if __name__ == "__main__":
     app()

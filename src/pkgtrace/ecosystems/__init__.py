@@ -13,6 +13,15 @@ def registry_for(ecosystem: Ecosystem) -> Registry:
     if ecosystem is Ecosystem.NPM:
         from pkgtrace.ecosystems.npm import Npm
         return Npm()
+    if ecosystem is Ecosystem.RUBYGEMS:
+        from pkgtrace.ecosystems.rubygems import RubyGems
+        return RubyGems()
+    if ecosystem is Ecosystem.PACKAGIST:
+        from pkgtrace.ecosystems.packagist import Packagist
+        return Packagist()
+    if ecosystem is Ecosystem.CRATES:
+        from pkgtrace.ecosystems.crates import Crates
+        return Crates()
     raise RegistryError(f"{ecosystem} is not supported yet")
 
 

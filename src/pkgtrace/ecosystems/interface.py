@@ -23,3 +23,6 @@ class Registry(Protocol):
 
     def identify_local(self, path: Path) -> Package:
         """Name and version of a local artifact, read from its file name or metadata."""
+
+    def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
+        """(phase, argv) pairs run in order inside the sandbox; the artifact is at GUEST_ARTIFACT."""

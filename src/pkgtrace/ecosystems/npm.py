@@ -56,6 +56,12 @@ class Npm:
         path = http.download(url, dest / filename, algorithm=algorithm, digest=digest)
         return Artifact.from_file(package, path, url=url)
 
+    def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
+        """The commands each phase runs inside the sandbox (see sandbox/guest/npm.js)."""
+        driver = ["node", "/pkgtrace/guest/npm.js"]
+        return [("install", [*driver, "install", guest_artifact]),
+                ("import", [*driver, "import", package.name])]
+
     def identify_local(self, path: Path) -> Package:
         try:
             with tarfile.open(path, "r:*") as t:

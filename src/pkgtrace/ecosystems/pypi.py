@@ -27,25 +27,44 @@ def base_url() -> str:
 class PyPI:
     ecosystem = Ecosystem.PYPI
 
-    def _doc(self, name: str, version: str | None) -> dict:
-        path = f"/pypi/{name}/{version}/json" if version else f"/pypi/{name}/json"
-        return http.get_json(base_url() + path)
+    def _files(self, name: str, version: str | None) -> tuple[str, str, list[dict]]:
+        """(name, version, files) from the project document; `releases` lists every version's
+        files there. The per-version endpoint is the fallback, for mirrors that omit `releases`."""
+        doc = http.get_json(f"{base_url()}/pypi/{name}/json")
+        info = doc.get("info") or {}
+        version = version or info.get("version")
+        if not isinstance(version, str):
+            raise RegistryError(f"PyPI answered no version for {name}")
+        releases = doc.get("releases")
+        if isinstance(releases, dict):
+            if version not in releases:
+                raise RegistryError(f"PyPI has no version {version} of {name}")
+            files = releases[version]
+        else:
+            files = http.get_json(f"{base_url()}/pypi/{name}/{version}/json").get("urls")
+        if not isinstance(files, list):
+            raise RegistryError(f"PyPI answered no file list for {name} {version}")
+        return str(info.get("name") or name), version, files
 
     def resolve(self, name: str, version: str | None = None) -> Package:
-        info = self._doc(name, version).get("info") or {}
-        if not isinstance(info.get("version"), str):
-            raise RegistryError(f"PyPI answered no version for {name}")
-        return Package(Ecosystem.PYPI, info.get("name") or name, info["version"])
+        real_name, version, _ = self._files(name, version)
+        return Package(Ecosystem.PYPI, real_name, version)
 
     def download(self, package: Package, dest: Path) -> Artifact:
-        urls = self._doc(package.name, package.version).get("urls")
-        if not isinstance(urls, list) or not urls:
+        _, _, urls = self._files(package.name, package.version)
+        if not urls:
             raise RegistryError(f"{package} has no files on PyPI")
         chosen = pick_file(urls)
         filename = os.path.basename(chosen["filename"])
         path = http.download(chosen["url"], dest / filename, algorithm="sha256",
                              digest=(chosen.get("digests") or {}).get("sha256"))
         return Artifact.from_file(package, path, url=chosen["url"])
+
+    def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
+        """The commands each phase runs inside the sandbox (see sandbox/guest/pypi.py)."""
+        driver = ["python3", "/pkgtrace/guest/pypi.py"]
+        return [("install", [*driver, "install", guest_artifact]),
+                ("import", [*driver, "import", package.name])]
 
     def identify_local(self, path: Path) -> Package:
         name, version = identify_file(path)

@@ -1,0 +1,94 @@
+"""One analysis of one release: resolve, fetch, run static and/or dynamic analysis, assemble documents.
+
+The CLI's `analyze`, the pipeline's workers and `eval` all come through `analyze()`; storing the
+documents is the caller's business (see results/stores).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Literal
+
+from pkgtrace.ecosystems import registry_for
+from pkgtrace.model import Artifact, Ecosystem, Package
+
+Mode = Literal["static", "dynamic", "all"]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class AnalysisRequest:
+    ecosystem: Ecosystem
+    name: str | None = None
+    version: str | None = None
+    local: Path | None = None
+    mode: Mode = "all"
+
+
+@dataclass
+class AnalysisOutcome:
+    package: Package
+    artifact: Artifact
+    # "dynamic" (OSSF dynamic schema), "static" (OSSF static schema), "report" (pkgtrace report)
+    documents: dict[str, dict] = field(default_factory=dict)
+
+
+def resolve_artifact(request: AnalysisRequest, work: Path) -> Artifact:
+    registry = registry_for(request.ecosystem)
+    if request.local is not None:
+        local = Path(request.local)
+        if not local.is_file():
+            raise FileNotFoundError(f"{local}: no such file")
+        package = registry.identify_local(local)
+        # Copy so that the sandbox mounts a file nobody else can change while it runs.
+        dest = work / "artifact" / local.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(local, dest)
+        return Artifact.from_file(package, dest)
+    if not request.name:
+        raise ValueError("a package name or --local FILE is required")
+    package = registry.resolve(request.name, request.version)
+    return registry.download(package, work / "artifact")
+
+
+def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -> AnalysisOutcome:
+    work = Path(tempfile.mkdtemp(prefix="pkgtrace-analysis-"))
+    try:
+        progress("fetching artifact")
+        artifact = resolve_artifact(request, work)
+        outcome = AnalysisOutcome(artifact.package, artifact)
+        report: dict = {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "package": {"ecosystem": artifact.package.ecosystem.value, "name": artifact.package.name,
+                        "version": artifact.package.version},
+            "artifact": {"filename": artifact.path.name, "sha256": artifact.sha256, "url": artifact.url,
+                         "local": request.local is not None},
+            "created": int(time.time()),
+            "timings": {},
+        }
+        if request.mode in ("static", "all"):
+            from pkgtrace.static import analyze_artifact as static_analyze
+            t0 = time.monotonic()
+            progress("static analysis")
+            static_doc, static_section = static_analyze(artifact, progress=progress)
+            outcome.documents["static"] = static_doc
+            report["static"] = static_section
+            report["timings"]["static_s"] = round(time.monotonic() - t0, 3)
+        if request.mode in ("dynamic", "all"):
+            from pkgtrace.dynamic.run import analyze_dynamic
+            t0 = time.monotonic()
+            dynamic_doc, dynamic_section = analyze_dynamic(artifact, progress=progress)
+            outcome.documents["dynamic"] = dynamic_doc
+            report["dynamic"] = dynamic_section
+            report["timings"]["dynamic_s"] = round(time.monotonic() - t0, 3)
+        outcome.documents["report"] = report
+        return outcome
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+REPORT_SCHEMA_VERSION = "pkgtrace-report/1"

@@ -1,0 +1,30 @@
+"""The shared Typer app and the conventions every command follows.
+
+Exit codes: 0 success; 1 the command worked and found what --fail-on asked about;
+2 usage or input error; 3 a registry, sandbox or service failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Detonate package releases in gVisor, analyse them statically, score them.")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+console = Console(stderr=True)  # progress and summaries; stdout stays clean for --json
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)

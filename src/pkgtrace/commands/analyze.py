@@ -1,0 +1,93 @@
+"""`pkgtrace analyze ECOSYSTEM NAME[@VERSION] | --local FILE`."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pkgtrace.analysis import AnalysisRequest, analyze as run_analysis
+from pkgtrace.commands._app import EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail
+from pkgtrace.config import results_dir
+from pkgtrace.ecosystems import RegistryError, split_spec
+from pkgtrace.model import Ecosystem
+from pkgtrace.results.stores import open_store
+
+
+@app.command()
+def analyze(
+    ecosystem: str = typer.Argument(..., help="pypi, npm, rubygems, packagist or crates.io"),
+    spec: Optional[str] = typer.Argument(None, help="NAME, NAME==VERSION or NAME@VERSION"),
+    local: Optional[Path] = typer.Option(None, "--local", help="Analyse this artifact file instead"),
+    mode: str = typer.Option("all", "--mode", help="static, dynamic or all"),
+    results: Optional[str] = typer.Option(None, "--results", help="Results store (folder or URL)"),
+    json_out: bool = typer.Option(False, "--json", help="Print the documents as JSON on stdout"),
+) -> None:
+    """Analyse one release and store its documents; print a summary."""
+    try:
+        eco = Ecosystem.parse(ecosystem)
+    except ValueError as e:
+        raise fail(str(e), EXIT_USAGE)
+    if mode not in ("static", "dynamic", "all"):
+        raise fail("--mode must be static, dynamic or all", EXIT_USAGE)
+    if (spec is None) == (local is None):
+        raise fail("give either NAME[@VERSION] or --local FILE", EXIT_USAGE)
+    name, version = split_spec(eco, spec) if spec else (None, None)
+    request = AnalysisRequest(eco, name, version, local, mode)  # type: ignore[arg-type]
+    try:
+        with console.status("analysing") as status:
+            outcome = run_analysis(request, progress=lambda m: status.update(m))
+    except (RegistryError, FileNotFoundError) as e:
+        raise fail(str(e), EXIT_FAILURE)
+    store = open_store(results or str(results_dir()))
+    store.put(outcome.package, outcome.documents)
+    if json_out:
+        emit_json(outcome.documents)
+    else:
+        print_summary(outcome.documents)
+        console.print(f"results: {store.location(outcome.package)}")
+
+
+def print_summary(docs: dict) -> None:
+    report = docs.get("report", {})
+    pkg = report.get("package", {})
+    console.print(f"[bold]{pkg.get('ecosystem')}/{pkg.get('name')}@{pkg.get('version')}[/]  "
+                  f"sha256 {report.get('artifact', {}).get('sha256', '')[:16]}…")
+    dynamic = docs.get("dynamic")
+    if dynamic:
+        phases = report.get("dynamic", {}).get("phases", {})
+        for phase, summary in dynamic["Analysis"].items():
+            detail = phases.get(phase, {})
+            console.print(f"  [bold]{phase}[/]: {summary['Status']} ({detail.get('reason', '')}, "
+                          f"{detail.get('duration_s')} s)  files {len(summary['Files'])}, "
+                          f"commands {len(summary['Commands'])}, sockets {len(summary['Sockets'])}, "
+                          f"dns {sum(len(d['Queries']) for d in summary['DNS'])}")
+            for c in summary["Commands"][:8]:
+                console.print(f"     $ {' '.join(c['Command'])[:160]}", markup=False, highlight=False)
+            for s in summary["Sockets"][:8]:
+                console.print(f"     -> {s['Address']}:{s['Port']} {' '.join(s['Hostnames'])}")
+            for e in detail.get("network", [])[:8]:
+                line = _net_line(e)
+                if line:
+                    console.print(f"     net {line}", markup=False, highlight=False)
+            if detail.get("left_running"):
+                console.print(f"     left running: {', '.join(p['name'] for p in detail['left_running'])}")
+    static = report.get("static")
+    if static is not None:
+        console.print(f"  [bold]static[/]: {static.get('summary', '')}" if isinstance(static, dict) else "")
+
+
+def _net_line(e: dict) -> str | None:
+    if e.get("kind") != "tcp":
+        return None
+    where = f"{e.get('hostname') or e.get('dst')}:{e.get('port')}"
+    if e.get("tls"):
+        flag = "registry pass-through" if e.get("allowed") else "blocked"
+        return f"TLS {where} sni={e['tls'].get('sni')} ({flag})"
+    if e.get("http"):
+        h = e["http"]
+        body = base64.b64decode(h.get("body_b64") or "")[:60]
+        return f"HTTP {h['method']} {h.get('host') or where}{h['target']} body={body!r}"
+    return f"TCP {where} {e.get('bytes_received', 0)} bytes"

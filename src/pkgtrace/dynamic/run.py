@@ -1,0 +1,192 @@
+"""Dynamic analysis of one artifact: sandbox up, bait planted, phases run, trace and captures
+turned into the OSSF dynamic document and the report's `dynamic` section."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace, build, read_log
+from pkgtrace.ecosystems import registry_for
+from pkgtrace.model import Artifact
+from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult, DynamicResult,
+                                          FileResult, PackageRef, SocketResult, Status,
+                                          StraceSummary)
+from pkgtrace.sandbox import bait as bait_mod
+from pkgtrace.sandbox import image as image_mod
+from pkgtrace.sandbox.runsc import ExecResult, Limits, Mount, Sandbox
+
+Progress = Callable[[str], None]
+GUEST_ARTIFACT_DIR = "/pkgtrace/artifact"
+
+
+def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
+                    progress: Progress = lambda _m: None) -> tuple[dict, dict]:
+    limits = limits or Limits()
+    image = image_mod.ensure(progress)
+    registry = registry_for(artifact.package.ecosystem)
+    phases = registry.sandbox_phases(artifact.package, f"{GUEST_ARTIFACT_DIR}/{artifact.path.name}")
+    scratch = Path(tempfile.mkdtemp(prefix="pkgtrace-dyn-"))
+    try:
+        bait = bait_mod.fresh()
+        bait.write(scratch / "bait")
+        (scratch / "artifact").mkdir()
+        shutil.copyfile(artifact.path, scratch / "artifact" / artifact.path.name)
+        mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", "/pkgtrace/bait")]
+        t0 = time.monotonic()
+        progress("starting sandbox")
+        with Sandbox(image, mounts, limits, env=bait.env) as sb:
+            startup = time.monotonic() - t0
+            setup = sb.exec(["/bin/sh", "/pkgtrace/guest/setup.sh"], control=True, timeout=60)
+            if setup.exit_code != 0:
+                raise RuntimeError(f"sandbox setup failed: {setup.stderr.decode(errors='replace')}")
+            results: dict[str, ExecResult] = {}
+            left: dict[str, list[dict]] = {}
+            for name, argv in phases:
+                progress(f"phase {name}")
+                r = sb.exec(argv, cwd="/work")
+                results[name] = r
+                if not sb.alive():
+                    break  # the sandbox died (memory limit): later phases cannot run
+                left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd}
+                              for p in sb.processes() if p.pid != 1]
+                sb.kill_all()  # nothing one phase left running may act in the next
+            windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
+            progress("reading trace")
+            with read_log(sb.boot_log()) as log:
+                trace = build(log, windows, sb.control_pids)
+            net_events = sb.net.events()
+        return assemble(artifact, phases, results, left, trace, net_events, bait, limits, image.key,
+                        startup)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _sod(epoch: float) -> float:
+    """Seconds of the UTC day, the clock the strace log's timestamps use."""
+    d = datetime.fromtimestamp(epoch, timezone.utc)
+    return d.hour * 3600 + d.minute * 60 + d.second + d.microsecond / 1e6
+
+
+def status_of(r: ExecResult | None) -> tuple[Status, str]:
+    if r is None:
+        return Status.ERROR_OTHER, "not run: the sandbox ended in an earlier phase"
+    if r.limit == "time":
+        return Status.ERROR_TIMEOUT, "wall-time limit reached"
+    if r.limit == "disk":
+        return Status.ERROR_OTHER, "disk limit reached"
+    if r.limit == "memory":
+        return Status.ERROR_OTHER, "memory limit reached: the sandbox was killed"
+    if r.limit == "sandbox":
+        return Status.ERROR_OTHER, "the sandbox stopped during the phase"
+    if r.exit_code == 0:
+        return Status.COMPLETED, "exit 0"
+    return Status.ERROR_ANALYSIS, f"exit {r.exit_code}"
+
+
+def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dict], bait,
+             limits: Limits, image_key: str, startup: float) -> tuple[dict, dict]:
+    hostnames = _hostnames(net_events)
+    analysis: dict[str, StraceSummary] = {}
+    section_phases: dict[str, dict] = {}
+    for name, _argv in phases:
+        r = results.get(name)
+        status, reason = status_of(r)
+        pt = trace.phases.get(name, PhaseTrace())
+        in_window = [e for e in net_events if r and r.started - 0.5 <= e.get("t", 0) <= r.ended + 1.0]
+        analysis[name] = StraceSummary(
+            Status=status,
+            Stdout=base64.b64encode(r.stdout if r else b"").decode(),
+            Stderr=base64.b64encode(r.stderr if r else b"").decode(),
+            Files=[FileResult(Path=p, Read=f.read, Write=f.write, Delete=f.delete)
+                   for p, f in sorted(pt.files.items())],
+            Sockets=_sockets(pt, hostnames),
+            Commands=[CommandResult(Command=c["argv"], Environment=c["env"]) for c in pt.commands],
+            DNS=_dns(in_window),
+        )
+        section_phases[name] = {
+            "status": status.value, "reason": reason,
+            "exit_code": r.exit_code if r else None,
+            "duration_s": round(r.ended - r.started, 3) if r else None,
+            "left_running": left.get(name, []),
+            "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
+                       "ops": sorted(f.ops)} for p, f in sorted(pt.files.items())],
+            "file_events": pt.file_events,
+            "commands": pt.commands,
+            "connections": [{**c, "hostnames": hostnames.get(c["address"], [])} for c in pt.connects],
+            "listens": pt.listens,
+            "sends": [{**s, "data": None, "data_b64": base64.b64encode(s["data"]).decode(),
+                       "data_text": s["data"].decode("utf-8", "replace")[:1024]} for s in pt.sends],
+            "failed": pt.failed,
+            "dropped_events": pt.dropped,
+            "network": [e for e in in_window if e.get("kind") != "dns"],
+            "dns": [e for e in in_window if e.get("kind") == "dns"],
+        }
+    doc = DynamicResult(
+        Package=PackageRef(Ecosystem=artifact.package.ecosystem.value, Name=artifact.package.name,
+                           Version=artifact.package.version),
+        CreatedTimestamp=int(time.time()),
+        Analysis=analysis,
+    )
+    section = {
+        "sandbox": {"image": image_key, "runsc": _runsc_version(), "startup_s": round(startup, 3),
+                    "limits": {"phase_seconds": limits.phase_seconds, "memory_bytes": limits.memory_bytes,
+                               "processes": limits.processes, "disk_bytes": limits.disk_bytes}},
+        "bait": bait.public(),
+        "phases": section_phases,
+        "processes": [{"pid": p.pid, "ppid": p.ppid, "phase": p.phase, "argv": p.argv,
+                       "exe": p.exe, "exit_code": p.exit_code, "start": p.start}
+                      for p in sorted(trace.processes.values(), key=lambda p: p.pid)],
+        "trace_stats": {"lines": trace.stats.lines, "syscalls": trace.stats.syscalls,
+                        "garbage": trace.stats.garbage, "truncated": trace.stats.truncated,
+                        "unattributed": trace.unattributed},
+    }
+    return doc.model_dump(mode="json"), section
+
+
+def _hostnames(events: list[dict]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for e in events:
+        if e.get("kind") == "dns" and e.get("answer"):
+            names = out.setdefault(e["answer"], [])
+            if e["hostname"] not in names:
+                names.append(e["hostname"])
+    return out
+
+
+def _sockets(pt: PhaseTrace, hostnames: dict[str, list[str]]) -> list[SocketResult]:
+    seen: dict[tuple[str, int], SocketResult] = {}
+    for c in pt.connects:
+        if c["family"] not in ("AF_INET", "AF_INET6") or c["address"] is None or c["port"] is None:
+            continue
+        key = (c["address"], c["port"])
+        if key not in seen:
+            seen[key] = SocketResult(Address=c["address"], Port=c["port"],
+                                     Hostnames=hostnames.get(c["address"], []))
+    return list(seen.values())
+
+
+def _dns(events: list[dict]) -> list[DNSResult]:
+    by_class: dict[str, dict[str, list[str]]] = {}
+    for e in events:
+        if e.get("kind") != "dns":
+            continue
+        types = by_class.setdefault(e.get("qclass", "IN"), {}).setdefault(e["hostname"], [])
+        if e.get("qtype") not in types:
+            types.append(e.get("qtype"))
+    return [DNSResult(Class=cls, Queries=[DNSQueries(Hostname=h, Types=t) for h, t in q.items()])
+            for cls, q in by_class.items()]
+
+
+def _runsc_version() -> str | None:
+    try:
+        out = subprocess.run(["runsc", "--version"], capture_output=True, text=True, timeout=10).stdout
+        return out.splitlines()[0].split()[-1] if out else None
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return None

@@ -1,0 +1,1 @@
+"""The pipeline: feeds → scheduler → queue → workers → results store + index → notifications."""

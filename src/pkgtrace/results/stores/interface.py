@@ -1,0 +1,46 @@
+"""A results store holds each release's documents under ECOSYSTEM/NAME/VERSION/<kind>.json."""
+
+from __future__ import annotations
+
+from typing import Iterator, Protocol
+
+from pkgtrace.model import Ecosystem, Package
+
+# The document kinds a release can have.
+KINDS = ("dynamic", "static", "report")
+
+
+class StoreError(Exception):
+    """The store could not be read or written (unreachable, refused, full); nothing was half-written."""
+
+
+class ResultStore(Protocol):
+    def put(self, package: Package, documents: dict[str, dict]) -> None:
+        """Replace the release's documents; readers see either all old or all new ones."""
+
+    def get(self, package: Package, kind: str) -> dict | None:
+        """One document, or None when the release or the kind is not stored."""
+
+    def location(self, package: Package) -> str:
+        """Where the documents live, for a person to read."""
+
+    def list(self, ecosystem: Ecosystem | None = None) -> Iterator[Package]:
+        """Every release that has documents (of one ecosystem, if given)."""
+
+    def delete(self, package: Package) -> None:
+        """Remove the release's documents; nothing happens when there are none."""
+
+
+def package_from_key(key: str) -> Package:
+    """The inverse of Package.key: 'npm/@scope%2Fname/1.0.0' -> Package."""
+    parts = key.strip("/").split("/")
+    if len(parts) != 3:
+        raise ValueError(f"not an ECOSYSTEM/NAME/VERSION key: {key!r}")
+    eco, name, version = (_unsafe(p) for p in parts)
+    return Package(Ecosystem(eco), name, version)
+
+
+def _unsafe(s: str) -> str:
+    if s == "%00":
+        return ""
+    return s.replace("%2E", ".").replace("%5C", "\\").replace("%2F", "/")

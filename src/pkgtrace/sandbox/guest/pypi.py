@@ -1,0 +1,73 @@
+"""PyPI phases inside the sandbox: `install ARTIFACT` and `import DISTRIBUTION-NAME`.
+
+install: pip install the artifact (dependencies come from PyPI through the simulator's registry
+pass-through) into the image's ready venv.
+import: import every top-level module the installed distribution provides, each in its own
+process with a time limit, so one hanging module does not hide the others.
+"""
+import os
+import subprocess
+import sys
+
+VENV = "/opt/pkgtrace/venv"
+PY = VENV + "/bin/python"
+
+
+def install(artifact):
+    cmd = [PY, "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
+           "--no-warn-script-location", "--progress-bar", "off", artifact]
+    return subprocess.call(cmd)
+
+
+def top_level_modules(name):
+    """Modules of the named distribution in the venv: top_level.txt, else RECORD's first parts.
+
+    Read in this (driver) process from the venv's site-packages, so that the phase's trace holds
+    only the imports themselves."""
+    import glob
+    import importlib.metadata as md
+    import re
+
+    def norm(s):
+        return re.sub(r"[-_.]+", "-", s or "").lower()
+
+    mods = []
+    for dist in md.distributions(path=glob.glob(VENV + "/lib/python3*/site-packages")):
+        if norm(dist.metadata["Name"]) != norm(name):
+            continue
+        tl = dist.read_text("top_level.txt")
+        if tl:
+            mods += [m.strip() for m in tl.splitlines() if m.strip()]
+            continue
+        for f in dist.files or []:
+            first = f.parts[0]
+            if first.endswith((".dist-info", ".egg-info", ".data")) or first in ("..", "__pycache__"):
+                continue
+            if len(f.parts) > 1:
+                mods.append(first)
+            elif first.endswith(".py"):
+                mods.append(first[:-3])
+            elif first.endswith(".so"):
+                mods.append(first.split(".")[0])
+    return sorted(set(m for m in mods if m.isidentifier()))
+
+
+def import_all(name):
+    mods = top_level_modules(name)
+    print("pkgtrace: importing " + (", ".join(mods) or "(no modules found)"), flush=True)
+    failed = 0
+    for m in mods:
+        try:
+            rc = subprocess.call([PY, "-c", "import importlib, sys; importlib.import_module(sys.argv[1])", m],
+                                 timeout=120)
+        except subprocess.TimeoutExpired:
+            print(f"pkgtrace: import {m} timed out", flush=True)
+            rc = 124
+        failed += rc != 0
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    phase, arg = sys.argv[1], sys.argv[2]
+    os.chdir("/work")
+    sys.exit(install(arg) if phase == "install" else import_all(arg))

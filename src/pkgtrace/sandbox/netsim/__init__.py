@@ -1,0 +1,1 @@
+"""The network simulator: per-run namespaces, the in-namespace simulator, the host-side forwarder."""

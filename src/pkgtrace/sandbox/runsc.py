@@ -1,0 +1,382 @@
+"""Running code in gVisor: one container per analysis, one `runsc exec` per phase.
+
+The container boots a reaping init, then each phase is exec'd into it with a wall-time limit, so
+the phases share the filesystem the way a real install-then-import does. The root is the
+read-only image; all writes go to an overlay whose file store lives in the run's folder on disk.
+Every container, namespace and folder is removed on exit, and `reap_stale()` removes what a
+killed runner left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pkgtrace.config import runs_dir
+from pkgtrace.sandbox.image import Image
+from pkgtrace.sandbox.netsim.namespaces import NamespacePair, stale_namespaces
+from pkgtrace.sandbox.netsim.network import SimulatedNetwork
+
+GUEST_DIR = Path(__file__).parent / "guest"
+OUTPUT_TAIL = 4096
+
+# Syscalls worth a line in the log: files, processes, network. More than OSSF traces
+# (rename, link, chmod, mkdir, execveat, clone/fork, send*), still far from everything.
+TRACED_SYSCALLS = (
+    "open", "openat", "creat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2",
+    "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "mkdir", "mkdirat",
+    "truncate", "execve", "execveat", "clone", "clone3", "fork", "vfork", "exit_group",
+    "socket", "connect", "bind", "listen", "sendto", "sendmsg", "sendmmsg",
+)
+
+
+class SandboxError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    phase_seconds: float = 300.0
+    memory_bytes: int = 4 << 30
+    processes: int = 256
+    disk_bytes: int = 8 << 30
+
+
+@dataclass(frozen=True)
+class Mount:
+    host: Path
+    guest: str
+    readonly: bool = True
+
+
+@dataclass
+class ExecResult:
+    exit_code: int | None
+    stdout: bytes  # last OUTPUT_TAIL bytes
+    stderr: bytes
+    pid: int | None  # the exec'd process's pid inside the sandbox
+    started: float
+    ended: float
+    timed_out: bool = False
+    limit: str | None = None  # which limit ended it: "time", "disk", "memory"
+
+
+@dataclass
+class ProcessInfo:
+    pid: int
+    ppid: int
+    cmd: str
+
+
+def _runsc_root() -> Path:
+    return runs_dir() / "runsc-state"
+
+
+def _runsc(*args: str, netns: str | None = None) -> list[str]:
+    # runsc talks to a sandbox over an abstract Unix socket, which lives in the sandbox's network
+    # namespace: every command after `run` has to be issued from inside that namespace.
+    prefix = ["nsenter", f"--net={netns}"] if netns and os.path.exists(netns) else []
+    return [*prefix, "runsc", f"--root={_runsc_root()}", *args]
+
+
+class Sandbox:
+    """with Sandbox(image, mounts, limits) as sb: sb.exec([...]) …"""
+
+    def __init__(self, image: Image, mounts: list[Mount], limits: Limits = Limits(),
+                 env: dict[str, str] | None = None, keep: bool = False):
+        self.image = image
+        self.mounts = mounts
+        self.limits = limits
+        self.env = env or {}
+        self.keep = keep
+        self.id = "pkt" + uuid.uuid4().hex[:12]
+        self.dir = runs_dir() / self.id
+        self.log_dir = self.dir / "logs"
+        self.net: SimulatedNetwork | None = None
+        self.control_pids: set[int] = set()
+        self.started = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> "Sandbox":
+        if shutil.which("runsc") is None:
+            raise SandboxError("runsc is not installed (apt-get install runsc)")
+        if os.geteuid() != 0:
+            raise SandboxError("the sandbox needs root (network namespaces, cgroups)")
+        reap_stale()
+        self.dir.mkdir(parents=True)
+        (self.dir / "owner").write_text(str(os.getpid()))
+        self.log_dir.mkdir()
+        (self.dir / "overlay").mkdir()
+        (self.dir / "empty").mkdir()
+        _runsc_root().mkdir(parents=True, exist_ok=True)
+        try:
+            self.net = SimulatedNetwork(self.id[3:], self.dir).__enter__()
+            self._write_bundle()
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _rs(self, *args: str) -> list[str]:
+        return _runsc(*args, netns=self.net.sandbox_netns if self.net else None)
+
+    def close(self) -> None:
+        if self.started:
+            subprocess.run(self._rs("kill", "--all", self.id, "KILL"), capture_output=True, timeout=30)
+            subprocess.run(self._rs("delete", "--force", self.id), capture_output=True, timeout=60)
+            self.started = False
+        if self.net is not None:
+            self.net.close()
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _write_bundle(self) -> None:
+        resolv = self.dir / "resolv.conf"
+        resolv.write_text(f"nameserver {self.net.resolver}\noptions timeout:2 attempts:1\n")
+        mounts = [
+            {"destination": "/proc", "type": "proc", "source": "proc"},
+            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
+            {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+             "options": ["nosuid", "noexec", "nodev", "ro"]},
+            {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1g"]},
+            _bind(resolv, "/etc/resolv.conf", True),
+            _bind(GUEST_DIR, "/pkgtrace/guest", True),
+        ] + [_bind(m.host, m.guest, m.readonly) for m in self.mounts]
+        spec = {
+            "ociVersion": "1.0.0",
+            "process": {
+                "terminal": False, "user": {"uid": 0, "gid": 0},
+                "args": ["/usr/bin/python3", "/pkgtrace/guest/init.py"],
+                "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "HOME=/root"],
+                "cwd": "/",
+                "capabilities": {k: _CAPS for k in ("bounding", "effective", "permitted")},
+                "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 4096},
+                            {"type": "RLIMIT_NPROC", "hard": self.limits.processes,
+                             "soft": self.limits.processes}],
+                "noNewPrivileges": True,
+            },
+            # Writable from inside, but every write lands in the overlay: the image itself never changes.
+            "root": {"path": str(self.image.rootfs), "readonly": False},
+            "hostname": "build-01",
+            "mounts": mounts,
+            "linux": {
+                "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"},
+                               {"type": "network", "path": self.net.sandbox_netns}],
+                "resources": {"memory": {"limit": self.limits.memory_bytes},
+                              "pids": {"limit": self.limits.processes * 4 + 64}},
+            },
+        }
+        (self.dir / "config.json").write_text(json.dumps(spec, indent=1))
+
+    def _start(self) -> None:
+        runsc = _runsc(
+            "--network=sandbox", f"--overlay2=root:{self.dir / 'overlay'}",
+            "--strace", "--strace-syscalls=" + ",".join(TRACED_SYSCALLS), "--strace-log-size=4096",
+            "--debug", "--debug-command=boot", f"--debug-log={self.log_dir}/",
+            "run", "--detach", f"--bundle={self.dir}", self.id)
+        # runsc 20221219 refuses --network=sandbox when /proc/sys/net/core/rmem_default exists,
+        # which newer kernels show in every namespace: hide it in a private mount namespace.
+        script = f'mount --bind "$1" /proc/sys/net/core && shift && exec "$@"'
+        cmd = ["nsenter", f"--net={self.net.sandbox_netns}", "unshare", "-m", "sh", "-c", script,
+               "sh", str(self.dir / "empty"), *runsc]
+        # Output to a file, not a pipe: the detached sandbox inherits it and would hold a pipe open.
+        out_path = self.dir / "runsc-run.out"
+        with open(out_path, "wb") as out:
+            r = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=120,
+                               stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise SandboxError(f"runsc run failed: {out_path.read_text(errors='replace')[-2000:]}")
+        self.started = True
+
+    # --- running things ----------------------------------------------------------------------
+
+    def exec(self, argv: list[str], *, env: dict[str, str] | None = None, cwd: str = "/",
+             timeout: float | None = None, control: bool = False) -> ExecResult:
+        """Run ARGV in the container. Control execs (setup, collectors) are left out of traces."""
+        timeout = self.limits.phase_seconds if timeout is None else timeout
+        pid_file = self.dir / f"exec-{uuid.uuid4().hex[:8]}.pid"
+        merged = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                  "HOME": "/root", "LANG": "C.UTF-8", **self.env, **(env or {})}
+        cmd = self._rs("exec", f"--internal-pid-file={pid_file}", f"--cwd={cwd}")
+        for k, v in merged.items():
+            cmd.append(f"--env={k}={v}")
+        cmd += [self.id, *argv]
+        started = time.time()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        out, err = _Tail(proc.stdout), _Tail(proc.stderr)
+        limit = None
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                limit = "time"
+                break
+            if self._disk_used() > self.limits.disk_bytes:
+                limit = "disk"
+                break
+            if not self.alive():
+                limit = "memory" if self._oom() else "sandbox"
+                break
+            time.sleep(0.1)
+        if limit is not None:
+            self.kill_all()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        out.join()
+        err.join()
+        pid = _read_int(pid_file)
+        if control and pid is not None:
+            self.control_pids.add(pid)
+        code = proc.returncode if limit is None else None
+        return ExecResult(code, out.data(), err.data(), pid, started, time.time(),
+                          timed_out=limit == "time", limit=limit)
+
+    def processes(self) -> list[ProcessInfo]:
+        """What is running in the container now (init included), from `runsc ps`."""
+        r = subprocess.run(self._rs("ps", self.id), capture_output=True, text=True, timeout=30)
+        out = []
+        for line in r.stdout.splitlines()[1:]:  # UID PID PPID C STIME TIME CMD
+            cols = line.split()  # CMD is the task's name, a single word, always last
+            if len(cols) >= 4 and cols[1].isdigit() and cols[2].isdigit():
+                out.append(ProcessInfo(int(cols[1]), int(cols[2]), cols[-1]))
+        return out
+
+    def kill_all(self) -> None:
+        """Kill every process but init, so that nothing from one phase runs into the next."""
+        if not self.alive():
+            return
+        subprocess.run(self._rs("exec", self.id, "/bin/sh", "-c", "kill -9 -1"),
+                       capture_output=True, timeout=30)
+
+    def alive(self) -> bool:
+        r = subprocess.run(self._rs("state", self.id), capture_output=True, text=True, timeout=30)
+        try:
+            return json.loads(r.stdout).get("status") == "running"
+        except ValueError:
+            return False
+
+    def _oom(self) -> bool:
+        return any("OOM" in line or "out of memory" in line.lower()
+                   for line in _tail_lines(self.boot_log(), 50))
+
+    def _disk_used(self) -> int:
+        total = 0
+        for f in (self.dir / "overlay").iterdir():
+            try:
+                total += f.stat().st_blocks * 512
+            except FileNotFoundError:
+                pass
+        return total
+
+    def boot_log(self) -> Path | None:
+        logs = sorted(self.log_dir.glob("*boot*"))
+        return logs[0] if logs else None
+
+
+_CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_DAC_OVERRIDE",
+         "CAP_FOWNER", "CAP_FSETID", "CAP_SETGID", "CAP_SETUID", "CAP_NET_RAW"]
+
+
+def _bind(host: Path, guest: str, readonly: bool) -> dict:
+    return {"destination": guest, "type": "bind", "source": str(host),
+            "options": ["rbind", "ro" if readonly else "rw"]}
+
+
+class _Tail:
+    """Drain a pipe in the background, keeping only its last OUTPUT_TAIL bytes."""
+
+    def __init__(self, stream):
+        self._buf: deque[bytes] = deque()
+        self._size = 0
+        self._t = threading.Thread(target=self._run, args=(stream,), daemon=True)
+        self._t.start()
+
+    def _run(self, stream) -> None:
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            self._buf.append(chunk)
+            self._size += len(chunk)
+            while self._size - len(self._buf[0]) >= OUTPUT_TAIL:
+                self._size -= len(self._buf.popleft())
+
+    def join(self) -> None:
+        self._t.join(timeout=10)
+
+    def data(self) -> bytes:
+        return b"".join(self._buf)[-OUTPUT_TAIL:]
+
+
+def _read_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _tail_lines(path: Path | None, n: int) -> list[str]:
+    if path is None:
+        return []
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 65536))
+            return f.read().decode("utf-8", "replace").splitlines()[-n:]
+    except OSError:
+        return []
+
+
+def reap_stale() -> list[str]:
+    """Remove containers, namespaces and folders of runs whose runner process is gone."""
+    removed = []
+    root = runs_dir()
+    if not root.exists():
+        return removed
+    for d in root.iterdir():
+        if not d.name.startswith("pkt"):
+            continue
+        owner = _read_int(d / "owner")
+        if owner is not None and _pid_alive(owner):
+            continue
+        if owner is None and time.time() - d.stat().st_mtime < 120:
+            continue  # another runner is still setting this one up
+        pair = NamespacePair(d.name[3:])
+        netns = pair.path(pair.sandbox)
+        subprocess.run(_runsc("kill", "--all", d.name, "KILL", netns=netns), capture_output=True, timeout=30)
+        subprocess.run(_runsc("delete", "--force", d.name, netns=netns), capture_output=True, timeout=60)
+        pair.delete()
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d.name)
+    live = {d.name[3:] for d in root.iterdir() if d.name.startswith("pkt")}
+    for ns in stale_namespaces():
+        run_id = ns.removeprefix("pkt-").rsplit("-", 1)[0]
+        if run_id not in live:
+            NamespacePair(run_id).delete()
+            removed.append(ns)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True

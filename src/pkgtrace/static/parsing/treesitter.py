@@ -1,0 +1,223 @@
+"""The one tree-sitter engine every language module plugs a grammar and a query into.
+
+Walking a tree node by node in Python costs a microsecond or more per node; a query runs in C and
+hands back only the nodes we want, so each file is parsed once and visited once.
+Capture names in the queries: def.function, def.class, def.variable, def.parameter, def.property,
+def.label (identifiers by kind), ref.member, call, string, int, float, number (int or float,
+decided from its text), comment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import tree_sitter as ts
+
+from pkgtrace.static.parsing.escapes import decode_escape, fix_surrogates
+from pkgtrace.static.parsing.interface import (Call, Comment, FloatLiteral, Identifier,
+                                               IdentifierKind, IntLiteral, ParseResult,
+                                               StringLiteral)
+
+MAX_TOKENS = 20_000        # per token list per file; the rest is counted as truncated
+MAX_TOKEN_CHARS = 1 << 16  # a string literal longer than this is kept cut (raw and value)
+MAX_CALLEE_CHARS = 120
+
+_KINDS = {
+    "def.function": IdentifierKind.FUNCTION, "def.class": IdentifierKind.CLASS,
+    "def.variable": IdentifierKind.VARIABLE, "def.parameter": IdentifierKind.PARAMETER,
+    "def.property": IdentifierKind.PROPERTY, "def.label": IdentifierKind.STATEMENT_LABEL,
+    "ref.member": IdentifierKind.MEMBER,
+}
+
+# Children of a string node that hold text, escapes, or delimit it.
+_CONTENT = frozenset({"string_content", "string_fragment", "heredoc_content", "heredoc_body",
+                      "nowdoc_body", "nowdoc_string"})
+_ESCAPE = frozenset({"escape_sequence"})
+_DELIMS = frozenset({"string_start", "string_end", "heredoc_start", "heredoc_end",
+                     "heredoc_beginning"})
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    language: Callable[[], object]           # the grammar's language() capsule
+    query: str
+    # Per-language say on a string literal's value: (node type, raw text, generic value) -> value
+    string_hook: Callable[[str, str, str], str] | None = None
+    # Callee text from a captured call node, when the capture is not the callee itself.
+    callee: Callable[[ts.Node], str | None] | None = None
+    comment_prefixes: tuple[str, ...] = ("//", "#")
+
+
+@dataclass
+class _Compiled:
+    parser: ts.Parser
+    query: ts.Query
+
+
+def _text(node: ts.Node) -> str:
+    return node.text.decode("utf-8", "replace")  # type: ignore[union-attr]
+
+
+def _content_value(node: ts.Node, src: bytes) -> str:
+    """A content node's text with its escape children decoded and interpolations marked."""
+    if node.child_count == 0:
+        return _text(node)
+    parts: list[str] = []
+    pos = node.start_byte
+    for c in node.children:
+        if c.start_byte > pos:
+            parts.append(src[pos:c.start_byte].decode("utf-8", "replace"))
+        t = c.type
+        if t in _ESCAPE:
+            parts.append(decode_escape(_text(c)))
+        elif t in _CONTENT:
+            parts.append(_content_value(c, src))
+        elif t in _DELIMS:
+            pass
+        elif c.is_named:
+            parts.append("${}")  # an interpolation; its own literals are captured separately
+        pos = c.end_byte
+    if node.end_byte > pos:
+        parts.append(src[pos:node.end_byte].decode("utf-8", "replace"))
+    return "".join(parts)
+
+
+def string_value(node: ts.Node, src: bytes) -> str:
+    parts: list[str] = []
+    for c in node.children:
+        t = c.type
+        if not c.is_named or t in _DELIMS:
+            continue
+        if t in _ESCAPE:
+            parts.append(decode_escape(_text(c)))
+        elif t in _CONTENT:
+            parts.append(_content_value(c, src))
+        else:
+            parts.append("${}")  # OSSF's marker for a template substitution
+    return fix_surrogates("".join(parts))
+
+
+_NUM_SUFFIX = re.compile(r"(?:[iu](?:8|16|32|64|128|size)|f32|f64|n|[lLjJ])$")
+
+
+def parse_number(raw: str) -> int | float | None:
+    """Integer or float value of a numeric literal in any of the languages, or None."""
+    s = raw.replace("_", "").strip()
+    low = s.lower()
+    if not low.startswith(("0x", "0b", "0o")):
+        s = _NUM_SUFFIX.sub("", s)
+    elif low.startswith("0x"):
+        s = re.sub(r"(?:[iu](?:8|16|32|64|128|size))$", "", s)
+    else:
+        s = _NUM_SUFFIX.sub("", s)
+    if not s:
+        return None
+    try:
+        return int(s, 0)
+    except ValueError:
+        pass
+    if re.fullmatch(r"0[0-7]+", s):  # legacy octal: JS, PHP, Ruby, C
+        return int(s, 8)
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def strip_comment(text: str, prefixes: tuple[str, ...]) -> str:
+    if text.startswith("/*"):
+        return text[2:-2] if text.endswith("*/") else text[2:]
+    if text.startswith("=begin"):
+        return text[6:].removesuffix("=end")
+    for p in prefixes:
+        if text.startswith(p):
+            return text[len(p):]
+    return text
+
+
+class TreeSitterParser:
+    def __init__(self, spec: LanguageSpec):
+        self.spec = spec
+        self.language = spec.name
+        self._compiled: _Compiled | None = None
+
+    def _compile(self) -> _Compiled:
+        if self._compiled is None:
+            lang = ts.Language(self.spec.language())
+            self._compiled = _Compiled(ts.Parser(lang), ts.Query(lang, self.spec.query))
+        return self._compiled
+
+    def parse(self, source: bytes) -> ParseResult:
+        c = self._compile()
+        tree = c.parser.parse(source)
+        root = tree.root_node
+        res = ParseResult(language=self.language, syntax_errors=root.has_error)
+        captures = ts.QueryCursor(c.query).captures(root)
+        seen: set[tuple[int, int]] = set()
+        # Declarations first, so that `self.x = …` is a Property and not also a Member.
+        for name in ("def.function", "def.class", "def.parameter", "def.property", "def.variable",
+                     "def.label", "ref.member"):
+            kind = _KINDS[name]
+            for n in captures.get(name, ()):
+                key = (n.start_byte, n.end_byte)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if len(res.identifiers) >= MAX_TOKENS:
+                    res.truncated = True
+                    break
+                res.identifiers.append(Identifier(_text(n).lstrip("$#@"), kind,
+                                                  n.start_point[0] + 1))
+        res.identifiers.sort(key=lambda i: i.line)
+        hook = self.spec.string_hook
+        for n in captures.get("string", ()):
+            if len(res.strings) >= MAX_TOKENS:
+                res.truncated = True
+                break
+            raw = _text(n) if n.end_byte - n.start_byte <= MAX_TOKEN_CHARS else \
+                source[n.start_byte:n.start_byte + MAX_TOKEN_CHARS].decode("utf-8", "replace")
+            value = string_value(n, source)
+            if hook is not None:
+                value = hook(n.type, raw, value)
+            res.strings.append(StringLiteral(value[:MAX_TOKEN_CHARS], raw, n.start_point[0] + 1))
+        res.strings.sort(key=lambda s: s.line)
+        for cap in ("int", "float", "number"):
+            for n in captures.get(cap, ()):
+                raw = _text(n)
+                v = parse_number(raw)
+                if v is None:
+                    continue
+                if len(res.ints) + len(res.floats) >= 2 * MAX_TOKENS:
+                    res.truncated = True
+                    break
+                line = n.start_point[0] + 1
+                if isinstance(v, int) and cap != "float" and _INT64[0] <= v <= _INT64[1]:
+                    res.ints.append(IntLiteral(v, raw, line, n.start_byte, n.end_byte))
+                else:
+                    res.floats.append(FloatLiteral(float(v), raw, line))
+        res.ints.sort(key=lambda i: i.start)
+        for n in captures.get("comment", ()):
+            if len(res.comments) >= MAX_TOKENS:
+                res.truncated = True
+                break
+            res.comments.append(Comment(strip_comment(_text(n)[:MAX_TOKEN_CHARS],
+                                                      self.spec.comment_prefixes),
+                                        n.start_point[0] + 1))
+        callee = self.spec.callee
+        for n in captures.get("call", ()):
+            if len(res.calls) >= MAX_TOKENS:
+                res.truncated = True
+                break
+            name = callee(n) if callee else _text(n) if n.end_byte - n.start_byte <= MAX_CALLEE_CHARS \
+                else None
+            if name:
+                res.calls.append(Call(" ".join(name.split())[:MAX_CALLEE_CHARS],
+                                      n.start_point[0] + 1))
+        res.calls.sort(key=lambda c: c.line)
+        return res
