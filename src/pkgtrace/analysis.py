@@ -15,6 +15,7 @@ from typing import Callable, Literal
 
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.sandbox.runsc import Limits
 
 Mode = Literal["static", "dynamic", "all"]
 Progress = Callable[[str], None]
@@ -27,6 +28,7 @@ class AnalysisRequest:
     version: str | None = None
     local: Path | None = None
     mode: Mode = "all"
+    limits: Limits | None = None  # sandbox limits; None means the defaults
 
 
 @dataclass
@@ -81,7 +83,8 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
         if request.mode in ("dynamic", "all"):
             from pkgtrace.dynamic.run import analyze_dynamic
             t0 = time.monotonic()
-            dynamic_doc, dynamic_section = analyze_dynamic(artifact, progress=progress)
+            dynamic_doc, dynamic_section = analyze_dynamic(artifact, limits=request.limits,
+                                                          progress=progress)
             outcome.documents["dynamic"] = dynamic_doc
             report["dynamic"] = dynamic_section
             report["timings"]["dynamic_s"] = round(time.monotonic() - t0, 3)

@@ -7,6 +7,10 @@ from pkgtrace.commands._app import app
 from pkgtrace.commands import analyze as _analyze  # noqa: F401
 from pkgtrace.commands import sandbox as _sandbox  # noqa: F401
 from pkgtrace.commands import static as _static  # noqa: F401
+from pkgtrace.commands import pipeline as _pipeline  # noqa: F401
+from pkgtrace.commands import status as _status  # noqa: F401
+from pkgtrace.commands import export as _export  # noqa: F401
+from pkgtrace.commands import deps as _deps  # noqa: F401
 
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
 from pkgtrace.model import Ecosystem
 from pkgtrace.results.stores import open_store
+from pkgtrace.sandbox.runsc import Limits
 
 
 @app.command()
@@ -23,6 +24,8 @@ def analyze(
     local: Optional[Path] = typer.Option(None, "--local", help="Analyse this artifact file instead"),
     mode: str = typer.Option("all", "--mode", help="static, dynamic or all"),
     results: Optional[str] = typer.Option(None, "--results", help="Results store (folder or URL)"),
+    timeout: float = typer.Option(Limits.phase_seconds, "--timeout", help="Wall-time limit per phase, seconds"),
+    memory_mb: int = typer.Option(Limits.memory_bytes >> 20, "--memory", help="Sandbox memory limit, MiB"),
     json_out: bool = typer.Option(False, "--json", help="Print the documents as JSON on stdout"),
 ) -> None:
     """Analyse one release and store its documents; print a summary."""
@@ -35,7 +38,8 @@ def analyze(
     if (spec is None) == (local is None):
         raise fail("give either NAME[@VERSION] or --local FILE", EXIT_USAGE)
     name, version = split_spec(eco, spec) if spec else (None, None)
-    request = AnalysisRequest(eco, name, version, local, mode)  # type: ignore[arg-type]
+    limits = Limits(phase_seconds=timeout, memory_bytes=memory_mb << 20)
+    request = AnalysisRequest(eco, name, version, local, mode, limits)  # type: ignore[arg-type]
     try:
         with console.status("analysing") as status:
             outcome = run_analysis(request, progress=lambda m: status.update(m))
@@ -65,13 +69,14 @@ def print_summary(docs: dict) -> None:
                           f"commands {len(summary['Commands'])}, sockets {len(summary['Sockets'])}, "
                           f"dns {sum(len(d['Queries']) for d in summary['DNS'])}")
             for c in summary["Commands"][:8]:
-                console.print(f"     $ {' '.join(c['Command'])[:160]}", markup=False, highlight=False)
+                cmd = " ".join(c["Command"]).replace("\n", " ")
+                console.print(f"     $ {cmd[:150]}", markup=False, highlight=False, soft_wrap=True)
             for s in summary["Sockets"][:8]:
                 console.print(f"     -> {s['Address']}:{s['Port']} {' '.join(s['Hostnames'])}")
             for e in detail.get("network", [])[:8]:
                 line = _net_line(e)
                 if line:
-                    console.print(f"     net {line}", markup=False, highlight=False)
+                    console.print(f"     net {line}", markup=False, highlight=False, soft_wrap=True)
             if detail.get("left_running"):
                 console.print(f"     left running: {', '.join(p['name'] for p in detail['left_running'])}")
     static = report.get("static")

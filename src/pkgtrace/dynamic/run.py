@@ -74,10 +74,28 @@ def _sod(epoch: float) -> float:
     return d.hour * 3600 + d.minute * 60 + d.second + d.microsecond / 1e6
 
 
-def status_of(r: ExecResult | None) -> tuple[Status, str]:
+def _events_by_phase(events: list[dict], results: dict[str, ExecResult]) -> dict[str, list[dict]]:
+    """Each simulator event goes to the last phase that had started when it happened."""
+    starts = sorted((r.started - 0.5, name) for name, r in results.items())
+    out: dict[str, list[dict]] = {}
+    for e in events:
+        phase = None
+        for start, name in starts:
+            if e.get("t", 0) >= start:
+                phase = name
+        if phase:
+            out.setdefault(phase, []).append(e)
+    return out
+
+
+def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Status, str]:
     if r is None:
         return Status.ERROR_OTHER, "not run: the sandbox ended in an earlier phase"
+    forks_refused = sum(1 for f in (pt.failed if pt else []) if f["syscall"] in _FORKS and f["errno"] == 11)
     if r.limit == "time":
+        if forks_refused:
+            return Status.ERROR_TIMEOUT, (f"wall-time limit reached; process limit reached "
+                                          f"({forks_refused} forks refused)")
         return Status.ERROR_TIMEOUT, "wall-time limit reached"
     if r.limit == "disk":
         return Status.ERROR_OTHER, "disk limit reached"
@@ -85,21 +103,26 @@ def status_of(r: ExecResult | None) -> tuple[Status, str]:
         return Status.ERROR_OTHER, "memory limit reached: the sandbox was killed"
     if r.limit == "sandbox":
         return Status.ERROR_OTHER, "the sandbox stopped during the phase"
+    suffix = f"; process limit reached ({forks_refused} forks refused)" if forks_refused else ""
     if r.exit_code == 0:
-        return Status.COMPLETED, "exit 0"
-    return Status.ERROR_ANALYSIS, f"exit {r.exit_code}"
+        return Status.COMPLETED, "exit 0" + suffix
+    return Status.ERROR_ANALYSIS, f"exit {r.exit_code}" + suffix
+
+
+_FORKS = ("clone", "clone3", "fork", "vfork")
 
 
 def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dict], bait,
              limits: Limits, image_key: str, startup: float) -> tuple[dict, dict]:
     hostnames = _hostnames(net_events)
+    by_phase = _events_by_phase(net_events, results)
     analysis: dict[str, StraceSummary] = {}
     section_phases: dict[str, dict] = {}
     for name, _argv in phases:
         r = results.get(name)
-        status, reason = status_of(r)
+        status, reason = status_of(r, trace.phases.get(name))
         pt = trace.phases.get(name, PhaseTrace())
-        in_window = [e for e in net_events if r and r.started - 0.5 <= e.get("t", 0) <= r.ended + 1.0]
+        in_window = by_phase.get(name, [])
         analysis[name] = StraceSummary(
             Status=status,
             Stdout=base64.b64encode(r.stdout if r else b"").decode(),

@@ -389,6 +389,8 @@ _HANDLERS = {
     "connect": _connect, "bind": _bind_listen, "listen": _bind_listen,
     "sendto": _send, "sendmsg": _send, "sendmmsg": _send,
     "exit_group": _exit_group,
+    # Successful forks only shape the process tree; failed ones (a process limit) are kept.
+    "clone": lambda *a: None, "clone3": lambda *a: None, "fork": lambda *a: None, "vfork": lambda *a: None,
 }
 
 

@@ -53,6 +53,8 @@ class RubyGemsFeed:
             body = r.content
             total = int(m.group(3)) if m.group(3) != "*" else start + len(body)
         else:  # the server ignored Range: cut the part we have not read ourselves
+            if not r.content.startswith(b"created_at:"):
+                raise FeedError(f"{self.url}: the answer is not a compact index versions file")
             total = len(r.content)
             if total < start:
                 return self._resync(total, offset)

@@ -176,8 +176,8 @@ def entropy_ratio(s: str) -> float:
     return entropy(s) / math.log2(min(n, 64))
 
 
-HIGH_ENTROPY_MIN_LEN = 20
-HIGH_ENTROPY_RATIO = 0.85
+HIGH_ENTROPY_MIN_LEN = 24
+HIGH_ENTROPY_RATIO = 0.9
 
 
 def is_high_entropy(s: str) -> bool:

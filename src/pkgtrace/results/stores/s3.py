@@ -108,10 +108,15 @@ class S3Store:
 
     def get(self, package: Package, kind: str) -> dict | None:
         base = self._base(package)
-        pointer = self._read_json(f"{base}/{POINTER}")
-        if not pointer or kind not in (pointer.get("kinds") or []):
-            return None
-        return self._read_json(f"{base}/runs/{pointer['run']}/{kind}.json")
+        for _ in range(5):
+            pointer = self._read_json(f"{base}/{POINTER}")
+            if not pointer or kind not in (pointer.get("kinds") or []):
+                return None
+            doc = self._read_json(f"{base}/runs/{pointer['run']}/{kind}.json")
+            if doc is not None:
+                return doc
+            # A writer replaced the set (and removed this run) between our two reads: follow it.
+        raise StoreError(f"{self.url}: {package.key} keeps changing under the reader")
 
     def list(self, ecosystem: Ecosystem | None = None) -> Iterator[Package]:
         root = f"{self.prefix}/" if self.prefix else ""

@@ -15,8 +15,8 @@ class ClientHello:
 
 
 def is_tls(data: bytes) -> bool:
-    # Handshake record, TLS major version 3, first handshake message is ClientHello (1).
-    return len(data) >= 6 and data[0] == 0x16 and data[1] == 0x03 and data[5] == 0x01
+    # A handshake record (0x16) of TLS major version 3; parse_client_hello checks the rest.
+    return len(data) >= 3 and data[0] == 0x16 and data[1] == 0x03
 
 
 def tls_record_length(data: bytes) -> int:
@@ -26,7 +26,7 @@ def tls_record_length(data: bytes) -> int:
 def parse_client_hello(data: bytes) -> ClientHello | None:
     """SNI and ALPN from the first TLS record; None if it is not a well-formed ClientHello."""
     try:
-        if not is_tls(data):
+        if not is_tls(data) or len(data) < 6 or data[5] != 0x01:  # 1 = ClientHello
             return None
         rec_end = min(len(data), tls_record_length(data))
         p = 5 + 4 + 2 + 32  # record header, handshake header, client version, random

@@ -216,6 +216,9 @@ class TreeSitterParser:
                 break
             name = callee(n) if callee else _text(n) if n.end_byte - n.start_byte <= MAX_CALLEE_CHARS \
                 else None
+            if name and ("(" in name or "[" in name):
+                # A chained or computed callee: keep what is called, not the whole chain.
+                name = "…" + name[max(name.rfind(")"), name.rfind("]")) + 1:]
             if name:
                 res.calls.append(Call(" ".join(name.split())[:MAX_CALLEE_CHARS],
                                       n.start_point[0] + 1))

@@ -1,0 +1,159 @@
+"""What `verify` hands every output format: one VerifyRow per dependency, holding the dependency
+(where it came from) and the dataset's record of that release, or None when the dataset has none.
+
+A release record, as the dataset stores it:
+    {"label": "benign|suspicious|malicious|unknown", "score": 0.93,
+     "findings": [{"rule": "install-hook-downloads", "severity": "high", "message": "...",
+                   "evidence": {"file": "setup.py", "line": 12, ...}}]}
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping, Protocol, Sequence
+
+from pkgtrace.lockfiles.interface import Dependency
+
+Label = Literal["benign", "suspicious", "malicious", "unknown"]
+Severity = Literal["low", "medium", "high", "critical"]
+LABELS: tuple[str, ...] = ("benign", "suspicious", "malicious", "unknown")
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+# How bad a label is, for --fail-on and for sorting; "unknown" is not a verdict.
+LABEL_RANK = {"unknown": -1, "benign": 0, "suspicious": 1, "malicious": 2}
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
+        if not isinstance(d, Mapping):
+            raise ValueError(f"a finding must be an object, not {type(d).__name__}")
+        rule, severity, message = d.get("rule"), d.get("severity", "medium"), d.get("message", "")
+        if not isinstance(rule, str) or not rule:
+            raise ValueError("a finding needs a rule id")
+        if severity not in SEVERITIES:
+            raise ValueError(f"finding {rule}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+        evidence = d.get("evidence") or {}
+        if not isinstance(evidence, Mapping):
+            evidence = {"value": evidence}
+        return cls(rule, severity, str(message), dict(evidence))
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+                "evidence": dict(self.evidence)}
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    label: Label
+    score: float
+    findings: tuple[Finding, ...] = ()
+    analyzed: str | None = None   # when the verdict was made (ISO 8601), if known
+    url: str | None = None        # where a person can read the full report, if anywhere
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "ReleaseRecord":
+        if not isinstance(d, Mapping):
+            raise ValueError(f"a release record must be an object, not {type(d).__name__}")
+        label = d.get("label", "unknown")
+        if label not in LABELS:
+            raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
+        try:
+            score = float(d.get("score") or 0.0)
+        except (TypeError, ValueError):
+            raise ValueError(f"score {d.get('score')!r} is not a number") from None
+        findings = tuple(Finding.from_dict(f) for f in d.get("findings") or ())
+        return cls(label, score, findings, d.get("analyzed") or d.get("created"), d.get("url"))
+
+    def top_findings(self, n: int = 3) -> list[Finding]:
+        """The most severe findings first (stable among equals)."""
+        return sorted(self.findings, key=lambda f: -SEVERITY_RANK[f.severity])[:n]
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "score": self.score, "findings": [f.to_dict() for f in self.findings],
+                "analyzed": self.analyzed, "url": self.url}
+
+
+@dataclass(frozen=True)
+class VerifyRow:
+    dependency: Dependency
+    release: ReleaseRecord | None = None  # None: not in the dataset, or not a registry release
+    suppressed: str | None = None         # the suppression's justification, when one applies
+
+    @property
+    def status(self) -> str:
+        """malicious | suspicious | benign | unknown (not in the dataset, or no verdict yet) |
+        not-looked-up (git, URL, path, workspace, unpinned: no registry release to look up)."""
+        if not self.dependency.looked_up:
+            return "not-looked-up"
+        return self.release.label if self.release is not None else "unknown"
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in ("suspicious", "malicious")
+
+    @property
+    def rank(self) -> int:
+        return LABEL_RANK.get(self.status, -1)
+
+    def to_dict(self) -> dict:
+        return {"dependency": self.dependency.to_dict(), "status": self.status,
+                "release": self.release.to_dict() if self.release else None, "suppressed": self.suppressed}
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    lockfiles: tuple[str, ...] = ()
+    dataset: str | None = None     # the dataset (local path or server URL) the rows came from
+    base_dir: Path = field(default_factory=lambda: Path(os.getcwd()))  # SARIF paths are relative to it
+    color: bool = False
+    width: int | None = None
+    tool_version: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.tool_version:
+            from pkgtrace import __version__
+            object.__setattr__(self, "tool_version", __version__)
+
+
+class Formatter(Protocol):
+    name: str
+    media_type: str
+
+    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+        """The whole output document for these rows."""
+
+
+def sort_rows(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
+    """Worst first (malicious, suspicious, unknown, benign, not looked up), then by name."""
+    order = {"malicious": 0, "suspicious": 1, "unknown": 2, "benign": 3, "not-looked-up": 4}
+    return sorted(rows, key=lambda r: (r.suppressed is not None, order.get(r.status, 9),
+                                       r.dependency.ecosystem.value, r.dependency.name.lower(),
+                                       r.dependency.version or ""))
+
+
+def summarize(rows: Sequence[VerifyRow]) -> dict[str, int]:
+    counts = {"total": len(rows), "malicious": 0, "suspicious": 0, "benign": 0, "unknown": 0,
+              "not-looked-up": 0, "suppressed": 0}
+    for r in rows:
+        if r.suppressed is not None:
+            counts["suppressed"] += 1
+        else:
+            counts[r.status] += 1
+    return counts
+
+
+def fails(rows: Sequence[VerifyRow], fail_on: str | None) -> bool:
+    """Whether any unsuppressed row is at least as bad as FAIL_ON (suspicious|malicious)."""
+    if not fail_on:
+        return False
+    threshold = LABEL_RANK[fail_on]
+    return any(r.suppressed is None and r.rank >= threshold and r.rank > 0 for r in rows)

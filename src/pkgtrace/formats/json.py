@@ -1,0 +1,29 @@
+"""Machine-readable verify results: every row, its dependency, status and release record."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from pkgtrace.formats.interface import RenderContext, VerifyRow, sort_rows, summarize
+
+SCHEMA_VERSION = "pkgtrace-verify/1"
+
+
+class JsonFormat:
+    name = "json"
+    media_type = "application/json"
+
+    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "pkgtrace", "version": ctx.tool_version},
+            "dataset": ctx.dataset,
+            "lockfiles": list(ctx.lockfiles),
+            "summary": summarize(rows),
+            "results": [r.to_dict() for r in sort_rows(rows)],
+        }
+        return json.dumps(doc, indent=2, default=str) + "\n"
+
+
+FORMAT = JsonFormat()
