@@ -61,7 +61,9 @@ def behaviour_pypi(dest: Path) -> Path:
     return pypi_sdist(dest, "pkgtrace-fixture-behaviour", "1.0.0", {
         "setup.py": (src / "setup.py").read_text(),
         "pkgtrace_fixture_behaviour/payload.py": (src / "payload.py").read_text(),
-        "pkgtrace_fixture_behaviour/__init__.py": "from . import payload\npayload.run('import')\n",
+        # connect() fires only when called: the execute phase must find and call it
+        "pkgtrace_fixture_behaviour/__init__.py": ("from . import payload\npayload.run('import')\n\n\n"
+                                                   "def connect(host):\n    payload.run('execute')\n"),
     })
 
 

@@ -29,6 +29,8 @@ class AnalysisRequest:
     local: Path | None = None
     mode: Mode = "all"
     limits: Limits | None = None  # sandbox limits; None means the defaults
+    # registry metadata for the verdict's metadata rules; None: only for registry releases
+    metadata: bool | None = None
 
 
 @dataclass
@@ -88,10 +90,25 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
             outcome.documents["dynamic"] = dynamic_doc
             report["dynamic"] = dynamic_section
             report["timings"]["dynamic_s"] = round(time.monotonic() - t0, 3)
+        t0 = time.monotonic()
+        progress("verdict")
+        report["verdict"] = _verdict(request, artifact, {**outcome.documents, "report": report})
+        report["timings"]["verdict_s"] = round(time.monotonic() - t0, 3)
         outcome.documents["report"] = report
         return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> dict:
+    from pkgtrace.verdict import judge
+    from pkgtrace.verdict.metadata import registry_metadata
+    fetch = request.local is None if request.metadata is None else request.metadata
+    pkg = artifact.package
+    md = registry_metadata(pkg.ecosystem.value, pkg.name, pkg.version) if fetch else None
+    verdict = judge(documents, artifact=artifact.path, metadata=md)
+    verdict["metadata"] = md
+    return verdict
 
 
 REPORT_SCHEMA_VERSION = "pkgtrace-report/1"

@@ -11,6 +11,9 @@ from pkgtrace.commands import pipeline as _pipeline  # noqa: F401
 from pkgtrace.commands import status as _status  # noqa: F401
 from pkgtrace.commands import export as _export  # noqa: F401
 from pkgtrace.commands import deps as _deps  # noqa: F401
+from pkgtrace.commands import diff as _diff, osv as _osv, verify as _verify  # noqa: F401,E401
+from pkgtrace.commands import serve as _serve  # noqa: F401
+
 
 if __name__ == "__main__":
     app()

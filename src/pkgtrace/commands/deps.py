@@ -54,7 +54,9 @@ def deps(lockfiles: list[Path] = typer.Argument(..., help="Lockfiles: requiremen
         if not out.is_terminal:
             out = Console(width=200)  # piped: do not squeeze the table into 80 columns
         for path, fmt, found in results:
-            table = Table(title=f"{path} ({fmt}): {len(found)} dependencies", title_justify="left")
+            out.print(f"{path} ({fmt}): {len(found)} dependencies", markup=False, highlight=False,
+                      soft_wrap=True)
+            table = Table()
             for col in ("ecosystem", "name", "version", "direct", "source", "line"):
                 table.add_column(col, no_wrap=col in ("name", "version"))
             for d in found:

@@ -18,8 +18,11 @@ def build(force: bool = typer.Option(False, "--force", help="Rebuild even if cac
           json_out: bool = typer.Option(False, "--json")) -> None:
     """Build the sandbox image (a Debian rootfs with the five ecosystems' toolchains)."""
     try:
-        with console.status("building sandbox image") as status:
-            img = image_mod.build(lambda m: status.update(f"mmdebstrap: {m}"), force=force)
+        if console.is_terminal:
+            with console.status("building sandbox image") as status:
+                img = image_mod.build(lambda m: status.update(f"mmdebstrap: {m}"), force=force)
+        else:  # a log (CI): one line per step instead of a spinner nobody sees
+            img = image_mod.build(lambda m: console.print(f"mmdebstrap: {m}", highlight=False), force=force)
     except image_mod.ImageError as e:
         raise fail(str(e), EXIT_FAILURE)
     if json_out:

@@ -4,6 +4,8 @@ turned into the OSSF dynamic document and the report's `dynamic` section."""
 from __future__ import annotations
 
 import base64
+import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -20,10 +22,20 @@ from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult,
                                           StraceSummary)
 from pkgtrace.sandbox import bait as bait_mod
 from pkgtrace.sandbox import image as image_mod
+from pkgtrace.sandbox import trust
+from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.runsc import ExecResult, Limits, Mount, Sandbox
 
 Progress = Callable[[str], None]
 GUEST_ARTIFACT_DIR = "/pkgtrace/artifact"
+# A host folder of artifacts the guest's package managers use instead of the public registries
+# (rubygems/*.gem, packagist/*.zip, crates/*.crate), mounted read-only: how tests here, with no
+# way to the real registries, give a package its dependencies. See sandbox/guest/*.py.
+MIRROR_ENV = "PKGTRACE_GUEST_MIRROR"
+GUEST_MIRROR_DIR = "/pkgtrace/mirror"
+# What each phase's guest driver leaves behind: its steps, entry points and reason.
+GUEST_RECORD = "/work/.pkgtrace/{phase}.json"
+RECORD_LIMIT = 4 << 20
 
 
 def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
@@ -39,15 +51,23 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         (scratch / "artifact").mkdir()
         shutil.copyfile(artifact.path, scratch / "artifact" / artifact.path.name)
         mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", "/pkgtrace/bait")]
+        mirror = os.environ.get(MIRROR_ENV)
+        if mirror:
+            if not Path(mirror).is_dir():
+                raise FileNotFoundError(f"{MIRROR_ENV}={mirror}: no such folder")
+            mounts.append(Mount(Path(mirror).resolve(), GUEST_MIRROR_DIR))
+        allow = REGISTRY_HOSTS_BY_ECOSYSTEM.get(artifact.package.ecosystem.value)
         t0 = time.monotonic()
         progress("starting sandbox")
-        with Sandbox(image, mounts, limits, env=bait.env) as sb:
+        trust_mounts, trust_env = trust.mounts_and_env()  # see sandbox/trust.py
+        with Sandbox(image, mounts + trust_mounts, limits, env={**trust_env, **bait.env}, allow=allow) as sb:
             startup = time.monotonic() - t0
             setup = sb.exec(["/bin/sh", "/pkgtrace/guest/setup.sh"], control=True, timeout=60)
             if setup.exit_code != 0:
                 raise RuntimeError(f"sandbox setup failed: {setup.stderr.decode(errors='replace')}")
             results: dict[str, ExecResult] = {}
             left: dict[str, list[dict]] = {}
+            records: dict[str, dict] = {}
             for name, argv in phases:
                 progress(f"phase {name}")
                 r = sb.exec(argv, cwd="/work")
@@ -57,15 +77,30 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd}
                               for p in sb.processes() if p.pid != 1]
                 sb.kill_all()  # nothing one phase left running may act in the next
+                records[name] = _guest_record(sb, name)
             windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
             progress("reading trace")
             with read_log(sb.boot_log()) as log:
                 trace = build(log, windows, sb.control_pids)
             net_events = sb.net.events()
         return assemble(artifact, phases, results, left, trace, net_events, bait, limits, image.key,
-                        startup)
+                        startup, records)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _guest_record(sb: Sandbox, phase: str) -> dict:
+    """The driver's record of a phase (steps run, entry points, its reason). Written inside the
+    sandbox, so the package could have forged it: it says what was tried, the trace what happened."""
+    r = sb.exec(["/bin/cat", GUEST_RECORD.format(phase=phase)], control=True, timeout=30,
+                output_tail=RECORD_LIMIT)
+    if r.exit_code != 0:
+        return {}
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError:
+        return {"reason": "the driver's record is unreadable"}
+    return doc if isinstance(doc, dict) else {}
 
 
 def _sod(epoch: float) -> float:
@@ -101,6 +136,8 @@ def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Statu
         return Status.ERROR_OTHER, "disk limit reached"
     if r.limit == "memory":
         return Status.ERROR_OTHER, "memory limit reached: the sandbox was killed"
+    if r.limit == "processes":
+        return Status.ERROR_OTHER, "process limit reached: the sandbox was killed"
     if r.limit == "sandbox":
         return Status.ERROR_OTHER, "the sandbox stopped during the phase"
     suffix = f"; process limit reached ({forks_refused} forks refused)" if forks_refused else ""
@@ -113,7 +150,9 @@ _FORKS = ("clone", "clone3", "fork", "vfork")
 
 
 def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dict], bait,
-             limits: Limits, image_key: str, startup: float) -> tuple[dict, dict]:
+             limits: Limits, image_key: str, startup: float,
+             records: dict[str, dict] | None = None) -> tuple[dict, dict]:
+    records = records or {}
     hostnames = _hostnames(net_events)
     by_phase = _events_by_phase(net_events, results)
     analysis: dict[str, StraceSummary] = {}
@@ -121,6 +160,9 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
     for name, _argv in phases:
         r = results.get(name)
         status, reason = status_of(r, trace.phases.get(name))
+        record = records.get(name, {})
+        if isinstance(record.get("reason"), str) and record["reason"]:
+            reason = f"{reason}: {record['reason'][:500]}"
         pt = trace.phases.get(name, PhaseTrace())
         in_window = by_phase.get(name, [])
         analysis[name] = StraceSummary(
@@ -151,6 +193,13 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             "network": [e for e in in_window if e.get("kind") != "dns"],
             "dns": [e for e in in_window if e.get("kind") == "dns"],
         }
+        if record.get("steps") or record.get("entry_points") or "planned" in record:
+            # which requires/includes/calls the driver made, and how each ended
+            section_phases[name]["steps"] = _steps(record.get("steps"))
+            section_phases[name]["entry_points"] = _steps(record.get("entry_points"))
+        for key in ("scripts", "plugin", "lib"):
+            if key in record:
+                section_phases[name][key] = record[key]
     doc = DynamicResult(
         Package=PackageRef(Ecosystem=artifact.package.ecosystem.value, Name=artifact.package.name,
                            Version=artifact.package.version),
@@ -171,6 +220,11 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
                         "unattributed": trace.unattributed},
     }
     return doc.model_dump(mode="json"), section
+
+
+def _steps(items) -> list[dict]:
+    keep = ("i", "name", "argv", "status", "seconds", "error", "result", "exit_code", "output")
+    return [{k: i[k] for k in keep if k in i} for i in (items or [])[:2000] if isinstance(i, dict)]
 
 
 def _hostnames(events: list[dict]) -> dict[str, list[str]]:

@@ -63,6 +63,13 @@ class Crates:
                              digest=checksum if isinstance(checksum, str) else None)
         return Artifact.from_file(package, path, url=url)
 
+    def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
+        """The commands each phase runs inside the sandbox (see sandbox/guest/crates.py). Rust has
+        no code that runs on import or a reflective way to call a crate's API: no execute phase."""
+        driver = ["python3", "/pkgtrace/guest/crates.py"]
+        return [("install", [*driver, "install", guest_artifact, package.name, package.version]),
+                ("import", [*driver, "import"])]
+
     def identify_local(self, path: Path) -> Package:
         try:
             with tarfile.open(path, "r:*") as t:

@@ -60,7 +60,8 @@ class Npm:
         """The commands each phase runs inside the sandbox (see sandbox/guest/npm.js)."""
         driver = ["node", "/pkgtrace/guest/npm.js"]
         return [("install", [*driver, "install", guest_artifact]),
-                ("import", [*driver, "import", package.name])]
+                ("import", [*driver, "import", package.name]),
+                ("execute", ["python3", "/pkgtrace/guest/npm_execute.py", package.name])]
 
     def identify_local(self, path: Path) -> Package:
         try:

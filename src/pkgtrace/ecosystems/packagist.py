@@ -99,6 +99,13 @@ class Packagist:
                              digest=shasum)
         return Artifact.from_file(package, path, url=dist["url"])
 
+    def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
+        """The commands each phase runs inside the sandbox (see sandbox/guest/composer.py)."""
+        driver = ["python3", "/pkgtrace/guest/composer.py"]
+        return [("install", [*driver, "install", guest_artifact, package.name, package.version]),
+                ("import", [*driver, "import", package.name]),
+                ("execute", [*driver, "execute", package.name])]
+
     def identify_local(self, path: Path) -> Package:
         try:
             with zipfile.ZipFile(path) as z:

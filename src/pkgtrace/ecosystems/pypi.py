@@ -7,6 +7,7 @@ import tarfile
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
+from urllib.parse import urljoin
 
 from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, canonicalize_name,
                              parse_sdist_filename, parse_wheel_filename)
@@ -56,15 +57,18 @@ class PyPI:
             raise RegistryError(f"{package} has no files on PyPI")
         chosen = pick_file(urls)
         filename = os.path.basename(chosen["filename"])
-        path = http.download(chosen["url"], dest / filename, algorithm="sha256",
+        # Mirrors may list file URLs relative to the project document.
+        url = urljoin(f"{base_url()}/pypi/{package.name}/json", chosen["url"])
+        path = http.download(url, dest / filename, algorithm="sha256",
                              digest=(chosen.get("digests") or {}).get("sha256"))
-        return Artifact.from_file(package, path, url=chosen["url"])
+        return Artifact.from_file(package, path, url=url)
 
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """The commands each phase runs inside the sandbox (see sandbox/guest/pypi.py)."""
         driver = ["python3", "/pkgtrace/guest/pypi.py"]
         return [("install", [*driver, "install", guest_artifact]),
-                ("import", [*driver, "import", package.name])]
+                ("import", [*driver, "import", package.name]),
+                ("execute", [*driver, "execute", package.name])]
 
     def identify_local(self, path: Path) -> Package:
         name, version = identify_file(path)

@@ -57,6 +57,13 @@ class RubyGems:
                              digest=sha if isinstance(sha, str) else None)
         return Artifact.from_file(package, path, url=url)
 
+    def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
+        """The commands each phase runs inside the sandbox (see sandbox/guest/gem.py)."""
+        driver = ["python3", "/pkgtrace/guest/gem.py"]
+        return [("install", [*driver, "install", guest_artifact]),
+                ("import", [*driver, "import", package.name, package.version]),
+                ("execute", [*driver, "execute", package.name, package.version])]
+
     def identify_local(self, path: Path) -> Package:
         name, version = read_gem_spec(path)
         return Package(Ecosystem.RUBYGEMS, name, version)

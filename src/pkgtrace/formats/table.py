@@ -30,12 +30,15 @@ class TableFormat:
         for r in sort_rows(rows):
             d = r.dependency
             label = r.status + (" (suppressed)" if r.suppressed is not None else "")
-            score = f"{r.release.score:.2f}" if r.release is not None else ""
+            verdict = r.release is not None and r.release.label != "unknown"
+            score = f"{r.release.score:.2f}" if verdict else ""
             if r.release is not None and r.release.findings:
                 top = "\n".join(f"[{f.severity}] {f.rule}: {f.message}" for f in r.release.top_findings(3))
                 more = len(r.release.findings) - 3
                 if more > 0:
                     top += f"\n(+{more} more)"
+            elif r.release is not None and not verdict:
+                top = "analysed, no verdict yet"
             elif r.status == "not-looked-up":
                 if d.source == "registry":  # a registry dependency the file pins to no one version
                     top = "not pinned to one version"

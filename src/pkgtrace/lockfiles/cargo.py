@@ -12,7 +12,7 @@ from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_
 from pkgtrace.lockfiles.interface import Dependency, LockfileError
 from pkgtrace.model import Ecosystem
 
-_REF = re.compile(r"^(\S+)(?: (\S+))?(?: \((.+)\))?$")
+_REF = re.compile(r"^([^\s(]+)(?: ([^\s(]\S*))?(?: \((.+)\))?$")
 
 
 class CargoLock:

@@ -68,6 +68,9 @@ def load_toml(path: Path, text: str) -> dict:
         msg = str(e)
         m = _TOML_AT.search(msg)
         line = int(m.group(1)) if m else None
+        if line is None and msg.endswith("(at end of document)"):
+            msg, line = msg[:-len("(at end of document)")].rstrip() + " at the end of the file", \
+                text.rstrip("\n").count("\n") + 1
         raise LockfileError(path, f"invalid TOML: {_TOML_AT.sub('', msg)}", line=line) from None
 
 
@@ -152,9 +155,21 @@ def json_lines(text: str) -> dict[tuple, int]:
 
 
 def table_array_lines(text: str, name: str) -> list[int]:
-    """Lines of the top-level `[[name]]` headers of a TOML text, in order."""
-    pat = re.compile(r"^\s*\[\[\s*" + re.escape(name) + r"\s*\]\]\s*(#.*)?$")
-    return [i + 1 for i, ln in enumerate(text.split("\n")) if pat.match(ln)]
+    """For each top-level `[[name]]` table of a TOML text, in order, the line of its `name = …`
+    key (what a person looks for), else of its header."""
+    header = re.compile(r"^\s*\[\[\s*" + re.escape(name) + r"\s*\]\]\s*(#.*)?$")
+    out: list[int] = []
+    in_block = False
+    for i, ln in enumerate(text.split("\n"), 1):
+        if header.match(ln):
+            out.append(i)
+            in_block = True
+        elif in_block and re.match(r"^\s*\[", ln):
+            in_block = False  # a sub-table or the next table: no name key in this block's head
+        elif in_block and re.match(r"^\s*name\s*=", ln):
+            out[-1] = i
+            in_block = False
+    return out
 
 
 class LineIndex:

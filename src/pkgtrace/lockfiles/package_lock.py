@@ -7,6 +7,7 @@ v1: the nested "dependencies" tree; direct dependencies come from package.json b
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 
@@ -44,8 +45,17 @@ class PackageLock:
 
 def _parse_packages(path: Path, doc: dict, lines: dict) -> list[Dependency]:
     packages = expect_type(path, doc["packages"], dict, "packages", lines.get(("packages",)))
-    # Folders that hold a project of their own: the root and every workspace (non-node_modules keys).
-    projects = [k for k in packages if _NM not in k and not k.startswith(_NM)]
+    root = packages.get("") if isinstance(packages.get(""), dict) else {}
+    ws = root.get("workspaces")
+    patterns = ws.get("packages") if isinstance(ws, dict) else ws
+    patterns = [p.rstrip("/") for p in patterns if isinstance(p, str)] if isinstance(patterns, list) else []
+
+    def is_workspace(k: str) -> bool:
+        return any(fnmatch.fnmatchcase(k, p) or k == p for p in patterns)
+
+    # Folders outside node_modules: the root, the workspaces, and linked local folders (file:).
+    folders = [k for k in packages if _NM not in k and not k.startswith(_NM)]
+    projects = [k for k in folders if k == "" or is_workspace(k)]
     direct: set[str] = set()
     for proj in projects:
         entry = packages[proj]
@@ -69,8 +79,8 @@ def _parse_packages(path: Path, doc: dict, lines: dict) -> list[Dependency]:
             linked = any(isinstance(e, dict) and e.get("link") and e.get("resolved") == k and lk in direct
                          for lk, e in packages.items())
             deps.append(Dependency(ecosystem=Ecosystem.NPM, name=str(name), version=entry.get("version"),
-                                   file=str(path), line=line, key=key, direct=linked, source="workspace",
-                                   locator=k))
+                                   file=str(path), line=line, key=key, direct=linked,
+                                   source="workspace" if is_workspace(k) else "path", locator=k))
             continue
         installed_as = k.rsplit(_NM, 1)[-1]
         if not re.fullmatch(r"(@[^/]+/)?[^/@][^/]*", installed_as):

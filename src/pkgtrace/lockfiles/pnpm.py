@@ -77,7 +77,8 @@ class PnpmLock:
                 # a non-registry key "version" is its URL or path, not a version
                 version=version if (source == "registry" or entry.get("version") is not None) else None,
                 file=str(path), line=line, key=key,
-                direct=(key_name, key_version) in direct or (name, version) in direct,
+                direct=((key_name, key_version) in direct or (name, version) in direct
+                        or (name, str(raw_key).lstrip("/")) in direct),
                 source=source, locator=locator,  # type: ignore[arg-type]
                 dev=dev if isinstance(dev, bool) else None,
                 hashes=(str(integrity),) if integrity else ()))

@@ -220,6 +220,9 @@ def _pinned(req: Requirement) -> str | None:
 
 
 def _looks_like_location(spec: str) -> bool:
+    """A bare URL or path (pip's `./dist/x.whl`), as opposed to a PEP 508 `name @ url`."""
+    if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@", spec):
+        return False
     return bool(_URL.match(spec)) or spec.startswith(_VCS) or spec.startswith((".", "/", "~")) \
         or spec.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2"))
 

@@ -44,6 +44,8 @@ class YarnBerry:
                                     key=key + ".resolution")
             for descriptor in str(raw_key).split(","):
                 by_descriptor[descriptor.strip()] = len(entries)
+                # file:/portal: descriptors carry the dependent workspace: "::locator=edge%40workspace%3A."
+                by_descriptor.setdefault(descriptor.strip().split("::", 1)[0], len(entries))
             entries.append((str(raw_key), entry, line, m.group(1), m.group(2)))
 
         direct: set[int] = set()
@@ -85,7 +87,7 @@ def _source(reference: str, version: object) -> tuple[str, str | None, str | Non
         inner = unquote(reference[6:].split("#", 1)[0])
         m = _RESOLUTION.match(inner)
         if m and m.group(2).startswith("npm:"):
-            return "registry", reference, m.group(2)[4:]
+            return "registry", None, m.group(2)[4:]
         return "path", reference, v
     if reference.startswith("workspace:"):
         return "workspace", reference[len("workspace:"):], v

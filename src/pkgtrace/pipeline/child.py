@@ -47,8 +47,11 @@ def main(argv: list[str]) -> int:
         from pkgtrace.analysis import AnalysisRequest
         from pkgtrace.model import Ecosystem
         analyzer = load_analyzer(req.get("analyzer") or "pkgtrace.analysis:analyze")
-        request = AnalysisRequest(Ecosystem(req["ecosystem"]), req["name"], req["version"], mode=req["mode"])
-        outcome = analyzer(request, progress=lambda m: print(f"[{req['name']}] {m}", file=sys.stderr, flush=True))
+        from pathlib import Path
+        # "local": an archive on disk (uploads through the web API) instead of a registry release.
+        request = AnalysisRequest(Ecosystem(req["ecosystem"]), req.get("name"), req.get("version"),
+                                  local=Path(req["local"]) if req.get("local") else None, mode=req["mode"])
+        outcome = analyzer(request, progress=lambda m: print(f"[{req.get('name') or req.get('local')}] {m}", file=sys.stderr, flush=True))
         p = outcome.package
         _write(out_path, {"package": {"ecosystem": p.ecosystem.value, "name": p.name, "version": p.version},
                           "documents": outcome.documents})

@@ -114,7 +114,13 @@ class WorkerPool:
             return
         self.stopping.set()
         grace = self.s.grace_s if grace_s is None else grace_s
-        threading.Timer(grace, self.aborting.set).start() if grace > 0 else self.aborting.set()
+        if grace > 0:
+            # A daemon timer: it must not keep the process alive once every slot has finished.
+            timer = threading.Timer(grace, self.aborting.set)
+            timer.daemon = True
+            timer.start()
+        else:
+            self.aborting.set()
 
     def join(self, timeout: float | None = None) -> None:
         end = None if timeout is None else time.monotonic() + timeout
@@ -261,7 +267,7 @@ class WorkerPool:
                                         stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                                         preexec_fn=_die_with_parent)
                 deadline = time.monotonic() + self.s.job_timeout_s
-                lease = float(getattr(self.queue, "lease", 300.0))
+                lease = self._lease()
                 next_touch = time.monotonic() + lease / 3
                 while proc.poll() is None:
                     if self.aborting.is_set():
@@ -288,6 +294,9 @@ class WorkerPool:
             return result
 
     # ---- helpers -----------------------------------------------------------------------------
+    def _lease(self) -> float:
+        return float(getattr(self.queue, "lease", 300.0))
+
     def _touch(self, d: Delivery) -> None:
         try:
             self.queue.touch(d)
@@ -311,7 +320,8 @@ class WorkerPool:
                 log.warning("%s unavailable (%s); retrying in %.1fs", what, e, pause)
                 self._touch(d)
                 self.aborting.wait(pause)
-                pause = min(pause * 2, 15.0)
+                # Never wait past a third of the lease: the job must stay ours while we hold its results.
+                pause = min(pause * 2, 15.0, self._lease() / 3)
 
     def _retry_forever(self, fn):
         """Queue bookkeeping after the results are safe: retry through a queue outage."""

@@ -20,7 +20,9 @@ from pkgtrace.config import cache_dir
 
 SUITE = "bookworm"
 PACKAGES = ("python3", "python3-pip", "python3-venv", "nodejs", "npm", "ruby", "php-cli",
-            "composer", "ca-certificates", "cargo", "procps", "curl", "wget")
+            "composer", "ca-certificates", "cargo", "procps", "curl", "wget",
+            # gems with native extensions compile (headers, make); composer unpacks zip dists
+            "ruby-dev", "make", "unzip", "php-zip")
 # Run inside the new rootfs after packages are installed: a ready venv for PyPI installs and an
 # empty npm project, so that no phase spends its time (or its trace) on creating them.
 CUSTOMIZE = (

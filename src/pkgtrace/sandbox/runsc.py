@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pkgtrace.config import runs_dir
@@ -47,7 +47,7 @@ class SandboxError(Exception):
 class Limits:
     phase_seconds: float = 300.0
     memory_bytes: int = 4 << 30
-    processes: int = 256
+    processes: int = 1024  # host tasks of the whole sandbox (see _write_bundle)
     disk_bytes: int = 8 << 30
 
 
@@ -67,7 +67,7 @@ class ExecResult:
     started: float
     ended: float
     timed_out: bool = False
-    limit: str | None = None  # which limit ended it: "time", "disk", "memory"
+    limit: str | None = None  # what ended it: "time", "disk", "memory", "processes", "sandbox"
 
 
 @dataclass
@@ -92,12 +92,14 @@ class Sandbox:
     """with Sandbox(image, mounts, limits) as sb: sb.exec([...]) …"""
 
     def __init__(self, image: Image, mounts: list[Mount], limits: Limits = Limits(),
-                 env: dict[str, str] | None = None, keep: bool = False):
+                 env: dict[str, str] | None = None, keep: bool = False,
+                 allow: frozenset[str] | None = None):
         self.image = image
+        self.allow = allow  # registry hosts let through; None means every known registry
         self.mounts = mounts
         self.limits = limits
         self.env = env or {}
-        self.keep = keep
+        self.keep = keep or bool(os.environ.get("PKGTRACE_KEEP_RUNS"))  # for debugging a run
         self.id = "pkt" + uuid.uuid4().hex[:12]
         self.dir = runs_dir() / self.id
         self.log_dir = self.dir / "logs"
@@ -120,7 +122,9 @@ class Sandbox:
         (self.dir / "empty").mkdir()
         _runsc_root().mkdir(parents=True, exist_ok=True)
         try:
-            self.net = SimulatedNetwork(self.id[3:], self.dir).__enter__()
+            net = (SimulatedNetwork(self.id[3:], self.dir) if self.allow is None
+                   else SimulatedNetwork(self.id[3:], self.dir, self.allow))
+            self.net = net.__enter__()
             self._write_bundle()
             self._start()
         except BaseException:
@@ -167,7 +171,7 @@ class Sandbox:
                 "capabilities": {k: _CAPS for k in ("bounding", "effective", "permitted")},
                 "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 4096},
                             {"type": "RLIMIT_NPROC", "hard": self.limits.processes,
-                             "soft": self.limits.processes}],
+                             "soft": self.limits.processes}],  # not enforced by runsc 20221219
                 "noNewPrivileges": True,
             },
             # Writable from inside, but every write lands in the overlay: the image itself never changes.
@@ -177,8 +181,10 @@ class Sandbox:
             "linux": {
                 "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"},
                                {"type": "network", "path": self.net.sandbox_netns}],
+                # gVisor's ptrace platform backs every guest process with host tasks, so the
+                # host pids cgroup is what bounds a fork bomb; going over it ends the sandbox.
                 "resources": {"memory": {"limit": self.limits.memory_bytes},
-                              "pids": {"limit": self.limits.processes * 4 + 64}},
+                              "pids": {"limit": self.limits.processes}},
             },
         }
         (self.dir / "config.json").write_text(json.dumps(spec, indent=1))
@@ -191,7 +197,7 @@ class Sandbox:
             "run", "--detach", f"--bundle={self.dir}", self.id)
         # runsc 20221219 refuses --network=sandbox when /proc/sys/net/core/rmem_default exists,
         # which newer kernels show in every namespace: hide it in a private mount namespace.
-        script = f'mount --bind "$1" /proc/sys/net/core && shift && exec "$@"'
+        script = 'mount --bind "$1" /proc/sys/net/core && shift && exec "$@"'
         cmd = ["nsenter", f"--net={self.net.sandbox_netns}", "unshare", "-m", "sh", "-c", script,
                "sh", str(self.dir / "empty"), *runsc]
         # Output to a file, not a pipe: the detached sandbox inherits it and would hold a pipe open.
@@ -206,7 +212,8 @@ class Sandbox:
     # --- running things ----------------------------------------------------------------------
 
     def exec(self, argv: list[str], *, env: dict[str, str] | None = None, cwd: str = "/",
-             timeout: float | None = None, control: bool = False) -> ExecResult:
+             timeout: float | None = None, control: bool = False,
+             output_tail: int = OUTPUT_TAIL) -> ExecResult:
         """Run ARGV in the container. Control execs (setup, collectors) are left out of traces."""
         timeout = self.limits.phase_seconds if timeout is None else timeout
         pid_file = self.dir / f"exec-{uuid.uuid4().hex[:8]}.pid"
@@ -219,10 +226,12 @@ class Sandbox:
         started = time.time()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
-        out, err = _Tail(proc.stdout), _Tail(proc.stderr)
+        out, err = _Tail(proc.stdout, output_tail), _Tail(proc.stderr)
         limit = None
         deadline = time.monotonic() + timeout
+        watch = _CgroupWatch(self.id)
         while proc.poll() is None:
+            watch.sample()
             if time.monotonic() > deadline:
                 limit = "time"
                 break
@@ -230,9 +239,11 @@ class Sandbox:
                 limit = "disk"
                 break
             if not self.alive():
-                limit = "memory" if self._oom() else "sandbox"
                 break
             time.sleep(0.1)
+        if limit is None and not control and not self.alive():
+            # The sandbox itself died: the host's memory or pids cgroup killed it.
+            limit = watch.cause() or _kernel_says(self.id) or "sandbox"
         if limit is not None:
             self.kill_all()
             try:
@@ -273,10 +284,6 @@ class Sandbox:
         except ValueError:
             return False
 
-    def _oom(self) -> bool:
-        return any("OOM" in line or "out of memory" in line.lower()
-                   for line in _tail_lines(self.boot_log(), 50))
-
     def _disk_used(self) -> int:
         total = 0
         for f in (self.dir / "overlay").iterdir():
@@ -295,6 +302,50 @@ _CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CA
          "CAP_FOWNER", "CAP_FSETID", "CAP_SETGID", "CAP_SETUID", "CAP_NET_RAW"]
 
 
+class _CgroupWatch:
+    """Samples the sandbox's memory and pids cgroups while a phase runs: once the kernel kills the
+    sandbox its cgroups are gone, so the evidence of which limit it hit must be read before."""
+
+    def __init__(self, cid: str):
+        self.cid = cid
+        self.oom = False
+        self.pids_max = False
+
+    def _read(self, *parts: str) -> str:
+        for base in (Path("/sys/fs/cgroup", parts[0], self.cid), Path("/sys/fs/cgroup", self.cid)):
+            try:
+                return (base / parts[1]).read_text()
+            except OSError:
+                continue
+        return ""
+
+    def sample(self) -> None:
+        oom = self._read("memory", "memory.oom_control") + self._read("memory", "memory.events")
+        for line in oom.splitlines():
+            k, _, v = line.partition(" ")
+            if k in ("oom_kill", "oom") and v.strip() not in ("", "0"):
+                self.oom = True
+        for line in self._read("pids", "pids.events").splitlines():
+            k, _, v = line.partition(" ")
+            if k == "max" and v.strip() not in ("", "0"):
+                self.pids_max = True
+
+    def cause(self) -> str | None:
+        return "processes" if self.pids_max else "memory" if self.oom else None
+
+
+def _kernel_says(cid: str) -> str | None:
+    """Fallback: the kernel log names the cgroup whose limit killed or refused something."""
+    r = subprocess.run(["dmesg"], capture_output=True, text=True, timeout=10)
+    for line in reversed(r.stdout.splitlines()[-400:]):
+        if f"/{cid}" in line or f"={cid}" in line:
+            if "pids controller" in line:
+                return "processes"
+            if "oom" in line.lower() or "out of memory" in line.lower():
+                return "memory"
+    return None
+
+
 def _bind(host: Path, guest: str, readonly: bool) -> dict:
     return {"destination": guest, "type": "bind", "source": str(host),
             "options": ["rbind", "ro" if readonly else "rw"]}
@@ -303,7 +354,8 @@ def _bind(host: Path, guest: str, readonly: bool) -> dict:
 class _Tail:
     """Drain a pipe in the background, keeping only its last OUTPUT_TAIL bytes."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, limit: int = OUTPUT_TAIL):
+        self._limit = limit
         self._buf: deque[bytes] = deque()
         self._size = 0
         self._t = threading.Thread(target=self._run, args=(stream,), daemon=True)
@@ -313,14 +365,14 @@ class _Tail:
         for chunk in iter(lambda: stream.read1(65536), b""):
             self._buf.append(chunk)
             self._size += len(chunk)
-            while self._size - len(self._buf[0]) >= OUTPUT_TAIL:
+            while self._size - len(self._buf[0]) >= self._limit:
                 self._size -= len(self._buf.popleft())
 
     def join(self) -> None:
         self._t.join(timeout=10)
 
     def data(self) -> bytes:
-        return b"".join(self._buf)[-OUTPUT_TAIL:]
+        return b"".join(self._buf)[-self._limit:]
 
 
 def _read_int(path: Path) -> int | None:
@@ -328,18 +380,6 @@ def _read_int(path: Path) -> int | None:
         return int(path.read_text().strip())
     except (OSError, ValueError):
         return None
-
-
-def _tail_lines(path: Path | None, n: int) -> list[str]:
-    if path is None:
-        return []
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            f.seek(max(0, f.tell() - 65536))
-            return f.read().decode("utf-8", "replace").splitlines()[-n:]
-    except OSError:
-        return []
 
 
 def reap_stale() -> list[str]:

@@ -10,7 +10,7 @@ single letter) and length histograms. Fixed here:
   and version contexts are dropped.
 - Entropy: OSSF sums -p·log p over every character occurrence, so a string's "entropy" grows with
   its length. Here it is Shannon entropy per character of the string's own distribution, and
-  "high entropy" is judged against the most a string of that length could reach.
+  "high entropy" is judged against what a random base64 string of the same length reaches.
 
 Beyond OSSF: runs of character codes (chr(104)+chr(105), String.fromCharCode(…), [104,105].pack)
 are decoded, and base64 that decodes to text is looked into once more for URLs and addresses.
@@ -25,6 +25,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import Levenshtein
@@ -159,25 +160,52 @@ def suspicious_rule(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def entropy(s: str) -> float:
     """Shannon entropy in bits per character of S's own character distribution."""
     n = len(s)
     if n <= 1:
         return 0.0
-    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+    # H = log2(n) - (1/n)·Σ c·log2(c): one pass over the counts, no per-character division.
+    return math.log2(n) - sum(c * math.log2(c) for c in Counter(s).values() if c > 1) / n
+
+
+_RANDOM_ALPHABET = 64  # base64's: what an encoded payload or a key is written in
+
+
+@lru_cache(maxsize=4096)
+def random_entropy(n: int, k: int = _RANDOM_ALPHABET) -> float:
+    """The expected per-character entropy of N characters drawn uniformly from K symbols.
+
+    Short random strings repeat few characters and long ones many, so the entropy a random
+    string reaches depends on its length; this is the yardstick that takes that out.
+    E[H] = log2 n - (k/n)·E[X log2 X] with X ~ Binomial(n, 1/k), summed over the pmf.
+    """
+    if n <= 1:
+        return 0.0
+    if n > 4096:  # the asymptote, within 0.001 bit past here
+        return math.log2(k) - (k - 1) / (2 * n * math.log(2))
+    lp, lq, lg = math.log(1 / k), math.log1p(-1 / k), math.lgamma(n + 1)
+    acc = 0.0
+    for x in range(2, n + 1):
+        lpmf = lg - math.lgamma(x + 1) - math.lgamma(n - x + 1) + x * lp + (n - x) * lq
+        if lpmf < -40 and x > n / k:
+            break
+        acc += math.exp(lpmf) * x * math.log2(x)
+    return math.log2(n) - k * acc / n
 
 
 def entropy_ratio(s: str) -> float:
-    """Entropy over the most a string of this length could have (64 symbols at most): in [0, 1],
-    and not larger for a long string than for a short one of the same make."""
+    """S's entropy over that expected of a random base64 string of the same length: about 1 for
+    random data at every length (OSSF's grows with length), well below 1 for prose and code."""
     n = len(s)
     if n <= 1:
         return 0.0
-    return entropy(s) / math.log2(min(n, 64))
+    return entropy(s) / random_entropy(n)
 
 
-HIGH_ENTROPY_MIN_LEN = 24
-HIGH_ENTROPY_RATIO = 0.9
+HIGH_ENTROPY_MIN_LEN = 32   # shorter strings of distinct characters look random by chance
+HIGH_ENTROPY_RATIO = 0.95
 
 
 def is_high_entropy(s: str) -> bool:

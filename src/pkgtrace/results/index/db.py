@@ -71,11 +71,10 @@ def _insert_ignore(conn, table: sa.Table, rows: list[dict], keys: list[str]) -> 
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=keys)
-    n = 0
-    for row in rows:  # per row: rowcount of a multi-row DO NOTHING is unreliable across drivers
-        n += conn.execute(stmt, row).rowcount or 0
-    return n
+    pk = list(table.primary_key.columns)[0]
+    # RETURNING tells inserted rows apart on every driver (rowcount after DO NOTHING does not).
+    stmt = insert(table).on_conflict_do_nothing(index_elements=keys).returning(pk)
+    return sum(len(conn.execute(stmt, row).all()) for row in rows)
 
 
 class Index:

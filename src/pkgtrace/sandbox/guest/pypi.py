@@ -1,9 +1,11 @@
-"""PyPI phases inside the sandbox: `install ARTIFACT` and `import DISTRIBUTION-NAME`.
+"""PyPI phases inside the sandbox: `install ARTIFACT`, `import DISTRIBUTION-NAME`, `execute NAME`.
 
 install: pip install the artifact (dependencies come from PyPI through the simulator's registry
 pass-through) into the image's ready venv.
 import: import every top-level module the installed distribution provides, each in its own
 process with a time limit, so one hanging module does not hide the others.
+execute: call the public functions, classes and methods of those modules (workers/python_worker.py
+through harness.py) and run the distribution's console scripts with --help.
 """
 import os
 import subprocess
@@ -67,7 +69,30 @@ def import_all(name):
     return 0 if not failed else 1
 
 
+def console_scripts(name):
+    import glob
+    import importlib.metadata as md
+    import re
+
+    def norm(s):
+        return re.sub(r"[-_.]+", "-", s or "").lower()
+
+    for dist in md.distributions(path=glob.glob(VENV + "/lib/python3*/site-packages")):
+        if norm(dist.metadata["Name"]) == norm(name):
+            return [[VENV + "/bin/" + ep.name] for ep in dist.entry_points
+                    if ep.group == "console_scripts" and "/" not in ep.name]
+    return []
+
+
+def execute(name):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import harness
+    worker = [PY, os.path.join(os.path.dirname(os.path.abspath(__file__)), "workers", "python_worker.py"),
+              ",".join(top_level_modules(name))]
+    return harness.run("execute", worker, entry_points=console_scripts(name))
+
+
 if __name__ == "__main__":
     phase, arg = sys.argv[1], sys.argv[2]
     os.chdir("/work")
-    sys.exit(install(arg) if phase == "install" else import_all(arg))
+    sys.exit({"install": install, "import": import_all, "execute": execute}[phase](arg))

@@ -14,11 +14,20 @@ import threading
 
 from pkgtrace.sandbox.netsim.server import splice
 
-# Hosts the package managers in the sandbox need. Kept narrow: each entry is a way out.
-REGISTRY_HOSTS = frozenset({
-    "pypi.org", "files.pythonhosted.org",
-    "registry.npmjs.org", "registry.yarnpkg.com",
-})
+# Hosts each ecosystem's package manager needs. Kept narrow: each entry is a way out, and a run
+# opens only its own ecosystem's.
+REGISTRY_HOSTS_BY_ECOSYSTEM = {
+    "pypi": frozenset({"pypi.org", "files.pythonhosted.org"}),
+    "npm": frozenset({"registry.npmjs.org", "registry.yarnpkg.com"}),
+    # gem: the API and the compact index; .gem files redirect to the CDN host
+    "rubygems": frozenset({"rubygems.org", "index.rubygems.org", "rubygems.global.ssl.fastly.net"}),
+    # composer: metadata, then dists from GitHub's API (which redirects to codeload)
+    "packagist": frozenset({"repo.packagist.org", "packagist.org", "api.github.com",
+                            "codeload.github.com"}),
+    # cargo: the sparse index and the crate files
+    "crates.io": frozenset({"index.crates.io", "static.crates.io", "crates.io"}),
+}
+REGISTRY_HOSTS = frozenset().union(*REGISTRY_HOSTS_BY_ECOSYSTEM.values())
 
 
 class Forwarder:

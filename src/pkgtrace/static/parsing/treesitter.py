@@ -141,6 +141,11 @@ def strip_comment(text: str, prefixes: tuple[str, ...]) -> str:
     return text
 
 
+def _in_order(tokens: list, positions: list[int]) -> list:
+    """Tokens in source order (a query hands each capture name's nodes back pattern by pattern)."""
+    return [t for _, t in sorted(zip(positions, tokens), key=lambda pt: pt[0])]
+
+
 class TreeSitterParser:
     def __init__(self, spec: LanguageSpec):
         self.spec = spec
@@ -160,6 +165,7 @@ class TreeSitterParser:
         res = ParseResult(language=self.language, syntax_errors=root.has_error)
         captures = ts.QueryCursor(c.query).captures(root)
         seen: set[tuple[int, int]] = set()
+        id_pos: list[int] = []
         # Declarations first, so that `self.x = …` is a Property and not also a Member.
         for name in ("def.function", "def.class", "def.parameter", "def.property", "def.variable",
                      "def.label", "ref.member"):
@@ -174,8 +180,10 @@ class TreeSitterParser:
                     break
                 res.identifiers.append(Identifier(_text(n).lstrip("$#@"), kind,
                                                   n.start_point[0] + 1))
-        res.identifiers.sort(key=lambda i: i.line)
+                id_pos.append(n.start_byte)
+        res.identifiers = _in_order(res.identifiers, id_pos)
         hook = self.spec.string_hook
+        str_pos: list[int] = []
         for n in captures.get("string", ()):
             if len(res.strings) >= MAX_TOKENS:
                 res.truncated = True
@@ -186,7 +194,8 @@ class TreeSitterParser:
             if hook is not None:
                 value = hook(n.type, raw, value)
             res.strings.append(StringLiteral(value[:MAX_TOKEN_CHARS], raw, n.start_point[0] + 1))
-        res.strings.sort(key=lambda s: s.line)
+            str_pos.append(n.start_byte)
+        res.strings = _in_order(res.strings, str_pos)
         for cap in ("int", "float", "number"):
             for n in captures.get(cap, ()):
                 raw = _text(n)
@@ -210,6 +219,7 @@ class TreeSitterParser:
                                                       self.spec.comment_prefixes),
                                         n.start_point[0] + 1))
         callee = self.spec.callee
+        call_pos: list[int] = []
         for n in captures.get("call", ()):
             if len(res.calls) >= MAX_TOKENS:
                 res.truncated = True
@@ -222,5 +232,6 @@ class TreeSitterParser:
             if name:
                 res.calls.append(Call(" ".join(name.split())[:MAX_CALLEE_CHARS],
                                       n.start_point[0] + 1))
-        res.calls.sort(key=lambda c: c.line)
+                call_pos.append(n.start_byte)
+        res.calls = _in_order(res.calls, call_pos)
         return res

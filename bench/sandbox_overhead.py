@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""bench/sandbox_overhead: pkgtrace's install+import analysis against a bare install+import.
+
+    .venv/bin/python bench/sandbox_overhead.py [--repeat 1] [--json]
+
+For a fixed handful of real PyPI and npm releases (pinned below, downloaded once into the cache):
+  pkgtrace   analyze_dynamic(): sandbox start, network simulator, install and import phases under
+             strace, trace parsing and the OSSF document, as a worker runs it
+  bare       the same artifact installed and imported on the host, the way the guest drivers do
+             it: `pip install ARTIFACT` into a throwaway venv (created before the clock starts,
+             as the image's venv is), then each top-level module imported in its own process;
+             `npm install TARBALL` into an empty project, then `node -e 'require(NAME)'`
+Both reach the real registry for dependencies. Printed: per-package seconds and ratio, the
+median ratio, and the sandbox start-up time (median over all runs). Target: median ratio < 3x,
+start-up < 1 s. Run as root with the sandbox set up (scripts/setup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pkgtrace.config import cache_dir
+from pkgtrace.dynamic.run import analyze_dynamic
+from pkgtrace.ecosystems import registry_for
+from pkgtrace.model import Artifact, Ecosystem
+
+PACKAGES = [
+    (Ecosystem.PYPI, "six", "1.16.0"),
+    (Ecosystem.PYPI, "idna", "3.10"),
+    (Ecosystem.PYPI, "attrs", "24.2.0"),
+    (Ecosystem.PYPI, "packaging", "24.1"),
+    (Ecosystem.NPM, "is-number", "7.0.0"),
+    (Ecosystem.NPM, "ms", "2.1.3"),
+    (Ecosystem.NPM, "chalk", "4.1.2"),  # pulls dependencies through the registry pass-through
+    (Ecosystem.NPM, "lodash", "4.17.21"),  # many files
+]
+
+
+def fetch(eco: Ecosystem, name: str, version: str) -> Artifact:
+    registry = registry_for(eco)
+    dest = cache_dir() / "bench" / eco.value / f"{name}-{version}"
+    package = registry.resolve(name, version)
+    return registry.download(package, dest)
+
+
+def bare_pypi(artifact: Artifact) -> float:
+    with tempfile.TemporaryDirectory(prefix="bench-bare-") as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        py = str(venv / "bin" / "python")
+        t0 = time.monotonic()
+        subprocess.run([py, "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
+                        "--no-warn-script-location", "--progress-bar", "off", "-q", str(artifact.path)],
+                       check=True)
+        # Module discovery as the guest driver does it, then one import per process.
+        mods = subprocess.run([py, "-c", _TOP_LEVEL, artifact.package.name], check=True,
+                              capture_output=True, text=True).stdout.split()
+        for m in mods:
+            subprocess.run([py, "-c", "import importlib, sys; importlib.import_module(sys.argv[1])", m],
+                           check=True)
+        return time.monotonic() - t0
+
+
+def bare_npm(artifact: Artifact) -> float:
+    with tempfile.TemporaryDirectory(prefix="bench-bare-") as tmp:
+        Path(tmp, "package.json").write_text('{"name": "bench-project", "version": "1.0.0"}')
+        t0 = time.monotonic()
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-update-notifier", "--silent",
+                        str(artifact.path)], cwd=tmp, check=True)
+        subprocess.run(["node", "-e", "require(process.argv[1])", artifact.package.name], cwd=tmp, check=True)
+        return time.monotonic() - t0
+
+
+_TOP_LEVEL = """
+import importlib.metadata as md, re, sys
+norm = lambda s: re.sub(r"[-_.]+", "-", s or "").lower()
+d = md.distribution(sys.argv[1])
+tl = d.read_text("top_level.txt")
+mods = tl.split() if tl else sorted({f.parts[0].removesuffix(".py") for f in d.files or []
+    if not f.parts[0].endswith((".dist-info", ".egg-info", ".data")) and f.parts[0] not in ("..", "__pycache__")})
+print(" ".join(m for m in mods if m.isidentifier()))
+"""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each side per package (median taken)")
+    ap.add_argument("--json", action="store_true", help="print the table as JSON")
+    args = ap.parse_args()
+
+    rows, startups = [], []
+    for eco, name, version in PACKAGES:
+        artifact = fetch(eco, name, version)
+        sandboxed, bare = [], []
+        for _ in range(args.repeat):
+            t0 = time.monotonic()
+            doc, report = analyze_dynamic(artifact)
+            sandboxed.append(time.monotonic() - t0)
+            statuses = {p: (a or {}).get("Status") for p, a in doc["Analysis"].items()}
+            startups.append(report["sandbox"]["startup_s"])
+            bare.append(bare_pypi(artifact) if eco is Ecosystem.PYPI else bare_npm(artifact))
+        s, b = statistics.median(sandboxed), statistics.median(bare)
+        rows.append({"ecosystem": eco.value, "name": name, "version": version, "pkgtrace_s": round(s, 2),
+                     "bare_s": round(b, 2), "ratio": round(s / b, 2), "statuses": statuses})
+        if not args.json:
+            print(f"{eco.value:5} {name+'@'+version:24} pkgtrace {s:6.2f}s  bare {b:6.2f}s  "
+                  f"ratio {s / b:5.2f}x  {statuses}", flush=True)
+    summary = {"median_ratio": round(statistics.median(r["ratio"] for r in rows), 2),
+               "startup_median_s": round(statistics.median(startups), 3),
+               "startup_max_s": round(max(startups), 3), "rows": rows}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"\nmedian ratio {summary['median_ratio']}x (target < 3x); sandbox start-up median "
+              f"{summary['startup_median_s']}s, max {summary['startup_max_s']}s (target < 1 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""bench/static_speed: pkgtrace's static pass against GuardDog on the same archives, same run.
+
+    python bench/static_speed.py [--benign 40] [--malicious 100] [--guarddog-venv DIR] [--no-guarddog]
+
+Archives: a fixed set of 40 benign PyPI releases (pinned below: the first 40 names of
+../shared/corpus/benign-dev-pypi.txt whose artifact is under 30 MB, the file pkgtrace itself
+picks), downloaded once into the cache and checked against PyPI's sha256; and the first 100
+malicious samples of the dev corpus (sorted by path), copied as archive bytes only into a
+temporary folder that is removed at the end. Nothing is ever installed, imported or run.
+
+GuardDog is installed with pip into a throwaway venv (a temporary folder, or --guarddog-venv to
+reuse one) and run as `guarddog pypi scan ARCHIVE`, one process per archive, as a user runs it.
+Rows:
+  pkgtrace          analyze_artifact() in a warm worker process (how pkgtrace's workers run it)
+  pkgtrace-cli      `pkgtrace static pypi --local ARCHIVE --json`, one process per archive
+  guarddog-cli      `guarddog pypi scan ARCHIVE --output-format json`, one process per archive
+  guarddog          GuardDog's own extract + scan_local() in one warm process (like for like)
+Printed: per-package median and p95 of each, and the ratios. Target: pkgtrace's full static pass
+at least 3x faster than GuardDog per package at the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import urljoin
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+GUARDDOG = "guarddog==3.2.0"
+
+BENIGN = [  # (project, version, file) — fixed so that every run measures the same bytes
+    ("pandas-stubs", "3.1.0.261029", "pandas_stubs-3.1.0.261029-py3-none-any.whl"),
+    ("py4j", "0.10.9.9", "py4j-0.10.9.9-py2.py3-none-any.whl"),
+    ("Markdown", "3.11.3", "markdown-3.11.3-py3-none-any.whl"),
+    ("google-cloud-dlp", "3.40.0", "google_cloud_dlp-3.40.0-py3-none-any.whl"),
+    ("playwright", "1.65.2", "playwright-1.65.2.tar.gz"),
+    ("pyzmq", "27.3.0", "pyzmq-27.3.0-cp311-cp311-manylinux_2_26_aarch64.manylinux_2_28_aarch64.whl"),
+    ("CacheControl", "0.14.4", "cachecontrol-0.14.4-py3-none-any.whl"),
+    ("importlib-resources", "7.1.0", "importlib_resources-7.1.0-py3-none-any.whl"),
+    ("joserfc", "1.8.0", "joserfc-1.8.0-py3-none-any.whl"),
+    ("google-cloud-speech", "2.41.0", "google_cloud_speech-2.41.0-py3-none-any.whl"),
+    ("vcs-versioning", "2.6.0", "vcs_versioning-2.6.0-py3-none-any.whl"),
+    ("pymongo", "4.20.1",
+     "pymongo-4.20.1-cp311-cp311-manylinux1_i686.manylinux_2_28_i686.manylinux_2_5_i686.whl"),
+    ("watchdog", "7.1.0", "watchdog-7.1.0.tar.gz"),
+    ("debugpy", "1.8.22", "debugpy-1.8.22-py2.py3-none-any.whl"),
+    ("google-cloud-pubsub", "2.44.0", "google_cloud_pubsub-2.44.0-py3-none-any.whl"),
+    ("tree-sitter", "0.26.1", "tree_sitter-0.26.1-cp311-cp311-manylinux2014_aarch64."
+                              "manylinux_2_17_aarch64.manylinux_2_28_aarch64.whl"),
+    ("google-cloud-texttospeech", "2.38.0", "google_cloud_texttospeech-2.38.0-py3-none-any.whl"),
+    ("typing-inspect", "0.9.0", "typing_inspect-0.9.0-py3-none-any.whl"),
+    ("llama-parse", "0.6.94", "llama_parse-0.6.94-py3-none-any.whl"),
+    ("dbt-adapters", "1.24.5", "dbt_adapters-1.24.5-py3-none-any.whl"),
+    ("llama-cloud-services", "0.6.94", "llama_cloud_services-0.6.94-py3-none-any.whl"),
+    ("aioitertools", "0.13.0", "aioitertools-0.13.0-py3-none-any.whl"),
+    ("rich-toolkit", "0.20.6", "rich_toolkit-0.20.6-py3-none-any.whl"),
+    ("isort", "9.0.2", "isort-9.0.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64."
+                       "manylinux_2_28_x86_64.whl"),
+    ("structlog", "26.1.0", "structlog-26.1.0-py3-none-any.whl"),
+    ("pycryptodome", "4.4.0", "pycryptodome-4.4.0-cp39-abi3-manylinux2014_aarch64."
+                              "manylinux_2_17_aarch64.whl"),
+    ("tinycss2", "1.5.1", "tinycss2-1.5.1-py3-none-any.whl"),
+    ("pytest-mock", "3.17.0", "pytest_mock-3.17.0-py3-none-any.whl"),
+    ("slack-sdk", "3.48.0", "slack_sdk-3.48.0-py2.py3-none-any.whl"),
+    ("asyncpg", "0.32.0", "asyncpg-0.32.0-cp311-cp311-manylinux2014_aarch64.manylinux_2_17_aarch64."
+                          "manylinux_2_28_aarch64.whl"),
+    ("mdit-py-plugins", "0.7.0", "mdit_py_plugins-0.7.0-py3-none-any.whl"),
+    ("PyMySQL", "1.2.4", "pymysql-1.2.4-py3-none-any.whl"),
+    ("google-cloud-tasks", "2.26.0", "google_cloud_tasks-2.26.0-py3-none-any.whl"),
+    ("dulwich", "1.2.21", "dulwich-1.2.21-cp311-cp311-manylinux_2_28_aarch64.whl"),
+    ("langsmith", "0.15.1", "langsmith-0.15.1-py3-none-any.whl"),
+    ("lz4", "4.4.5", "lz4-4.4.5-cp311-cp311-manylinux2014_aarch64.manylinux_2_17_aarch64."
+                     "manylinux_2_28_aarch64.whl"),
+    ("jupyter-core", "5.9.1", "jupyter_core-5.9.1-py3-none-any.whl"),
+    ("jsonschema-path", "0.5.0", "jsonschema_path-0.5.0-py3-none-any.whl"),
+    ("google-cloud-monitoring", "2.32.0", "google_cloud_monitoring-2.32.0-py3-none-any.whl"),
+    ("flatbuffers", "25.12.19", "flatbuffers-25.12.19-py2.py3-none-any.whl"),
+]
+
+# Runs inside GuardDog's venv: its own local-archive path (safe_extract + scan_local) in one
+# process, so that its per-package time can be compared without its start-up cost.
+GUARDDOG_INPROC = r"""
+import json, os, sys, tempfile, time
+from guarddog.scanners import PypiPackageScanner
+from guarddog.utils.archives import safe_extract
+scanner = PypiPackageScanner()
+out = {}
+for path in sys.argv[1:]:
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        d = os.path.join(tmp, "x"); os.makedirs(d)
+        try:
+            safe_extract(path, d)
+            scanner.scan_local(d)
+        except Exception as e:
+            print(f"guarddog: {os.path.basename(path)}: {type(e).__name__}: {e}", file=sys.stderr)
+    out[path] = time.perf_counter() - t0
+print(json.dumps(out))
+"""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("PKGTRACE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pkgtrace")
+    return Path(base) / "bench" / "static_speed"
+
+
+def fetch_benign(n: int) -> list[Path]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from pkgtrace.ecosystems import http
+    from pkgtrace.ecosystems.pypi import base_url
+    dest = cache_dir() / "benign"
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for project, version, filename in BENIGN[:n]:
+        path = dest / filename
+        if not path.exists():
+            print(f"  downloading {filename}", file=sys.stderr)
+            # The project document lists every release's files (the per-version document is not
+            # served by every PyPI mirror).
+            doc_url = f"{base_url()}/pypi/{project}/json"
+            doc = http.get_json(doc_url)
+            files = (doc.get("releases") or {}).get(version) or doc.get("urls") or []
+            match = [u for u in files if u.get("filename") == filename]
+            if not match:
+                raise SystemExit(f"PyPI no longer lists {filename}")
+            # Some mirrors answer file URLs relative to the document.
+            http.download(urljoin(doc_url, match[0]["url"]), path, algorithm="sha256",
+                          digest=match[0]["digests"]["sha256"])
+        paths.append(path)
+    return paths
+
+
+def copy_malicious(n: int, dest: Path) -> list[Path]:
+    """The first N samples' archive bytes (never extracted, never run)."""
+    corpus = CORPUS / "pypi-malicious-dev.zip"
+    if not corpus.exists():
+        print(f"no malicious corpus at {corpus}: skipping that half", file=sys.stderr)
+        return []
+    out = []
+    with zipfile.ZipFile(corpus) as z:
+        names = sorted(n for n in z.namelist() if not n.endswith("/"))[:n]
+        for i, name in enumerate(names):
+            path = dest / f"{i:03d}-{Path(name).name}"
+            path.write_bytes(z.read(name, pwd=b"infected"))
+            out.append(path)
+    return out
+
+
+def guarddog_venv(existing: str | None, tmp: Path) -> Path | None:
+    if existing:
+        venv = Path(existing)
+        if not (venv / "bin" / "guarddog").exists():
+            print(f"creating GuardDog venv at {venv}", file=sys.stderr)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", GUARDDOG], check=True)
+        return venv
+    venv = tmp / "guarddog-venv"
+    print(f"installing {GUARDDOG} into a throwaway venv", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    r = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", GUARDDOG],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"pip install guarddog failed: {r.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return venv
+
+
+def time_pkgtrace_inproc(paths: list[Path]) -> dict[Path, float]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from pkgtrace.ecosystems.pypi import PyPI
+    from pkgtrace.model import Artifact, Ecosystem, Package
+    from pkgtrace.static import analyze_artifact
+    reg = PyPI()
+    out = {}
+    # One warm-up so that grammar loading and query compilation are not billed to package one.
+    analyze_artifact(Artifact.from_file(Package(Ecosystem.PYPI, "warm", "0"), paths[0]))
+    for p in paths:
+        t0 = time.perf_counter()
+        try:
+            pkg = reg.identify_local(p)
+        except Exception:
+            pkg = Package(Ecosystem.PYPI, p.stem, "0")
+        analyze_artifact(Artifact.from_file(pkg, p))
+        out[p] = time.perf_counter() - t0
+    return out
+
+
+def time_cli(cmd: list[str], paths: list[Path], label: str) -> dict[Path, float]:
+    out = {}
+    for i, p in enumerate(paths, 1):
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd + [str(p)] if "{}" not in cmd else [c.replace("{}", str(p)) for c in cmd],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        out[p] = time.perf_counter() - t0
+        if r.returncode not in (0, 1):
+            print(f"  {label}: {p.name}: exit {r.returncode}: {r.stderr.strip()[-300:]}",
+                  file=sys.stderr)
+        if i % 20 == 0:
+            print(f"  {label}: {i}/{len(paths)}", file=sys.stderr)
+    return out
+
+
+def pkgtrace_cli_cmd() -> list[str] | None:
+    cmd = [sys.executable, "-m", "pkgtrace.cli"]
+    r = subprocess.run(cmd + ["static", "--help"], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    if r.returncode != 0:
+        print(f"pkgtrace CLI not runnable here ({r.stderr.strip()[-200:]}): skipping that row",
+              file=sys.stderr)
+        return None
+    return cmd + ["static", "pypi", "--json", "--local"]
+
+
+def stats(times: list[float]) -> tuple[float, float]:
+    s = sorted(times)
+    p95 = s[min(len(s) - 1, max(0, round(0.95 * len(s)) - 1))]
+    return statistics.median(s), p95
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--benign", type=int, default=40)
+    ap.add_argument("--malicious", type=int, default=100)
+    ap.add_argument("--guarddog-venv", help="reuse (or create) GuardDog's venv here")
+    ap.add_argument("--no-guarddog", action="store_true")
+    ap.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="pkgtrace-bench-"))
+    try:
+        print("preparing archives", file=sys.stderr)
+        sets = {"benign": fetch_benign(args.benign)}
+        mal_dir = tmp / "malicious"
+        mal_dir.mkdir()
+        sets["malicious"] = copy_malicious(args.malicious, mal_dir)
+        venv = None if args.no_guarddog else guarddog_venv(args.guarddog_venv, tmp)
+        cli = pkgtrace_cli_cmd()
+        env_gd = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+        rows: dict[str, dict[str, list[float]]] = {}
+        for group, paths in sets.items():
+            if not paths:
+                continue
+            print(f"timing {group} ({len(paths)} archives)", file=sys.stderr)
+            res = {"pkgtrace": time_pkgtrace_inproc(paths)}
+            if cli:
+                res["pkgtrace-cli"] = time_cli(cli, paths, "pkgtrace-cli")
+            if venv:
+                res["guarddog-cli"] = time_cli([str(venv / "bin" / "guarddog"), "pypi", "scan",
+                                                "{}", "--output-format", "json"], paths,
+                                               "guarddog-cli")
+                script = tmp / "gd_inproc.py"
+                script.write_text(GUARDDOG_INPROC)
+                r = subprocess.run([str(venv / "bin" / "python"), str(script), *map(str, paths)],
+                                   capture_output=True, text=True, env=env_gd)
+                if r.returncode == 0 and r.stdout.strip():
+                    got = json.loads(r.stdout.strip().splitlines()[-1])
+                    res["guarddog"] = {Path(k): v for k, v in got.items()}
+                else:
+                    print(f"guarddog in-process run failed: {r.stderr[-1000:]}", file=sys.stderr)
+            rows[group] = {k: list(v.values()) for k, v in res.items()}
+
+        report: dict = {}
+        print()
+        print(f"{'set':<10} {'tool':<14} {'n':>4} {'median s':>10} {'p95 s':>10}")
+        for group, res in rows.items():
+            report[group] = {}
+            for tool, times in res.items():
+                med, p95 = stats(times)
+                report[group][tool] = {"n": len(times), "median_s": round(med, 4),
+                                       "p95_s": round(p95, 4)}
+                print(f"{group:<10} {tool:<14} {len(times):>4} {med:>10.4f} {p95:>10.4f}")
+        print()
+        verdicts = []
+        for group, r in report.items():
+            pairs = [("guarddog-cli", "pkgtrace"), ("guarddog", "pkgtrace"),
+                     ("guarddog-cli", "pkgtrace-cli")]
+            for gd, pt in pairs:
+                if gd in r and pt in r:
+                    ratio = r[gd]["median_s"] / max(r[pt]["median_s"], 1e-9)
+                    r[f"ratio {gd}/{pt}"] = round(ratio, 2)
+                    print(f"{group:<10} median {gd} / {pt}: {ratio:6.2f}x"
+                          f"   (p95 {r[gd]['p95_s'] / max(r[pt]['p95_s'], 1e-9):.2f}x)")
+                    if (gd, pt) == ("guarddog-cli", "pkgtrace"):
+                        verdicts.append(ratio >= 3)
+        if verdicts:
+            print(f"\ntarget (pkgtrace static pass >= 3x faster than `guarddog pypi scan` at the "
+                  f"median): {'MET' if all(verdicts) else 'NOT MET'}")
+        if args.json:
+            print(json.dumps(report, indent=2))
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

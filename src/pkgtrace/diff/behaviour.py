@@ -1,0 +1,155 @@
+"""What one release does, as sets a diff can compare, from its stored documents (the OSSF dynamic
+and static documents and the pkgtrace report).
+
+Values are normalised so that two releases of one package compare equal where they behave alike:
+the release's own version and name-version folder become placeholders, as do process ids and the
+random parts of temporary paths, which differ on every run."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from pkgtrace.static.hooks import package_root
+
+# The dimensions of behaviour a diff reports, in the order people read them.
+DIMENSIONS = ("hosts", "sockets", "commands", "files", "install_hooks", "findings")
+
+
+@dataclass
+class Item:
+    value: str                            # normalised, what is compared
+    phases: set[str] = field(default_factory=set)
+    detail: str = ""                      # shown to people: e.g. the hook's command, a finding's message
+
+
+@dataclass
+class Behaviour:
+    version: str
+    dims: dict[str, dict[str, Item]] = field(default_factory=lambda: {d: {} for d in DIMENSIONS})
+    hook_bodies: dict[str, str] = field(default_factory=dict)   # hook key -> sha256 of its excerpt
+    files_sha256: dict[str, str] = field(default_factory=dict)  # archive path (root stripped) -> sha256
+    label: str | None = None
+    score: float | None = None
+    has_dynamic: bool = False
+    has_static: bool = False
+
+    def add(self, dim: str, value: str, phase: str | None = None, detail: str = "") -> None:
+        if not value:
+            return
+        it = self.dims[dim].setdefault(value, Item(value, set(), detail))
+        if phase:
+            it.phases.add(phase)
+        if detail and not it.detail:
+            it.detail = detail
+
+
+class Normaliser:
+    def __init__(self, name: str, version: str):
+        self.version = version
+        self._rx: list[tuple[re.Pattern, str]] = []
+        if version:
+            base = re.escape(name.split("/")[-1]) if name else None
+            if base:  # pkg-1.2.3, pkg_1.2.3, pkg-1.2.3.dist-info
+                self._rx.append((re.compile(base + r"([-_])" + re.escape(version), re.I), name.split("/")[-1] + r"\1{version}"))
+            self._rx.append((re.compile(r"(?<![\w.])" + re.escape(version) + r"(?![\w])"), "{version}"))
+        self._rx += [
+            (re.compile(r"/proc/\d+/"), "/proc/N/"),
+            # pip's and npm's per-run folders, mkstemp names, hex digests and cache keys
+            (re.compile(r"/(pip-[a-z]+-|tmp|npm-)[a-z0-9_]{6,}"), r"/\1*"),
+            (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"),
+        ]
+
+    def __call__(self, text: str) -> str:
+        for rx, repl in self._rx:
+            text = rx.sub(repl, text)
+        return text
+
+
+def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
+    report = documents.get("report") or {}
+    pkg = report.get("package") if isinstance(report.get("package"), dict) else {}
+    dynamic = documents.get("dynamic") or {}
+    dpkg = dynamic.get("Package") if isinstance(dynamic.get("Package"), dict) else {}
+    static = documents.get("static") or {}
+    name = str(pkg.get("name") or dpkg.get("Name") or static.get("name") or "")
+    version = str(pkg.get("version") or dpkg.get("Version") or static.get("version") or "")
+    norm = Normaliser(name, version)
+    b = Behaviour(version)
+
+    verdict = report.get("verdict") if isinstance(report.get("verdict"), dict) else {}
+    b.label, b.score = verdict.get("label"), verdict.get("score")
+
+    analysis = dynamic.get("Analysis") if isinstance(dynamic.get("Analysis"), dict) else {}
+    b.has_dynamic = bool(analysis)
+    for phase, s in analysis.items():
+        if not isinstance(s, dict):
+            continue
+        for d in s.get("DNS") or []:
+            for q in d.get("Queries") or []:
+                b.add("hosts", str(q.get("Hostname") or "").lower().rstrip("."), phase, "DNS query")
+        for k in s.get("Sockets") or []:
+            hosts = [h.lower() for h in k.get("Hostnames") or []]
+            b.add("sockets", f"{k.get('Address')}:{k.get('Port')}", phase, " ".join(hosts))
+            for h in hosts:
+                b.add("hosts", h, phase, f"connected to {k.get('Address')}:{k.get('Port')}")
+        for c in s.get("Commands") or []:
+            argv = [str(a) for a in c.get("Command") or []]
+            b.add("commands", norm(" ".join(argv)), phase)
+        for f in s.get("Files") or []:
+            ops = [op for op, flag in (("write", "Write"), ("delete", "Delete"), ("read", "Read")) if f.get(flag)]
+            for op in ops:
+                b.add("files", f"{op} {norm(str(f.get('Path') or ''))}", phase)
+    # The report's richer capture: TLS SNI and HTTP Host of every connection the simulator took.
+    dyn_section = report.get("dynamic") if isinstance(report.get("dynamic"), dict) else {}
+    for phase, ps in (dyn_section.get("phases") or {}).items():
+        if not isinstance(ps, dict):
+            continue
+        for e in ps.get("network") or []:
+            if not isinstance(e, dict):
+                continue
+            if e.get("allowed"):
+                continue  # let through to the real registry: the package manager's own traffic
+            tls = e.get("tls") if isinstance(e.get("tls"), dict) else {}
+            http = e.get("http") if isinstance(e.get("http"), dict) else {}
+            where = f"{e.get('dst')}:{e.get('port')}"
+            for h, how in ((e.get("hostname"), "connection"), (tls.get("sni"), "TLS SNI"),
+                           (http.get("host"), "HTTP Host")):
+                if isinstance(h, str) and h:
+                    host = h.split(":")[0].lower() if how == "HTTP Host" else h.lower()
+                    req = f" {http.get('method')} {http.get('target')}" if http.get("method") else ""
+                    b.add("hosts", host, phase, f"{how} to {where}{req}")
+
+    section = report.get("static") if isinstance(report.get("static"), dict) else {}
+    b.has_static = bool(section) or bool(static)
+    files = (static.get("results") or {}).get("files") if isinstance(static, dict) else None
+    if isinstance(files, list):
+        listed = [(str(f["filename"]), str(f.get("sha256") or "")) for f in files
+                  if isinstance(f, dict) and f.get("filename")]
+    else:
+        listed = [(str(f["path"]), str(f.get("sha256") or "")) for f in section.get("files") or []
+                  if isinstance(f, dict) and f.get("path")]
+    # The archive's one top folder (package/, name-1.0/) changes with the version: drop it.
+    root = package_root([p for p, _ in listed])
+
+    def rel(path: str) -> str:
+        return norm(path[len(root):] if root and path.startswith(root) else path)
+
+    for path, sha in listed:
+        b.files_sha256[rel(path)] = sha
+    for h in section.get("install_hooks") or []:
+        if not isinstance(h, dict) or h.get("kind") == "error":
+            continue
+        details = h.get("details") if isinstance(h.get("details"), dict) else {}
+        key = f"{h.get('kind')} {rel(str(h.get('file') or ''))}"
+        if details.get("script"):
+            key += f" [{details['script']}]"
+        shown = str(details.get("command") or h.get("excerpt") or "")[:200].replace("\n", " ")
+        b.add("install_hooks", key, None, shown)
+        b.hook_bodies[key] = hashlib.sha256(norm(str(h.get("excerpt") or "")).encode()).hexdigest()
+    for f in verdict.get("findings") or []:
+        if isinstance(f, dict) and f.get("rule"):
+            b.add("findings", str(f["rule"]), f.get("phase"), f"[{f.get('severity')}] {f.get('message') or ''}")
+
+    return b

@@ -1,0 +1,15 @@
+"""npm execute phase inside the sandbox: `npm_execute.py NAME`.
+
+Calls every function, class and method the package exports (workers/node_worker.js through
+harness.py, each call time-bounded) and runs its declared bins with --help.
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(harness.run("execute", ["node", os.path.join(HERE, "workers", "node_worker.js"), sys.argv[1]],
+                         cwd="/opt/pkgtrace/npm"))

@@ -1,0 +1,337 @@
+"""Everything a rule can match on, flattened from the documents into plain records ("facts").
+
+Sources: the report's `static` section (install hooks, signals, files), the OSSF static document
+(its per-file signal lists, used when the report section is missing), the report's `dynamic`
+section (commands, file accesses, connections, DNS, TLS SNI, HTTP requests with bodies, sends,
+file events, processes left running, failed syscalls) or, lacking it, the OSSF dynamic
+document; and the source text of the artifact's code files, for rules that read code.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pkgtrace.static.hooks import package_root
+from pkgtrace.static.parsing import detect_language
+
+MAX_CODE_FILE = 2 << 20      # larger files: their head only
+MAX_CODE_TOTAL = 64 << 20    # all code text read for one release
+_CODE_NAMES = ("package.json", "composer.json", "Cargo.toml", "binding.gyp", "metadata.gz", "PKG-INFO",
+               "METADATA")
+
+
+@dataclass
+class CodeFile:
+    path: str
+    language: str
+    text: str
+    sha256: str
+    role: str          # install (runs when installed/built), import (runs on import/require), other
+    minified: bool = False
+
+
+@dataclass
+class Evidence:
+    ecosystem: str
+    name: str
+    version: str
+    artifact_sha256: str | None = None
+    facts: list[dict] = field(default_factory=list)
+    code: list[CodeFile] = field(default_factory=list)
+    metadata: dict | None = None       # registry metadata (see verdict/metadata.py), if fetched
+    has_static: bool = False
+    has_dynamic: bool = False
+
+    def of(self, kind: str) -> list[dict]:
+        return [f for f in self.facts if f["kind"] == kind]
+
+
+def gather(documents: dict, artifact: Path | None = None, metadata: dict | None = None) -> Evidence:
+    report = documents.get("report") or {}
+    pkg = report.get("package") or {}
+    if not pkg and documents.get("static"):
+        s = documents["static"]
+        pkg = {"ecosystem": s.get("ecosystem"), "name": s.get("name"), "version": s.get("version")}
+    if not pkg and documents.get("dynamic"):
+        p = documents["dynamic"].get("Package") or {}
+        pkg = {"ecosystem": p.get("Ecosystem"), "name": p.get("Name"), "version": p.get("Version")}
+    ev = Evidence(str(pkg.get("ecosystem") or ""), str(pkg.get("name") or ""),
+                  str(pkg.get("version") or ""), (report.get("artifact") or {}).get("sha256"),
+                  metadata=metadata)
+    static = report.get("static")
+    if isinstance(static, dict):
+        ev.has_static = True
+        _static_facts(ev, static)
+    elif documents.get("static"):
+        ev.has_static = True
+        _ossf_static_facts(ev, documents["static"])
+    dynamic = report.get("dynamic")
+    if isinstance(dynamic, dict) and dynamic.get("phases"):
+        ev.has_dynamic = True
+        _dynamic_facts(ev, dynamic)
+    elif documents.get("dynamic"):
+        ev.has_dynamic = True
+        _ossf_dynamic_facts(ev, documents["dynamic"])
+    if artifact is not None and Path(artifact).is_file():
+        hooks = {f["file"] for f in ev.of("hook") if f.get("file")}
+        ev.code = read_code(Path(artifact), ev.ecosystem, hooks)
+        ev.has_static = True
+    return ev
+
+
+# ---------------------------------------------------------------------------------------------
+# static
+
+
+def _static_facts(ev: Evidence, s: dict) -> None:
+    for h in s.get("install_hooks") or []:
+        d = h.get("details") or {}
+        ev.facts.append({"kind": "hook", "source": "static", "hook": h.get("kind"),
+                         "file": h.get("file"), "excerpt": h.get("excerpt") or "",
+                         "command": d.get("command") or "", "script": d.get("script") or "",
+                         "event": d.get("event") or "", "install_event": d.get("install_event"),
+                         "cmdclass": d.get("cmdclass"), "uses": " ".join(d.get("uses") or [])})
+    for sig in s.get("signals") or []:
+        ev.facts.append({"kind": "signal", "source": "static", "signal": sig.get("kind"),
+                         "file": sig.get("file"), "line": sig.get("line"),
+                         "value": sig.get("value") or "", "via": sig.get("via") or "",
+                         "rule": sig.get("rule") or ""})
+    for f in s.get("files") or []:
+        ev.facts.append({"kind": "file", "source": "static", "file": f.get("path"),
+                         "type": f.get("type") or "", "size": f.get("size"),
+                         "language": f.get("language") or "", "minified": f.get("minified"),
+                         "max_line_length": f.get("max_line_length"), "sha256": f.get("sha256"),
+                         "text": f.get("text")})
+    for e in (s.get("extraction") or {}).get("errors") or []:
+        ev.facts.append({"kind": "extraction_error", "source": "static", **e})
+
+
+def _ossf_static_facts(ev: Evidence, doc: dict) -> None:
+    lists = {"base64_strings": "base64", "hex_strings": "hex", "ip_addresses": "ip", "urls": "url"}
+    for f in (doc.get("results") or {}).get("files") or []:
+        name = f.get("filename")
+        ev.facts.append({"kind": "file", "source": "static", "file": name,
+                         "type": f.get("detected_type") or "", "size": f.get("size"),
+                         "sha256": f.get("sha256"), "language": "", "minified": False,
+                         "max_line_length": max((v["value"] for v in f.get("line_lengths") or []),
+                                                default=0)})
+        for key, kind in lists.items():
+            for v in f.get(key) or []:
+                ev.facts.append({"kind": "signal", "source": "static", "signal": kind,
+                                 "file": name, "line": None, "value": v, "via": "", "rule": ""})
+        for s in f.get("suspicious_identifiers") or []:
+            ev.facts.append({"kind": "signal", "source": "static", "signal": "suspicious_identifier",
+                             "file": name, "line": None, "value": s.get("name", ""), "via": "",
+                             "rule": s.get("rule", "")})
+
+
+# ---------------------------------------------------------------------------------------------
+# dynamic
+
+
+def _dynamic_facts(ev: Evidence, d: dict) -> None:
+    bait = d.get("bait") or {}
+    bait_files = set(bait.get("files") or [])
+    bait_values = [(v.get("what"), v.get("value")) for v in bait.get("values") or [] if v.get("value")]
+    for phase, p in (d.get("phases") or {}).items():
+        base = {"source": "dynamic", "phase": phase}
+        for c in p.get("commands") or []:
+            argv = [str(a) for a in c.get("argv") or []]
+            ev.facts.append({**base, "kind": "command", "argv": argv, "cmd": " ".join(argv),
+                             "exe": c.get("exe") or (argv[0] if argv else ""),
+                             "prog": PurePosixPath(argv[0]).name if argv else "",
+                             "pid": c.get("pid")})
+        for f in p.get("files") or []:
+            path = f.get("path") or ""
+            ev.facts.append({**base, "kind": "file_access", "path": path,
+                             "read": bool(f.get("read")), "write": bool(f.get("write")),
+                             "delete": bool(f.get("delete")), "bait": path in bait_files})
+        for e in p.get("file_events") or []:
+            ev.facts.append({**base, "kind": "file_event", "op": e.get("op"),
+                             "path": e.get("path") or "", "executable": bool(e.get("executable")),
+                             "mode": e.get("mode") or "", "from": e.get("from") or ""})
+        for c in p.get("connections") or []:
+            ev.facts.append({**base, "kind": "connection", "family": c.get("family") or "",
+                             "address": c.get("address") or "", "port": c.get("port"),
+                             "hostnames": " ".join(c.get("hostnames") or []),
+                             "result": c.get("result") or ""})
+        for q in p.get("dns") or []:
+            ev.facts.append({**base, "kind": "dns", "hostname": q.get("hostname") or "",
+                             "qtype": q.get("qtype") or ""})
+        for n in p.get("network") or []:
+            if n.get("tls"):
+                ev.facts.append({**base, "kind": "tls", "sni": n["tls"].get("sni") or "",
+                                 "address": n.get("dst") or "", "port": n.get("port"),
+                                 "allowed": bool(n.get("allowed"))})
+            if n.get("http"):
+                h = n["http"]
+                body = _b64text(h.get("body_b64"))
+                headers = "\n".join(f"{k}: {v}" for k, v in h.get("headers") or [])
+                ev.facts.append({**base, "kind": "http", "method": h.get("method") or "",
+                                 "host": h.get("host") or n.get("hostname") or n.get("dst") or "",
+                                 "target": h.get("target") or "", "headers": headers,
+                                 "body": body, "address": n.get("dst") or "", "port": n.get("port"),
+                                 "allowed": bool(n.get("allowed"))})
+            if not n.get("tls") and not n.get("http") and n.get("kind") == "tcp":
+                ev.facts.append({**base, "kind": "tcp", "address": n.get("dst") or "",
+                                 "port": n.get("port"), "hostname": n.get("hostname") or "",
+                                 "data": _b64text(n.get("first_bytes_b64"))})
+        for s in p.get("sends") or []:
+            ev.facts.append({**base, "kind": "send", "address": s.get("address") or "",
+                             "port": s.get("port"), "data": s.get("data_text") or ""})
+        for proc in p.get("left_running") or []:
+            ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
+                             "pid": proc.get("pid")})
+        for f in p.get("failed") or []:
+            ev.facts.append({**base, "kind": "failed", "syscall": f.get("syscall") or "",
+                             "args": " ".join(str(a) for a in f.get("args") or []),
+                             "errno": f.get("errno"), "error": f.get("error") or ""})
+    # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes.
+    for fact in list(ev.facts):
+        if fact["kind"] not in ("http", "send", "tcp"):
+            continue
+        blob = " ".join(str(fact.get(k) or "") for k in ("target", "headers", "body", "data"))
+        for what, value in bait_values:
+            if value in blob or base64.b64encode(value.encode()).decode()[:-4] in blob:
+                ev.facts.append({"source": "dynamic", "phase": fact["phase"], "kind": "bait_sent",
+                                 "what": what, "via": fact["kind"],
+                                 "address": fact.get("host") or fact.get("address") or "",
+                                 "excerpt": _around(blob, value)})
+
+
+def _b64text(b64: str | None) -> str:
+    if not b64:
+        return ""
+    try:
+        return base64.b64decode(b64).decode("utf-8", "replace")[:4096]
+    except (ValueError, TypeError):
+        return ""
+
+
+def _around(blob: str, value: str, width: int = 80) -> str:
+    i = blob.find(value)
+    if i < 0:
+        return blob[:2 * width]
+    return blob[max(0, i - width):i + len(value) + width]
+
+
+def _ossf_dynamic_facts(ev: Evidence, doc: dict) -> None:
+    for phase, a in (doc.get("Analysis") or {}).items():
+        base = {"source": "dynamic", "phase": phase}
+        for c in a.get("Commands") or []:
+            argv = [str(x) for x in c.get("Command") or []]
+            ev.facts.append({**base, "kind": "command", "argv": argv, "cmd": " ".join(argv),
+                             "exe": argv[0] if argv else "",
+                             "prog": PurePosixPath(argv[0]).name if argv else "", "pid": None})
+        for f in a.get("Files") or []:
+            ev.facts.append({**base, "kind": "file_access", "path": f.get("Path") or "",
+                             "read": bool(f.get("Read")), "write": bool(f.get("Write")),
+                             "delete": bool(f.get("Delete")), "bait": False})
+        for s in a.get("Sockets") or []:
+            ev.facts.append({**base, "kind": "connection", "family": "AF_INET",
+                             "address": s.get("Address") or "", "port": s.get("Port"),
+                             "hostnames": " ".join(s.get("Hostnames") or []), "result": "ok"})
+        for d in a.get("DNS") or []:
+            for q in d.get("Queries") or []:
+                ev.facts.append({**base, "kind": "dns", "hostname": q.get("Hostname") or "",
+                                 "qtype": ",".join(q.get("Types") or [])})
+
+
+# ---------------------------------------------------------------------------------------------
+# code text
+
+
+def read_code(artifact: Path, ecosystem: str, hook_files: set[str]) -> list[CodeFile]:
+    """The artifact's code files, extracted with the static pass's safe extractor."""
+    from pkgtrace.static.extract import extract
+    work = Path(tempfile.mkdtemp(prefix="pkgtrace-verdict-"))
+    try:
+        ex = extract(artifact, work / "root")
+        files = sorted(ex.files + ex.extra, key=lambda f: f.path)
+        paths = [f.path for f in files if f.path != "metadata.gz"]
+        root = package_root(paths)
+        entry = _npm_entry(files, root) if ecosystem == "npm" else None
+        out: list[CodeFile] = []
+        total = 0
+        for f in files:
+            if total > MAX_CODE_TOTAL:
+                break
+            try:
+                with open(f.disk, "rb") as fh:
+                    head = fh.read(MAX_CODE_FILE)
+            except OSError:
+                continue
+            name = PurePosixPath(f.path).name
+            lang = detect_language(f.path, head[:256])
+            if lang is None:
+                if name in _CODE_NAMES or f.path.endswith(".pth"):
+                    lang = "manifest" if not f.path.endswith(".pth") else "python"
+                else:
+                    continue
+            if b"\x00" in head[:8192]:
+                continue
+            text = head.decode("utf-8", "replace")
+            total += len(head)
+            import hashlib
+            rel = f.path[len(root):] if f.path.startswith(root) else f.path
+            out.append(CodeFile(f.path, lang, text, hashlib.sha256(head).hexdigest(),
+                                _role(ecosystem, f.path, rel, hook_files, entry),
+                                minified=_minified(text)))
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _minified(text: str) -> bool:
+    lines = text.count("\n") + 1
+    return len(text) > 5000 and len(text) / lines > 500
+
+
+def _npm_entry(files, root: str) -> str | None:
+    for f in files:
+        if f.path == root + "package.json":
+            try:
+                doc = json.loads(Path(f.disk).read_text(errors="replace"))
+            except (OSError, ValueError):
+                return root + "index.js"
+            main = doc.get("main") if isinstance(doc, dict) else None
+            if isinstance(main, str):
+                main = main.lstrip("./")
+                if not main.endswith((".js", ".cjs", ".mjs")):
+                    main = main.rstrip("/") + ("/index.js" if not main or "." not in
+                                               PurePosixPath(main).name else "")
+                return root + main
+            return root + "index.js"
+    return None
+
+
+def _role(ecosystem: str, path: str, rel: str, hook_files: set[str], entry: str | None) -> str:
+    name = PurePosixPath(rel).name
+    depth = rel.count("/")
+    if path in hook_files or path.endswith(".pth"):
+        return "install"
+    if ecosystem == "pypi":
+        if rel == "setup.py":
+            return "install"
+        if name == "__init__.py" and depth <= 2:
+            return "import"
+    elif ecosystem == "npm":
+        if path == entry:
+            return "import"
+    elif ecosystem == "rubygems":
+        if rel.startswith("lib/") and depth == 1:
+            return "import"
+        if name in ("extconf.rb", "Rakefile", "mkrf_conf.rb"):
+            return "install"
+    elif ecosystem == "crates.io":
+        if rel == "build.rs":
+            return "install"
+    elif ecosystem == "packagist":
+        if name == "composer.json" and depth == 0:
+            return "install"
+    return "other"

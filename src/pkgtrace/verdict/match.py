@@ -1,0 +1,135 @@
+"""Running one rule over the evidence: the findings it produces, each with its evidence."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pkgtrace.verdict.evidence import CodeFile, Evidence
+from pkgtrace.verdict.model import Finding, Rule
+
+EXCERPT = 200
+
+
+@lru_cache(maxsize=4096)
+def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+def _value_matches(cond, value) -> bool:
+    if isinstance(cond, list):
+        return any(_value_matches(c, value) for c in cond)
+    if isinstance(cond, bool):
+        return bool(value) is cond
+    if isinstance(cond, (int, float)):
+        return value == cond
+    if cond is None:
+        return value is None
+    return value is not None and _rx(str(cond)).search(str(value)) is not None
+
+
+def fact_matches(where: dict, unless, fact: dict) -> bool:
+    for key, cond in where.items():
+        if not _value_matches(cond, fact.get(key)):
+            return False
+    if isinstance(unless, dict) and unless:
+        if any(_value_matches(cond, fact.get(key)) for key, cond in unless.items()):
+            return False
+    return True
+
+
+def _fill(template: str | None, default: str, values: dict) -> str:
+    if not template:
+        return default
+    try:
+        return template.format_map(_Safe({k: _short(v) for k, v in values.items()}))
+    except (ValueError, IndexError):
+        return template
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _short(v) -> str:
+    s = " ".join(v) if isinstance(v, list) else str(v)
+    s = s.replace("\n", " ")
+    return s if len(s) <= EXCERPT else s[:EXCERPT] + "…"
+
+
+def run_fact_rule(rule: Rule, ev: Evidence) -> list[Finding]:
+    m = rule.match
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for fact in ev.of(m.fact or ""):
+        if not fact_matches(m.where, m.unless, fact):
+            continue
+        evidence = {k: (_short(v) if isinstance(v, (str, list)) else v)
+                    for k, v in fact.items() if k not in ("kind", "source") and v not in ("", None)}
+        key = repr(sorted((k, str(v)) for k, v in evidence.items() if k not in ("pid", "line")))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Finding(rule.id, rule.severity, _fill(rule.message, rule.description, fact),
+                           rule.source, evidence, phase=fact.get("phase"), attack=rule.attack,
+                           hash=_fact_hash(fact, ev)))
+        if len(out) >= m.max_hits:
+            break
+    return out
+
+
+def _fact_hash(fact: dict, ev: Evidence) -> str | None:
+    # Static facts point at a file: its hash. Dynamic behaviour belongs to the whole artifact.
+    if fact.get("source") == "static" and fact.get("file"):
+        for c in ev.code:
+            if c.path == fact["file"]:
+                return c.sha256
+        for f in ev.of("file"):
+            if f.get("file") == fact["file"] and f.get("sha256"):
+                return f["sha256"]
+    return ev.artifact_sha256
+
+
+def _file_selected(rule: Rule, cf: CodeFile) -> bool:
+    w = rule.match.where
+    for key, cond in w.items():
+        value = {"language": cf.language, "role": cf.role, "path": cf.path,
+                 "minified": cf.minified}.get(key)
+        if not _value_matches(cond, value):
+            return False
+    return True
+
+
+def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
+    m = rule.match
+    flags = re.I if m.ignore_case else 0
+    pat = _rx(m.pattern or "", flags | re.M)
+    unless = m.unless if isinstance(m.unless, list) else ([m.unless] if isinstance(m.unless, str) else [])
+    out: list[Finding] = []
+    for cf in ev.code:
+        if not _file_selected(rule, cf):
+            continue
+        hit = pat.search(cf.text)
+        if not hit:
+            continue
+        if any(not _rx(a, flags | re.M).search(cf.text) for a in m.also):
+            continue
+        if any(_rx(u, flags | re.M).search(cf.text) for u in unless):
+            continue
+        n = 0
+        for h in pat.finditer(cf.text):
+            line = cf.text.count("\n", 0, h.start()) + 1
+            start = cf.text.rfind("\n", 0, h.start()) + 1
+            end = cf.text.find("\n", h.end())
+            end = len(cf.text) if end < 0 else end
+            excerpt = cf.text[max(start, h.start() - 80):min(end, h.end() + 80)].strip()
+            values = {"file": cf.path, "line": line, "match": h.group(0), "role": cf.role}
+            out.append(Finding(rule.id, rule.severity, _fill(rule.message, rule.description, values),
+                               "static", {"file": cf.path, "line": line, "role": cf.role,
+                                          "excerpt": _short(excerpt), "sha256": cf.sha256},
+                               attack=rule.attack, hash=cf.sha256))
+            n += 1
+            if n >= m.max_hits:
+                break
+    return out

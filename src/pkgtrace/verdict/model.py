@@ -1,0 +1,81 @@
+"""The verdict's vocabulary: rules as loaded from data, findings, and the verdict itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["low", "medium", "high", "critical"]
+Source = Literal["static", "dynamic", "metadata"]
+Label = Literal["benign", "suspicious", "malicious"]
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+
+
+class Match(BaseModel):
+    """What a rule looks for. Exactly one of `code`, `fact`, `check` or `all_of` is set.
+
+    - code: a regex over the text of source files (`pattern`), reported with file and line;
+      `also` are regexes the same file must contain too, `unless` ones it must not; `where`
+      narrows the files (language, role: install|import|other, path regex).
+    - fact: one kind of evidence record (hook, signal, file, command, connection, dns, http,
+      file_access, send, left_running, …); `where` maps field -> regex (or list of regexes, any
+      of which may match, or a bool/number), `unless` likewise excludes.
+    - check: a named metadata check implemented in verdict/metadata.py.
+    - all_of: rule ids that must all have fired (a combination worth more than its parts).
+    """
+    model_config = ConfigDict(extra="forbid")
+    code: bool = False
+    fact: str | None = None
+    check: str | None = None
+    all_of: list[str] | None = None
+    pattern: str | None = None
+    also: list[str] = Field(default_factory=list)
+    unless: Any = None
+    where: dict[str, Any] = Field(default_factory=dict)
+    ignore_case: bool = False
+    max_hits: int = 5  # findings kept per file (code) or per rule (facts)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    description: str
+    severity: Severity
+    ecosystems: list[str] = Field(default_factory=lambda: ["all"])
+    attack: str | None = None
+    message: str | None = None   # "{field}" placeholders filled from the evidence
+    match: Match
+    family: str = ""             # set by the loader: static, dynamic, metadata
+    weight: float | None = None  # overrides the severity's weight in the score
+
+    @property
+    def source(self) -> str:
+        return self.family if self.family in ("static", "dynamic", "metadata") else "static"
+
+    def applies_to(self, ecosystem: str) -> bool:
+        return "all" in self.ecosystems or ecosystem in self.ecosystems
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    source: str
+    evidence: dict = field(default_factory=dict)
+    phase: str | None = None
+    attack: str | None = None
+    hash: str | None = None     # content hash a suppression is keyed on
+
+    def as_dict(self) -> dict:
+        d = {"rule": self.rule, "severity": self.severity, "message": self.message,
+             "source": self.source, "evidence": self.evidence}
+        if self.phase:
+            d["phase"] = self.phase
+        if self.attack:
+            d["attack"] = self.attack
+        if self.hash:
+            d["hash"] = self.hash
+        return d

@@ -1,0 +1,36 @@
+"""The dataset on this machine (or a shared database): the index, read through results/index/query."""
+
+from __future__ import annotations
+
+from pkgtrace.formats.interface import ReleaseRecord
+from pkgtrace.model import Package
+from pkgtrace.results.index import Index, open_index, redact
+from pkgtrace.results.index.query import release_state, release_verdict
+from pkgtrace.verify.interface import DatasetError
+from pkgtrace.verify.records import record_from
+
+
+class LocalDataset:
+    def __init__(self, index_url: str):
+        try:
+            self.index: Index = open_index(index_url)
+        except Exception as e:  # noqa: BLE001 - any driver's failure to open is one clear error
+            raise DatasetError(f"cannot open the index {redact(index_url)}: {e}") from e
+        self.name = redact(index_url)
+
+    def lookup(self, package: Package) -> ReleaseRecord | None:
+        try:
+            v = release_verdict(self.index, package)
+        except Exception as e:  # noqa: BLE001
+            raise DatasetError(f"{self.name}: {type(e).__name__}: {e}") from e
+        if v is None:
+            return None
+        return record_from(v.label, v.score, v.findings, analyzed=v.created, url=v.location)
+
+    def state(self, package: Package) -> str | None:
+        """The pipeline's state of a release not (yet) analysed: queued, running, failed…"""
+        st = release_state(self.index, package)
+        return st.state if st else None
+
+    def close(self) -> None:
+        self.index.close()

@@ -1,0 +1,140 @@
+"""The five registries against a loopback server that answers their real response shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from pkgtrace.ecosystems import RegistryError, registry_for
+from pkgtrace.model import Ecosystem, sha256_file
+from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, tar_bytes
+
+
+# -- RubyGems ---------------------------------------------------------------------------------
+
+def test_rubygems_latest_download_and_checksum(registry, tmp_path):
+    data = gem_bytes("evilgem", "1.2.3", {"lib/evilgem.rb": b"puts 1\n"}, ["ext/extconf.rb"])
+    registry.add_gem("evilgem", "1.2.3", data)
+    rg = registry_for(Ecosystem.RUBYGEMS)
+    pkg = rg.resolve("evilgem")
+    assert (pkg.name, pkg.version) == ("evilgem", "1.2.3")
+    art = rg.download(pkg, tmp_path)
+    assert art.path.read_bytes() == data and art.url.endswith("/gems/evilgem-1.2.3.gem")
+    assert art.sha256 == sha256_file(art.path)
+    assert rg.identify_local(art.path) == pkg
+    asked = [p for p, _ in registry.requests]
+    assert "/api/v1/versions/evilgem/latest.json" in asked
+    assert "/api/v2/rubygems/evilgem/versions/1.2.3.json" in asked
+
+
+def test_rubygems_specific_version_and_platform_gem(registry, tmp_path):
+    data = gem_bytes("natgem", "2.0.0", {"lib/n.rb": b""})
+    registry.add_gem("natgem", "2.0.0", data, latest=False, platform="x86_64-linux")
+    registry.blob("/gems/natgem-2.0.0-x86_64-linux.gem", data)
+    rg = registry_for(Ecosystem.RUBYGEMS)
+    pkg = rg.resolve("natgem", "2.0.0")
+    art = rg.download(pkg, tmp_path)
+    assert art.path.name == "natgem-2.0.0-x86_64-linux.gem"
+
+
+def test_rubygems_checksum_mismatch_and_unknown(registry, tmp_path):
+    registry.add_gem("bad", "1.0.0", gem_bytes("bad", "1.0.0", {}), sha="00" * 32)
+    rg = registry_for(Ecosystem.RUBYGEMS)
+    with pytest.raises(RegistryError, match="digest mismatch"):
+        rg.download(rg.resolve("bad"), tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing half-written is left behind
+    registry.json("/api/v1/versions/nosuch/latest.json", {"version": "unknown"})
+    with pytest.raises(RegistryError, match="no releases"):
+        rg.resolve("nosuch")
+    with pytest.raises(RegistryError, match="not found"):
+        rg.resolve("nosuch", "9.9")
+
+
+# -- Packagist --------------------------------------------------------------------------------
+
+def test_packagist_minified_p2_latest_stable(registry, tmp_path):
+    z = composer_bytes("acme/widget", {"src/W.php": b"<?php echo 1;"}, top="acme-widget-abc123/")
+    registry.add_composer("acme/widget", [("v2.0.0-RC1", None), ("v1.4.0", z), ("v1.3.9", None),
+                                          ("dev-main", None)])
+    pk = registry_for(Ecosystem.PACKAGIST)
+    pkg = pk.resolve("acme/widget")
+    assert pkg.version == "v1.4.0"  # newest stable, not the RC nor the dev branch
+    art = pk.download(pkg, tmp_path)
+    assert art.path.read_bytes() == z
+    assert pk.resolve("acme/widget", "1.3.9").version == "v1.3.9"
+    assert pk.identify_local(art.path).name == "acme/widget"
+
+
+def test_packagist_bad_names_and_missing(registry):
+    pk = registry_for(Ecosystem.PACKAGIST)
+    with pytest.raises(RegistryError, match="vendor/name"):
+        pk.resolve("../../etc/passwd")
+    with pytest.raises(RegistryError, match="not found"):
+        pk.resolve("acme/missing")
+
+
+def test_packagist_expand_minified_unset():
+    from pkgtrace.ecosystems.packagist import expand_minified
+    out = expand_minified([{"version": "2.0", "a": 1, "b": 2}, {"version": "1.0", "b": "__unset"}])
+    assert out == [{"version": "2.0", "a": 1, "b": 2}, {"version": "1.0", "a": 1}]
+
+
+# -- crates.io --------------------------------------------------------------------------------
+
+def test_crates_latest_stable_redirected_download(registry, tmp_path):
+    new = crate_bytes("sneaky", "0.3.0-beta.1", {"build.rs": b"fn main(){}"})
+    old = crate_bytes("sneaky", "0.2.1", {"build.rs": b"fn main(){}"})
+    registry.add_crate("sneaky", [("0.3.0-beta.1", new, False), ("0.2.1", old, False)],
+                       max_stable="0.2.1")
+    cr = registry_for(Ecosystem.CRATES)
+    pkg = cr.resolve("sneaky")
+    assert pkg.version == "0.2.1"
+    art = cr.download(pkg, tmp_path)
+    assert art.path.read_bytes() == old
+    assert ("/api/v1/crates/sneaky/0.2.1/download" in [p for p, _ in registry.requests])
+    assert all("pkgtrace" in h.get("User-Agent", "") for _, h in registry.requests)
+    assert cr.identify_local(art.path) == pkg
+
+
+def test_crates_checksum_mismatch_and_bad_name(registry, tmp_path):
+    registry.add_crate("c1", [("1.0.0", crate_bytes("c1", "1.0.0", {}), False)], checksum="ab" * 32)
+    cr = registry_for(Ecosystem.CRATES)
+    with pytest.raises(RegistryError, match="digest mismatch"):
+        cr.download(cr.resolve("c1"), tmp_path)
+    with pytest.raises(RegistryError, match="not a crate name"):
+        cr.resolve("../x")
+    with pytest.raises(RegistryError, match="no version 9.9.9"):
+        cr.resolve("c1", "9.9.9")
+
+
+# -- PyPI and npm (the lead's modules) against the same server --------------------------------
+
+def test_pypi_json_api_download(registry, tmp_path):
+    sdist = tar_bytes({"demo-1.0/PKG-INFO": b"Name: demo\nVersion: 1.0\n",
+                       "demo-1.0/setup.py": b"from setuptools import setup\nsetup()\n"})
+    digest = registry.blob("/files/demo-1.0.tar.gz", sdist)
+    doc = {"info": {"name": "demo", "version": "1.0"},
+           "urls": [{"filename": "demo-1.0.tar.gz", "url": registry.url + "/files/demo-1.0.tar.gz",
+                     "packagetype": "sdist", "digests": {"sha256": digest}, "yanked": False}]}
+    registry.json("/pypi/demo/json", doc)
+    registry.json("/pypi/demo/1.0/json", doc)
+    reg = registry_for(Ecosystem.PYPI)
+    pkg = reg.resolve("demo")
+    assert pkg.version == "1.0"
+    assert reg.download(pkg, tmp_path).path.read_bytes() == sdist
+
+
+def test_npm_packument_download(registry, tmp_path):
+    import base64
+    import hashlib
+    tgz = npm_bytes("left-pad", "1.3.0", {"index.js": b"module.exports=1"})
+    registry.blob("/left-pad/-/left-pad-1.3.0.tgz", tgz)
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()
+    registry.json("/left-pad", {"name": "left-pad", "dist-tags": {"latest": "1.3.0"}, "versions": {
+        "1.3.0": {"name": "left-pad", "version": "1.3.0",
+                  "dist": {"tarball": registry.url + "/left-pad/-/left-pad-1.3.0.tgz",
+                           "integrity": integrity}}}})
+    reg = registry_for(Ecosystem.NPM)
+    pkg = reg.resolve("left-pad")
+    art = reg.download(pkg, tmp_path)
+    assert art.path.read_bytes() == tgz
+    assert reg.identify_local(art.path) == pkg

