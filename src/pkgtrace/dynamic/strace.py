@@ -94,6 +94,11 @@ def parse_line(line: str) -> Syscall | None:
 _OPEN = {"[": "]", "{": "}", "(": ")"}
 
 
+# A string (closed or cut off), a bracket, the ", " that separates arguments, or a run of
+# anything else: scanning by token rather than by character makes parsing several times faster.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}()]|, |[^"\[\]{}(),]+|,', re.S)
+
+
 def split_args(text: str) -> tuple[list[str], str, bool]:
     """Split 'a, "b, c", [d, e]) = 3 …' at top-level commas up to the closing parenthesis.
 
@@ -103,40 +108,22 @@ def split_args(text: str) -> tuple[list[str], str, bool]:
     args: list[str] = []
     depth: list[str] = []
     cur: list[str] = []
-    i, n = 0, len(text)
-    in_str = False
-    while i < n:
-        c = text[i]
-        if in_str:
-            cur.append(c)
-            if c == "\\" and i + 1 < n:
-                cur.append(text[i + 1])
-                i += 2
-                continue
-            if c == '"':
-                in_str = False
-        elif c == '"':
-            in_str = True
-            cur.append(c)
-        elif c in _OPEN:
-            depth.append(_OPEN[c])
-            cur.append(c)
-        elif depth and c == depth[-1]:
+    for m in _TOKEN.finditer(text):
+        t = m.group()
+        if t in _OPEN:
+            depth.append(_OPEN[t])
+        elif depth and t == depth[-1]:
             depth.pop()
-            cur.append(c)
-        elif not depth and c == ")":
+        elif not depth and t == ")":
             args.append("".join(cur).strip())
             if args == [""]:  # no arguments at all, as in getpid()
                 args = []
-            return _merge_fragments(args), text[i + 1:], True
-        elif not depth and c == "," and i + 1 < n and text[i + 1] == " ":
+            return _merge_fragments(args), text[m.end():], True
+        elif not depth and t == ", ":
             args.append("".join(cur).strip())
             cur = []
-            i += 2
             continue
-        else:
-            cur.append(c)
-        i += 1
+        cur.append(t)
     if cur:
         args.append("".join(cur).strip())
     return _merge_fragments(args), "", False

@@ -106,6 +106,8 @@ class Sandbox:
         self.net: SimulatedNetwork | None = None
         self.control_pids: set[int] = set()
         self.started = False
+        self.sandbox_pid: int | None = None  # the runsc-sandbox process, once started
+        self._stop_lock = threading.Lock()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -138,11 +140,18 @@ class Sandbox:
     def _rs(self, *args: str) -> list[str]:
         return _runsc(*args, netns=self.net.sandbox_netns if self.net else None)
 
+    def stop(self) -> None:
+        """Kill and delete the container; its logs and the network stay until close(). The
+        kernel takes a second or more to tear a sandbox down, so callers may overlap this with
+        reading the trace."""
+        with self._stop_lock:
+            if self.started:
+                subprocess.run(self._rs("kill", "--all", self.id, "KILL"), capture_output=True, timeout=30)
+                subprocess.run(self._rs("delete", "--force", self.id), capture_output=True, timeout=60)
+                self.started = False
+
     def close(self) -> None:
-        if self.started:
-            subprocess.run(self._rs("kill", "--all", self.id, "KILL"), capture_output=True, timeout=30)
-            subprocess.run(self._rs("delete", "--force", self.id), capture_output=True, timeout=60)
-            self.started = False
+        self.stop()
         if self.net is not None:
             self.net.close()
         if not self.keep:
@@ -208,6 +217,7 @@ class Sandbox:
         if r.returncode != 0:
             raise SandboxError(f"runsc run failed: {out_path.read_text(errors='replace')[-2000:]}")
         self.started = True
+        self.sandbox_pid = None
 
     # --- running things ----------------------------------------------------------------------
 
@@ -240,7 +250,10 @@ class Sandbox:
                 break
             if not self.alive():
                 break
-            time.sleep(0.1)
+            try:
+                proc.wait(timeout=0.1)  # returns as soon as the exec ends
+            except subprocess.TimeoutExpired:
+                pass
         if limit is None and not control and not self.alive():
             # The sandbox itself died: the host's memory or pids cgroup killed it.
             limit = watch.cause() or _kernel_says(self.id) or "sandbox"
@@ -278,11 +291,20 @@ class Sandbox:
                        capture_output=True, timeout=30)
 
     def alive(self) -> bool:
+        # Polled every tick of every exec: a signal-0 probe of the sandbox process, not a
+        # `runsc state` subprocess (75 ms each).
+        if self.sandbox_pid is None:
+            self.sandbox_pid = self._state().get("pid") if self.started else None
+        if self.sandbox_pid:
+            return _pid_alive(self.sandbox_pid) and not _zombie(self.sandbox_pid)
+        return self._state().get("status") == "running"
+
+    def _state(self) -> dict:
         r = subprocess.run(self._rs("state", self.id), capture_output=True, text=True, timeout=30)
         try:
-            return json.loads(r.stdout).get("status") == "running"
+            return json.loads(r.stdout)
         except ValueError:
-            return False
+            return {}
 
     def _disk_used(self) -> int:
         total = 0
@@ -410,6 +432,13 @@ def reap_stale() -> list[str]:
             NamespacePair(run_id).delete()
             removed.append(ns)
     return removed
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _pid_alive(pid: int) -> bool:
