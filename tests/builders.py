@@ -70,3 +70,96 @@ def behaviour_pypi(dest: Path) -> Path:
 def behaviour_npm(dest: Path) -> Path:
     src = FIXTURES / "npm_behaviour"
     return npm_tgz(dest, {p.name: p.read_text() for p in src.iterdir()})
+
+
+# --- RubyGems, Composer and crates.io fixtures, built with the ecosystems' own tools -------------
+# Packaging never runs a fixture's code: `gem build` does not run extconf.rb, `composer archive`
+# runs no package scripts, and `cargo package --no-verify` does not build (so no build.rs).
+
+def _tool(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    import os
+    import subprocess
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+
+
+def _copy_fixture(name: str, work: Path) -> Path:
+    import shutil
+    src = work / name
+    shutil.copytree(FIXTURES / name, src)
+    return src
+
+
+def _scratch():
+    import tempfile
+    return tempfile.TemporaryDirectory(prefix="pkgtrace-fixture-build-")
+
+
+def gem_build(fixture: str, dest: Path) -> Path:
+    """`gem build` of tests/fixtures/packages/FIXTURE; the .gem lands in DEST."""
+    import shutil
+    with _scratch() as work:
+        src = _copy_fixture(fixture, Path(work))
+        (spec,) = src.glob("*.gemspec")
+        _tool(["gem", "build", spec.name], src)
+        (gem,) = src.glob("*.gem")
+        dest.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.move(str(gem), dest / gem.name))
+
+
+def composer_archive(fixture: str, dest: Path) -> Path:
+    """`composer archive --format=zip` of tests/fixtures/packages/FIXTURE into DEST."""
+    with _scratch() as work:
+        src = _copy_fixture(fixture, Path(work))
+        dest.mkdir(parents=True, exist_ok=True)
+        _tool(["composer", "archive", "--format=zip", f"--dir={dest}", "--no-interaction"], src,
+              env={"COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_HOME": str(Path(work) / ".composer")})
+        name = json.loads((src / "composer.json").read_text())["name"].replace("/", "-")
+    (zip_path,) = dest.glob(f"{name}-*.zip")
+    return zip_path
+
+
+def cargo_package(fixture: str, dest: Path, vendor: list[Path] = ()) -> Path:
+    """`cargo package --no-verify` of tests/fixtures/packages/FIXTURE into DEST, offline: its
+    crates.io dependencies resolve from VENDOR (.crate files), as `cargo vendor` lays them out."""
+    import hashlib
+    import shutil
+    with _scratch() as work:
+        src = _copy_fixture(fixture, Path(work))
+        cmd = ["cargo", "package", "--no-verify", "--allow-dirty", "--offline"]
+        if vendor:
+            vdir = Path(work) / "vendor"
+            vdir.mkdir()
+            for crate in vendor:
+                with tarfile.open(crate) as t:
+                    t.extractall(vdir, filter="data")
+                    top = t.getnames()[0].split("/")[0]
+                (vdir / top / ".cargo-checksum.json").write_text(json.dumps(
+                    {"files": {}, "package": hashlib.sha256(crate.read_bytes()).hexdigest()}))
+            cmd += ["--config", 'source.crates-io.replace-with="fixture-vendor"',
+                    "--config", f'source.fixture-vendor.directory="{vdir}"']
+        _tool(cmd, src, env={"CARGO_TARGET_DIR": str(Path(work) / "target")})
+        (crate,) = (Path(work) / "target" / "package").glob("*.crate")
+        dest.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.move(str(crate), dest / crate.name))
+
+
+def behaviour_gem(dest: Path) -> tuple[Path, Path]:
+    """(the behaviour gem, a guest mirror folder holding its dependency)."""
+    mirror = dest / "mirror"
+    gem_build("gem_dep", mirror / "rubygems")
+    return gem_build("gem_behaviour", dest / "dist"), mirror
+
+
+def behaviour_composer(dest: Path) -> tuple[Path, Path]:
+    mirror = dest / "mirror"
+    composer_archive("composer_dep", mirror / "packagist")
+    return composer_archive("composer_behaviour", dest / "dist"), mirror
+
+
+def behaviour_crate(dest: Path) -> tuple[Path, Path]:
+    mirror = dest / "mirror"
+    dep = cargo_package("crate_dep", mirror / "crates")
+    return cargo_package("crate_behaviour", dest / "dist", vendor=[dep]), mirror

@@ -328,8 +328,8 @@ class FixtureRegistry:
             self.pypi_events.append([name, version, int(time.time()), action, self.serial])
 
     def add_npm_release(self, name: str, version: str, files: dict[str, str] | None = None,
-                        published: float | None = None) -> None:
-        data = build_npm_tgz(name, version, files)
+                        published: float | None = None, scripts: dict | None = None) -> None:
+        data = build_npm_tgz(name, version, files, scripts)
         fname = f"{name.replace('/', '-').lstrip('@')}-{version}.tgz"
         path = f"/tarballs/{fname}"
         published = published or time.time()

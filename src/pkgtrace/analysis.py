@@ -106,7 +106,9 @@ def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> d
     fetch = request.local is None if request.metadata is None else request.metadata
     pkg = artifact.package
     md = registry_metadata(pkg.ecosystem.value, pkg.name, pkg.version) if fetch else None
-    verdict = judge(documents, artifact=artifact.path, metadata=md)
+    # Code rules read the artifact's source: static evidence, so not in a dynamic-only run.
+    code = artifact.path if request.mode in ("static", "all") else None
+    verdict = judge(documents, artifact=code, metadata=md)
     verdict["metadata"] = md
     return verdict
 

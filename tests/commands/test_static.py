@@ -60,7 +60,7 @@ def _publish_gem(reg: FakeRegistry) -> None:
 
 def _publish_composer(reg: FakeRegistry) -> None:
     z = composer_bytes("acme/evil", {"src/P.php": b"<?php eval(base64_decode("
-                                                  b"'ZWNobyAiaGkiOw=='));\n"},
+                                                  b"'ZWNobyAicGtndHJhY2UiOw=='));\n"},
                        {"type": "composer-plugin", "extra": {"class": "Acme\\P"}},
                        top="acme-evil-0a1b2c/")
     reg.add_composer("acme/evil", [("v1.1.0", z), ("v1.0.0", None)])
@@ -81,7 +81,7 @@ CASES = [
     ("rubygems", "evilgem", _publish_gem, ("evilgem", "1.0.1"), "gem-extension",
      ("url", "http://198.51.100.9/k")),
     ("packagist", "acme/evil", _publish_composer, ("acme/evil", "v1.1.0"), "composer-plugin",
-     ("decoded_base64", 'echo "hi";')),
+     ("decoded_base64", 'echo "pkgtrace";')),
     ("crates.io", "evil-crate", _publish_crate, ("evil-crate", "0.4.2"), "build.rs",
      ("ip", "192.0.2.200")),
 ]

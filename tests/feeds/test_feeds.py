@@ -206,25 +206,70 @@ def test_npm_skips_deleted_and_design_docs(registry, index_url):
     assert r.index.feed_cursor("npm") == str(registry.seq)
 
 
-def test_crates_api_feed(registry, index_url, monkeypatch):
+def test_crates_api_feed_resume_faults_and_order(registry, index_url):
+    """crates.io's recent-updates listing (for machines without git): cursor = newest updated_at."""
     import json
-    from datetime import datetime, timezone
-    rows = []
+    from datetime import datetime, timedelta, timezone
+    rows: list[dict] = []
+    base = datetime.now(timezone.utc)
 
-    def summary():
-        return {"just_updated": rows, "new_crates": []}
-    # Serve /api/v1/summary from the fixture's file table.
-    def put():
-        registry.files["/api/v1/summary"] = json.dumps(summary()).encode()
-    put()
-    r = FeedRunner(open_feed("crates.io-api"), open_index(index_url))
+    def publish(name, vers, minutes):
+        rows.append({"name": name, "newest_version": vers, "updated_at": (base + timedelta(minutes=minutes)).isoformat()})
+        registry.files["/api/v1/summary"] = json.dumps({"just_updated": rows, "new_crates": []}).encode()
+
+    publish("old", "0.1.0", -10)  # before the first start: not ours
+    r = FeedRunner(open_feed("crates.io-api"), open_index(index_url), min_backoff=0.01, max_backoff=0.05)
     r.poll_once()
-    now = datetime.now(timezone.utc)
-    rows.append({"name": "serde", "newest_version": "9.9.9", "updated_at": now.isoformat()})
-    put()
+    assert recorded(r.index) == []
+    publish("serde", "9.9.9", 1)
     r.poll_once()
     assert recorded(r.index) == [("crates.io", "serde", "9.9.9")]
     _, added = r.poll_once()
+    assert added == 0
+    # Restart, with a release that came meanwhile, listed out of order (newest first, as crates.io does).
+    publish("tokio", "2.0.0", 3)
+    publish("rand", "1.0.0", 2)
+    rows.reverse()
+    registry.files["/api/v1/summary"] = json.dumps({"just_updated": rows, "new_crates": []}).encode()
+    r2 = FeedRunner(open_feed("crates.io-api"), open_index(index_url), min_backoff=0.01, max_backoff=0.05)
+    _, added = r2.poll_once()
+    assert added == 2
+    assert recorded(r2.index) == [("crates.io", "rand", "1.0.0"), ("crates.io", "serde", "9.9.9"),
+                                  ("crates.io", "tokio", "2.0.0")]
+    for i, fault in enumerate(("500", "truncate", "garbage")):
+        before = r2.index.feed_cursor("crates.io-api")
+        publish(f"late{i}", "1.0.0", 10 + i)
+        registry.fault("/api/v1/summary", fault)
+        with pytest.raises(FeedError):
+            r2.poll_once()
+        assert r2.index.feed_cursor("crates.io-api") == before, fault
+        r2.poll_once()
+        assert ("crates.io", f"late{i}", "1.0.0") in recorded(r2.index), fault
+
+
+def test_crates_index_squashed_history(registry, index_url, tmp_path, monkeypatch):
+    """crates.io squashes its index's history now and then (a force push of one new root commit).
+    The feed compares trees, so it announces only what really changed across the squash."""
+    kind = Crates(make_crates_repo(tmp_path))
+    registry.crates_repo = tmp_path / "crates-index.git"
+    monkeypatch.setenv("PKGTRACE_CACHE", str(tmp_path / "cache"))
+    r = runner_for(kind, index_url)
+    r.poll_once()
+    kind.publish(registry, 1)
+    r.poll_once()
+    assert recorded(r.index) == [kind.expect(1)]
+    work = kind.work
+    kind.publish(registry, 2)
+    # Squash: one orphan commit holding the whole current tree, force-pushed over the history.
+    subprocess.run(["git", "-C", str(work), "checkout", "-q", "--orphan", "squashed"], check=True)
+    from services import git_commit
+    git_commit(work, "Collapse index into one commit")
+    subprocess.run(["git", "-C", str(work), "push", "-q", "-f", "origin", "squashed:master"], check=True)
+    subprocess.run(["git", "--git-dir", str(registry.crates_repo), "update-server-info"], check=True)
+    r2 = runner_for(kind, index_url)
+    _, added = r2.poll_once()
+    assert added == 1 and recorded(r2.index) == [kind.expect(1), kind.expect(2)]
+    _, added = r2.poll_once()
     assert added == 0
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from pkgtrace.results.index import models as m
 from pkgtrace.results.index import open_index
+from services import free_port, wait_port
 from verify.dataset import build
 
 HERE = Path(__file__).resolve().parent
@@ -80,8 +81,41 @@ def test_analyze_missing_times_out_without_a_pipeline(tmp_path):
     assert "unknown" in p.stdout
 
 
-def test_analyze_missing_needs_a_local_dataset(tmp_path):
-    lock = lockfile(tmp_path / "package-lock.json", {"left-pad": "1.3.0"})
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--server", "http://127.0.0.1:9",
-                        "--analyze-missing"], capture_output=True, text=True, timeout=60)
-    assert p.returncode == 2 and "--analyze-missing works with a local dataset" in p.stderr
+def test_a_server_analyses_what_it_lacks(tmp_path):
+    """Against a server: verify submits with its API token, and polls the release URLs."""
+    index, results = build(tmp_path, {})
+    queue = f"sqlite:///{tmp_path / 'queue.db'}"
+    lock = lockfile(tmp_path / "package-lock.json", {"evil-helper": "1.0.0", "left-pad": "1.3.0"})
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
+    port = free_port()
+    services = ["--queue", queue, "--index", index]
+    procs = [subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "serve", "--port", str(port), "--results",
+                               str(results), "--token", "s3cret", "--uploads-dir", str(tmp_path / "up"),
+                               "--log-level", "warning", *services], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+             subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "scheduler", *services], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+             subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "worker", "-j", "1", "--mode", "static",
+                               "--analyzer", "verify.verify_analyzers:analyze", "--results", str(results),
+                               *services], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_port(port, 60, procs[0])
+        no_token = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--server", url,
+                                   "--analyze-missing"], capture_output=True, text=True, timeout=60,
+                                  env={k: v for k, v in env.items() if k != "PKGTRACE_API_TOKEN"})
+        p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--server", url, "--token",
+                            "s3cret", "--analyze-missing", "--wait-timeout", "90", "--fail-on", "malicious", "--json"],
+                           capture_output=True, text=True, timeout=180, env=env)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    assert no_token.returncode == 3 and "submitting needs an API token" in no_token.stderr
+    assert p.returncode == 1, p.stderr
+    status = {r["dependency"]["name"]: r["status"] for r in json.loads(p.stdout)["results"]}
+    assert status == {"evil-helper": "malicious", "left-pad": "benign"}

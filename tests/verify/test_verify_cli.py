@@ -4,6 +4,7 @@ loader, every output format, --fail-on exit codes, suppressions, bad input."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,7 @@ def test_table_shows_labels_and_top_findings(index):
     assert any("@isaacs/string-locale-compare" in ln and "unknown" in ln for ln in lines)
     assert any("is-number" in ln and "6.0.0" in ln and "analysed, no verdict yet" in ln for ln in lines)
     assert "1 malicious, 1 suspicious" in p.stdout
+    assert "1 dependency is not in the dataset; --analyze-missing" in p.stderr
     assert "Traceback" not in p.stderr
 
 
@@ -138,6 +140,12 @@ def test_usage_and_infrastructure_errors(index, tmp_path):
     assert p.returncode == 3 and "127.0.0.1:9" in p.stderr and "Traceback" not in p.stderr
     p = pkgtrace("verify", str(tmp_path / "nope.lock"), "--index", index)
     assert p.returncode == 2 and "no such file" in p.stderr
+    # no dataset given and none where the pipeline keeps one: say so, create nothing
+    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(NPM_LOCK)], capture_output=True,
+                       text=True, timeout=60, cwd=tmp_path,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("PKGTRACE_")})
+    assert p.returncode == 2 and "no dataset at" in p.stderr and "--server" in p.stderr
+    assert not (tmp_path / "pkgtrace-state").exists()
 
 
 def test_every_real_lockfile_verifies(index):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser import ARGS, CHROMIUM, unavailable
+from webtest_browser import ARGS, CHROMIUM, unavailable
 
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
 
@@ -99,11 +99,23 @@ def test_package_page_versions_and_changes(page, artifacts_dir):
     shot(page, artifacts_dir, "06-release-scoped")
 
 
-def test_status_page_refreshes_itself(page, artifacts_dir):
+def test_status_page_is_live(page, artifacts_dir, settings):
+    """A new analysis shows on an open status page without reloading it."""
     from playwright.sync_api import expect
+
+    from webtest_fixtures import benign_docs
+    from pkgtrace.model import Ecosystem, Package
+    from pkgtrace.results.index import load_documents, open_index
     page.goto(page.base + "/status")
     expect(page.locator("[data-k='throughput.analyses_total']")).to_have_text("3")
-    expect(page.locator("#status")).to_have_attribute("data-refreshed", re.compile(r"^\d+"))
+    expect(page.locator("#status tr.result")).to_have_count(3)
+    page.evaluate("window.stillTheSamePage = true")
+    idx = open_index(settings.index_url)
+    load_documents(idx, Package(Ecosystem.PYPI, "fresh-pkg", "0.1.0"), benign_docs())
+    idx.close()
+    expect(page.locator("[data-k='throughput.analyses_total']")).to_have_text("4", timeout=10000)
+    expect(page.locator("#status tr.result").first).to_contain_text("fresh-pkg")
+    assert page.evaluate("window.stillTheSamePage === true")  # updated in place, never reloaded
     shot(page, artifacts_dir, "07-status")
 
 

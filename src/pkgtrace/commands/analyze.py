@@ -82,6 +82,10 @@ def print_summary(docs: dict) -> None:
     static = report.get("static")
     if static is not None:
         console.print(f"  [bold]static[/]: {static.get('summary', '')}" if isinstance(static, dict) else "")
+    verdict = report.get("verdict")
+    if verdict:
+        from pkgtrace.verdict.summary import print_verdict
+        print_verdict(console, verdict)
 
 
 def _net_line(e: dict) -> str | None:

@@ -113,6 +113,8 @@ def up(
     interval: float = typer.Option(60.0, "--interval", help="Seconds between feed polls."),
     metrics_port: int = typer.Option(0, "--metrics-port", help="Serve Prometheus /metrics on this port (0: off)."),
     metrics_addr: str = typer.Option("127.0.0.1", "--metrics-addr"),
+    web_port: int = typer.Option(0, "--web-port", help="Also serve the web pages and HTTP API (`pkgtrace serve`) on this port (0: off). API tokens from PKGTRACE_API_TOKENS."),
+    web_addr: str = typer.Option("127.0.0.1", "--web-addr"),
     grace: float = typer.Option(60.0, "--grace", help="On SIGTERM, seconds in-flight analyses may finish."),
     job_timeout: float = typer.Option(1800.0, "--job-timeout"),
     analyzer: Optional[str] = typer.Option(None, "--analyzer", hidden=True, help="MODULE:FUNCTION instead of pkgtrace.analysis:analyze."),
@@ -127,18 +129,34 @@ def up(
     opts = UpOptions(feeds=specs, feed_start=_starts(feed_start), interval=interval,
                      filters=_filters(ecosystem, include, exclude),
                      worker=_worker_settings(mode, workers, max_jobs, analyzer, grace, job_timeout), once=once,
-                     metrics_port=metrics_port, metrics_addr=metrics_addr)
+                     metrics_port=metrics_port, metrics_addr=metrics_addr, web_port=web_port, web_addr=web_addr)
+    if web_port:
+        from pkgtrace.web import WebSettings
+        opts.web_settings = WebSettings.from_env(index=index, results=results, queue=queue)
     q, st, idx, n = _services(queue, index, results, notify)
     stop = threading.Event()
     _stop_on_signals(stop)
     console.print(f"pkgtrace up: feeds {', '.join(specs)}; mode {mode}; "
-                  f"{workers or 'auto'} worker(s)" + (f"; metrics on :{metrics_port}" if metrics_port else ""))
-    summary = run_up(q, st, idx, n, opts, stop)
+                  f"{workers or 'auto'} worker(s)" + (f"; metrics on :{metrics_port}" if metrics_port else "")
+                  + (f"; web on http://{web_addr}:{web_port}/" if web_port else ""))
+    from pkgtrace.web.server import WebServerError
+    try:
+        summary = run_up(q, st, idx, n, opts, stop)
+    except WebServerError as e:
+        raise fail(str(e))
     if as_json:
         emit_json(summary)
     else:
         console.print(f"done {summary['done']}, duplicates {summary['duplicates']}, retried {summary['retried']}, "
                       f"dead {summary['dead']}, handed back {summary['handed_back']} in {summary['elapsed_s']}s")
+    # --once is a CI-style run: a feed that was never read is a failure, and says why.
+    unread = {k: v["error"] for k, v in summary["feeds"].items() if not v["polls"] and v["error"]}
+    if once and unread:
+        which = "no feed could be read" if len(unread) == len(summary["feeds"]) else \
+            f"feed(s) {', '.join(unread)} could not be read"
+        details = "; ".join(f"{k}: {v}" for k, v in unread.items())
+        raise fail(f"{which} ({details}). If this machine reaches the registries only through a package "
+                   "cache or mirror, follow packages with --watch ECOSYSTEM:NAME instead.")
     raise typer.Exit(EXIT_OK)
 
 

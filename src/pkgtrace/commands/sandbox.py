@@ -49,9 +49,9 @@ def status(json_out: bool = typer.Option(False, "--json")) -> None:
 
 @sandbox_app.command("gc")
 def gc(json_out: bool = typer.Option(False, "--json")) -> None:
-    """Remove containers, namespaces and folders left by runs that were killed."""
+    """Remove containers, namespaces and folders left by runs that were killed, and old images."""
     from pkgtrace.sandbox.runsc import reap_stale
-    removed = reap_stale()
+    removed = reap_stale() + image_mod.remove_stale()
     if json_out:
         emit_json({"removed": removed})
     else:

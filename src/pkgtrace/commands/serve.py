@@ -41,6 +41,11 @@ def serve(
                                         **extra)
     except OSError as e:
         raise fail(f"cannot read the token file: {e}", EXIT_USAGE)
+    from pkgtrace.web.server import WebServerError, check_bind
+    try:
+        check_bind(host, port)
+    except WebServerError as e:
+        raise fail(str(e))
     try:
         web = create_app(settings)
     except ValueError as e:
@@ -50,4 +55,10 @@ def serve(
     if not settings.tokens:
         console.print("[yellow]no API tokens: submitting and uploads are disabled (reads are public)[/]")
     console.print(f"pkgtrace serve: http://{host}:{port}/  (API docs at /docs)")
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal to the handler
+    # that was there before it; a quiet one makes a clean stop exit 0, as a service manager expects.
+    import signal
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_a: None)
     uvicorn.run(web, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+    console.print("pkgtrace serve: stopped")

@@ -23,7 +23,8 @@ def verify(
                                         "the pipeline's, PKGTRACE_INDEX) or postgresql://…"),
     server: Optional[str] = typer.Option(None, "--server", envvar="PKGTRACE_SERVER",
                                          help="A pkgtrace server to ask instead: http(s)://HOST[:PORT]."),
-    token: Optional[str] = typer.Option(None, "--token", help="API token for --server (or PKGTRACE_API_TOKEN)."),
+    token: Optional[str] = typer.Option(None, "--token", help="API token for --server, needed to submit with "
+                                        "--analyze-missing (or PKGTRACE_API_TOKEN)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, sarif, markdown or osv."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if any release not suppressed is "
@@ -56,9 +57,6 @@ def verify(
         raise fail(f"--fail-on must be suspicious or malicious, not {fail_on!r}", EXIT_USAGE)
     if server and index:
         raise fail("give --index or --server, not both", EXIT_USAGE)
-    if server and analyze_missing:
-        raise fail("--analyze-missing works with a local dataset (--index) only; a server analyses "
-                   "what its own pipeline is given", EXIT_USAGE)
     sup = None
     sup_path = suppressions or next((Path(p) for p in DEFAULT_SUPPRESSIONS if Path(p).is_file()), None)
     if sup_path is not None:
@@ -75,10 +73,12 @@ def verify(
     else:
         from pkgtrace.pipeline import settings
         where = settings.index_url(index)
+        missing = _missing_sqlite(where)
+        if missing:
+            raise fail(f"no dataset at {missing}: give --index URL (a pipeline's index) or --server URL "
+                       "(a pkgtrace server), or set PKGTRACE_INDEX / PKGTRACE_SERVER", EXIT_USAGE)
     try:
-        dataset = open_dataset(where)
-        if server and token:
-            dataset.client.headers["Authorization"] = f"Bearer {token}"  # type: ignore[attr-defined]
+        dataset = open_dataset(where, token=token)
     except ValueError as e:
         raise fail(str(e), EXIT_USAGE)
     except DatasetError as e:
@@ -114,8 +114,8 @@ def verify(
         console.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
     for w in result.waited:
         if w.state != "done":
-            console.print(f"[yellow]{w.package}: not analysed ({w.state}{': ' + escape(w.detail) if w.detail else ''})[/]",
-                          soft_wrap=True)
+            console.print(f"[yellow]{escape(str(w.package))}: not analysed "
+                          f"({w.state}{': ' + escape(w.detail) if w.detail else ''})[/]", soft_wrap=True)
 
     to_file = output is not None
     ctx = RenderContext(lockfiles=tuple(str(lf.path) for lf in result.lockfiles), dataset=dataset.name,
@@ -135,6 +135,11 @@ def verify(
         sys.stdout.write(text)
         sys.stdout.flush()
 
+    unknown = len({r.dependency.package for r in result.rows if r.status == "unknown" and r.release is None})
+    if unknown and not analyze_missing:
+        console.print(f"{unknown} dependenc{'y is' if unknown == 1 else 'ies are'} not in the dataset; "
+                      "--analyze-missing has the pipeline analyse them"
+                      + (" (with an API token for the server)" if server else ""))
     if to_file or fmt != "table":  # the table ends with this line already
         from pkgtrace.formats import summarize
         c = summarize(result.rows)
@@ -146,3 +151,18 @@ def verify(
     if fails(result.rows, fail_on):
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)
+
+
+def _missing_sqlite(url: str) -> str | None:
+    """The path of an SQLite index that does not exist (verify reads a dataset, never makes one)."""
+    from sqlalchemy.engine import make_url
+
+    from pkgtrace.results.index.db import normalize_url
+    try:
+        u = make_url(normalize_url(url))
+    except Exception:  # noqa: BLE001 - a bad URL is reported when it is opened
+        return None
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" \
+            and not Path(u.database).exists():
+        return u.database
+    return None

@@ -38,11 +38,11 @@ class Behaviour:
     def add(self, dim: str, value: str, phase: str | None = None, detail: str = "") -> None:
         if not value:
             return
-        it = self.dims[dim].setdefault(value, Item(value, set(), detail))
+        it = self.dims[dim].setdefault(value, Item(value, set(), ""))
         if phase:
             it.phases.add(phase)
-        if detail and not it.detail:
-            it.detail = detail
+        if detail and detail not in it.detail.split("; "):
+            it.detail = f"{it.detail}; {detail}" if it.detail else detail
 
 
 class Normaliser:
@@ -56,6 +56,9 @@ class Normaliser:
             self._rx.append((re.compile(r"(?<![\w.])" + re.escape(version) + r"(?![\w])"), "{version}"))
         self._rx += [
             (re.compile(r"/proc/\d+/"), "/proc/N/"),
+            # package managers' content-addressed caches and per-run scratch: names differ every run
+            (re.compile(r"/_cacache/(tmp|content-v2|index-v5)/\S*"), r"/_cacache/\1/*"),
+            (re.compile(r"\d{4}-\d\d-\d\dT\d\d[_:]\d\d[_:]\d\d[_.:]\d+Z"), "<time>"),
             # pip's and npm's per-run folders, mkstemp names, hex digests and cache keys
             (re.compile(r"/(pip-[a-z]+-|tmp|npm-)[a-z0-9_]{6,}"), r"/\1*"),
             (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"),
@@ -114,12 +117,17 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
             tls = e.get("tls") if isinstance(e.get("tls"), dict) else {}
             http = e.get("http") if isinstance(e.get("http"), dict) else {}
             where = f"{e.get('dst')}:{e.get('port')}"
-            for h, how in ((e.get("hostname"), "connection"), (tls.get("sni"), "TLS SNI"),
-                           (http.get("host"), "HTTP Host")):
-                if isinstance(h, str) and h:
-                    host = h.split(":")[0].lower() if how == "HTTP Host" else h.lower()
-                    req = f" {http.get('method')} {http.get('target')}" if http.get("method") else ""
-                    b.add("hosts", host, phase, f"{how} to {where}{req}")
+            if http.get("method"):
+                how = f"HTTP {http.get('method')} {http.get('target')} to {where}"
+            elif tls:
+                how = f"TLS to {where}"
+            else:
+                how = f"TCP to {where}"
+            hosts = {h.lower() for h in (e.get("hostname"), tls.get("sni")) if isinstance(h, str) and h}
+            if isinstance(http.get("host"), str) and http["host"]:
+                hosts.add(http["host"].split(":")[0].lower())
+            for host in sorted(hosts):
+                b.add("hosts", host, phase, how)
 
     section = report.get("static") if isinstance(report.get("static"), dict) else {}
     b.has_static = bool(section) or bool(static)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from pkgtrace.diff.behaviour import DIMENSIONS, Behaviour, Item, behaviour_of
 
 SCHEMA_VERSION = "pkgtrace-diff/1"
+# Items listed per dimension and side; the summary keeps the full counts. A release that rewrites
+# thousands of files must not make its report (which carries this diff) unbounded.
+MAX_ITEMS = 1000
 
 
 def _items(items: list[Item]) -> list[dict]:
@@ -32,6 +35,12 @@ def compare(old: Behaviour, new: Behaviour) -> dict:
     summary = {d: {"added": len(added[d]), "removed": len(removed[d])} for d in DIMENSIONS}
     summary["contents"] = {k: len(v) for k, v in contents.items()}
     summary["install_hooks"]["changed"] = len(hooks_changed)
+    truncated = any(len(v) > MAX_ITEMS for side in (added, removed) for v in side.values()) or \
+        any(len(v) > MAX_ITEMS for v in contents.values())
+    for side in (added, removed):
+        for d in DIMENSIONS:
+            side[d] = side[d][:MAX_ITEMS]
+    contents = {k: v[:MAX_ITEMS] for k, v in contents.items()}
     changed = (any(added[d] or removed[d] for d in DIMENSIONS) or bool(hooks_changed)
                or any(contents.values()) or old.label != new.label)
     return {
@@ -46,6 +55,7 @@ def compare(old: Behaviour, new: Behaviour) -> dict:
         "contents": contents,
         "coverage": coverage,
         "summary": summary,
+        "truncated": truncated,
     }
 
 

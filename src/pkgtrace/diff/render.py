@@ -44,3 +44,7 @@ def print_diff(diff: dict, name: str, out: Console) -> None:
                       Text(f"sha256 {c['old_sha256'][:12]}… → {c['new_sha256'][:12]}…"))
     if table.row_count:
         out.print(table)
+    if diff.get("truncated"):
+        counts = ", ".join(f"{k}: +{v.get('added', 0)}/-{v.get('removed', 0)}"
+                           for k, v in (diff.get("summary") or {}).items())
+        out.print(Text(f"(long lists were cut; all counts: {counts})", style="yellow"))

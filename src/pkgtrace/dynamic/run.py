@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +24,7 @@ from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult,
 from pkgtrace.sandbox import bait as bait_mod
 from pkgtrace.sandbox import image as image_mod
 from pkgtrace.sandbox import trust
-from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS_BY_ECOSYSTEM
+from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS, REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.runsc import ExecResult, Limits, Mount, Sandbox
 
 Progress = Callable[[str], None]
@@ -39,11 +40,14 @@ RECORD_LIMIT = 4 << 20
 
 
 def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
-                    progress: Progress = lambda _m: None) -> tuple[dict, dict]:
+                    progress: Progress = lambda _m: None,
+                    only: frozenset[str] | None = None) -> tuple[dict, dict]:
+    """ONLY: run just these phases (e.g. install and import, as bench/sandbox_overhead does)."""
     limits = limits or Limits()
     image = image_mod.ensure(progress)
     registry = registry_for(artifact.package.ecosystem)
     phases = registry.sandbox_phases(artifact.package, f"{GUEST_ARTIFACT_DIR}/{artifact.path.name}")
+    phases = [p for p in phases if only is None or p[0] in only]
     scratch = Path(tempfile.mkdtemp(prefix="pkgtrace-dyn-"))
     try:
         bait = bait_mod.fresh()
@@ -70,7 +74,8 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             records: dict[str, dict] = {}
             for name, argv in phases:
                 progress(f"phase {name}")
-                r = sb.exec(argv, cwd="/work")
+                # the guest drivers pace their steps to finish inside the phase's limit
+                r = sb.exec(argv, cwd="/work", env={"PKGTRACE_PHASE_SECONDS": str(limits.phase_seconds)})
                 results[name] = r
                 if not sb.alive():
                     break  # the sandbox died (memory limit): later phases cannot run
@@ -80,11 +85,16 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 records[name] = _guest_record(sb, name)
             windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
             progress("reading trace")
+            stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
+            stopper.start()  # the teardown's wait overlaps the parse
             with read_log(sb.boot_log()) as log:
                 trace = build(log, windows, sb.control_pids)
+            stopper.join()
             net_events = sb.net.events()
-        return assemble(artifact, phases, results, left, trace, net_events, bait, limits, image.key,
-                        startup, records)
+        doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
+                                image.key, startup, records)
+        section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
+        return doc, section
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -110,14 +120,17 @@ def _sod(epoch: float) -> float:
 
 
 def _events_by_phase(events: list[dict], results: dict[str, ExecResult]) -> dict[str, list[dict]]:
-    """Each simulator event goes to the last phase that had started when it happened."""
-    starts = sorted((r.started - 0.5, name) for name, r in results.items())
+    """Each simulator event goes to the phase running when it happened; one that falls between
+    phases (emitted just after its phase ended) goes to the last phase started before it."""
+    windows = sorted((r.started, r.ended, name) for name, r in results.items())
     out: dict[str, list[dict]] = {}
     for e in events:
-        phase = None
-        for start, name in starts:
-            if e.get("t", 0) >= start:
-                phase = name
+        t = e.get("t", 0)
+        phase = next((name for start, end, name in windows if start <= t <= end), None)
+        if phase is None:
+            before = [name for start, _end, name in windows if start <= t]
+            phase = before[-1] if before else next(
+                (name for start, _e, name in windows if start - 0.5 <= t), None)
         if phase:
             out.setdefault(phase, []).append(e)
     return out
@@ -195,11 +208,11 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
         }
         if record.get("steps") or record.get("entry_points") or "planned" in record:
             # which requires/includes/calls the driver made, and how each ended
-            section_phases[name]["steps"] = _steps(record.get("steps"))
+            section_phases[name]["steps"] = _steps(record.get("steps"), pt, in_window)
             section_phases[name]["entry_points"] = _steps(record.get("entry_points"))
-        for key in ("scripts", "plugin", "lib"):
-            if key in record:
-                section_phases[name][key] = record[key]
+        for key, value in record.items():  # what the driver learnt: lib name, macros, scripts…
+            if key not in _RECORD_KEYS and key not in section_phases[name]:
+                section_phases[name][key] = value
     doc = DynamicResult(
         Package=PackageRef(Ecosystem=artifact.package.ecosystem.value, Name=artifact.package.name,
                            Version=artifact.package.version),
@@ -222,9 +235,51 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
     return doc.model_dump(mode="json"), section
 
 
-def _steps(items) -> list[dict]:
+_RECORD_KEYS = {"phase", "steps", "entry_points", "reason", "planned"}
+
+
+def _steps(items, pt: PhaseTrace | None = None, events: list[dict] = ()) -> list[dict]:
+    """The driver's steps, each with what happened while it ran: the commands started (from the
+    trace) and the network activity (from the simulator), matched by time."""
     keep = ("i", "name", "argv", "status", "seconds", "error", "result", "exit_code", "output")
-    return [{k: i[k] for k in keep if k in i} for i in (items or [])[:2000] if isinstance(i, dict)]
+    out = []
+    for item in (items or [])[:2000]:
+        if not isinstance(item, dict):
+            continue
+        step = {k: item[k] for k in keep if k in item}
+        start, end = item.get("start"), item.get("end")
+        if pt is not None and isinstance(start, (int, float)) and isinstance(end, (int, float)):
+            step["did"] = _during(pt, events, float(start), float(end))
+        out.append(step)
+    return out
+
+
+def _during(pt: PhaseTrace, events: list[dict], start: float, end: float) -> dict:
+    s0, s1 = _sod(start), _sod(end)
+    commands = [c["argv"] for c in pt.commands
+                if c.get("time") and s0 - 0.05 <= _log_seconds(c["time"]) <= s1 + 0.05][:50]
+    network = []
+    for e in events:
+        if not start - 0.05 <= e.get("t", 0) <= end + 0.2:
+            continue
+        if e.get("kind") == "dns":
+            network.append({"dns": e.get("hostname")})
+        elif e.get("kind") == "tcp":
+            http = e.get("http") or {}
+            network.append({k: v for k, v in {
+                "dst": e.get("dst"), "port": e.get("port"), "hostname": e.get("hostname"),
+                "sni": (e.get("tls") or {}).get("sni"),
+                "http": f"{http['method']} {http['target']}" if http.get("method") else None,
+            }.items() if v is not None})
+    return {"commands": commands, "network": network[:50]}
+
+
+def _log_seconds(t: str) -> float:
+    try:
+        h, m, s = t.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    except ValueError:
+        return -1.0
 
 
 def _hostnames(events: list[dict]) -> dict[str, list[str]]:

@@ -141,6 +141,8 @@ class TraceBuilder:
             entry = self.pending.pop((call.tid, call.name), None)
             if call.name in ("clone", "clone3", "fork", "vfork") and call.ret and call.ret > 0:
                 self.parent[call.ret] = call.pid  # for a thread this is never looked up
+                if call.pid in self.cwd:
+                    self.cwd[call.ret] = self.cwd[call.pid]  # a child starts where its parent is
             phase = self.phase_of(call)
             if phase is None:
                 continue
@@ -180,8 +182,12 @@ class TraceBuilder:
         path = strace.path_arg(path_arg)
         if path is None:
             return None
+        base = strace.fd_arg(dirfd_arg) if dirfd_arg else None
+        if base and base.startswith("/") and dirfd_arg.startswith("AT_FDCWD"):
+            # gVisor prints AT_FDCWD with the process's working folder: remember it for the
+            # calls that take a bare relative path (chmod, rename, unlink, mkdir…).
+            self.cwd[call.pid] = base
         if not path.startswith("/"):
-            base = strace.fd_arg(dirfd_arg) if dirfd_arg else None
             if not base or not base.startswith("/"):
                 base = self.cwd.get(call.pid, "/")
             path = posixpath.join(base, path)

@@ -1,7 +1,11 @@
 """PyPI: the XML-RPC changelog (`changelog_since_serial`), cursor = the last serial read.
 
 Every change on PyPI gets a serial; a release shows up as "new release" and one "add … file …"
-event per uploaded file. Either announces the release; the batch is deduplicated."""
+event per uploaded file. Either announces the release; the batch is deduplicated.
+
+Package caches and most mirrors do not serve XML-RPC (the project's own machines reach PyPI through
+one that answers 405, and serves no RSS either): there, `--watch pypi:NAME` (feeds/watch.py) follows
+packages through the JSON API instead."""
 
 from __future__ import annotations
 
@@ -37,7 +41,14 @@ class PyPIFeed:
 
     def _call(self, method: str, *params):
         body = xmlrpc.client.dumps(params, method).encode()
-        r = _http.request("POST", self.url, content=body, headers={"Content-Type": "text/xml"})
+        try:
+            r = _http.request("POST", self.url, content=body, headers={"Content-Type": "text/xml"})
+        except FeedError as e:
+            if any(f"answered HTTP {c}" in str(e) for c in (404, 405)):
+                # Package caches and most mirrors serve the JSON API but not XML-RPC.
+                raise FeedError(f"{e}: the XML-RPC changelog is not served there (a package cache or "
+                                f"mirror?); follow packages with --watch pypi:NAME instead") from e
+            raise
         try:
             (result,), _ = xmlrpc.client.loads(r.content)
         except (ExpatError, ValueError) as e:

@@ -77,6 +77,9 @@ class FeedRunner:
                 stop.wait(self.interval)
             except FeedError as e:
                 failures += 1
+                if once and failures >= once_tries:
+                    log.warning("feed %s: %s (giving up after %d tries)", self.feed.name, e, failures)
+                    return
                 self.backoff = min(self.max_backoff, max(self.min_backoff, self.backoff * 2))
                 wait = self.backoff * random.uniform(0.8, 1.2)
                 log.warning("feed %s: %s (retry in %.1fs)", self.feed.name, e, wait)

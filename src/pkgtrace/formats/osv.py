@@ -11,6 +11,7 @@ report leaves out `id` and `summary`, which that repository assigns itself on a 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -29,8 +30,11 @@ OSV_ECOSYSTEM = {Ecosystem.PYPI: "PyPI", Ecosystem.NPM: "npm", Ecosystem.RUBYGEM
 REPO_DIR = {Ecosystem.PYPI: "pypi", Ecosystem.NPM: "npm", Ecosystem.RUBYGEMS: "rubygems",
             Ecosystem.PACKAGIST: "packagist", Ecosystem.CRATES: "crates-io"}
 CREDIT = {"name": "pkgtrace", "type": "FINDER"}
-_IOC_KEYS = {"domain": "domains", "host": "domains", "sni": "domains", "url": "urls",
+_IOC_KEYS = {"domain": "domains", "host": "domains", "hostname": "domains", "sni": "domains", "url": "urls",
              "ip": "ip_addresses", "address": "ip_addresses"}
+# Addresses the sandbox's network simulator hands out (its DNS answers and its own gateway): what
+# a package "connected to" there says nothing about the real world, so they are never IoCs.
+_SIMULATOR_NETS = tuple(ipaddress.ip_network(n) for n in ("198.18.0.0/15", "10.77.0.0/16", "127.0.0.0/8"))
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,18 @@ def _iocs(findings: Iterable[Finding]) -> dict[str, list[str]]:
             bucket = _IOC_KEYS.get(str(k).lower())
             values = v if isinstance(v, list) else [v]
             for value in values:
-                if bucket and isinstance(value, str) and value:
+                if bucket and isinstance(value, str) and value and not _simulated(bucket, value):
                     out.setdefault(bucket, set()).add(value)
     return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def _simulated(bucket: str, value: str) -> bool:
+    if bucket != "ip_addresses":
+        return False
+    try:
+        return any(ipaddress.ip_address(value) in n for n in _SIMULATOR_NETS)
+    except ValueError:
+        return True  # not an address at all: not an IP IoC either
 
 
 def group_malicious(releases: Iterable[MaliciousRelease]) -> list[list[MaliciousRelease]]:

@@ -232,6 +232,9 @@ class WorkerPool:
                          result["package"]["version"])
         if stored != pkg:  # the registry normalised the name; keep the queue's identity
             stored = pkg
+        # What changed since the previous analysed release, kept in the report (never fails the job).
+        from pkgtrace.diff import attach_diff
+        attach_diff(stored, documents, store=self.store, index=self.index)
         try:
             self._persist(d, lambda: self.store.put(stored, documents), "results store")
             duration = time.monotonic() - t0

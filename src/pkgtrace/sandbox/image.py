@@ -20,7 +20,10 @@ from pkgtrace.config import cache_dir
 
 SUITE = "bookworm"
 PACKAGES = ("python3", "python3-pip", "python3-venv", "nodejs", "npm", "ruby", "php-cli",
-            "composer", "ca-certificates", "cargo", "procps", "curl", "wget",
+            "composer", "ca-certificates", "procps", "curl", "wget",
+            # Rust 1.85 or later from bookworm(-security); its "cargo" is 1.65, too old for most
+            # of today's crates and without the sparse index. Conflicts with and replaces "cargo".
+            "cargo-web",
             # gems with native extensions compile (headers, make); composer unpacks zip dists
             "ruby-dev", "make", "unzip", "php-zip")
 # Run inside the new rootfs after packages are installed: a ready venv for PyPI installs and an
@@ -111,3 +114,21 @@ def _build_locked(final: Path, progress: Progress, force: bool) -> Image:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def remove_stale() -> list[str]:
+    """Delete cached images of other recipes (about 1.3 GB each) that nobody is building."""
+    root = cache_dir() / "images"
+    removed = []
+    for d in sorted(root.iterdir()) if root.is_dir() else []:
+        if not d.is_dir() or d.name == recipe_key() or d.name.startswith("."):
+            continue
+        with open(root / f".{d.name}.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a build of that recipe is under way
+            shutil.rmtree(d, ignore_errors=True)
+        (root / f".{d.name}.lock").unlink(missing_ok=True)
+        removed.append(f"image {d.name}")
+    return removed

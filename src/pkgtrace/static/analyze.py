@@ -19,8 +19,8 @@ from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import hooks as hooks_mod
 from pkgtrace.static.extract import ExtractResult, Limits, extract
 from pkgtrace.static.facts import FileFacts, facts_for_path
-from pkgtrace.static.parsing import (DECLARED, ParseResult, detect_language, parse_raw,
-                                     parser_for)
+from pkgtrace.static.parsing import (DECLARED, IdentifierKind, ParseResult, detect_language,
+                                     parse_raw, parser_for)
 from pkgtrace.static.schema import (LANGUAGE_FIELDS, SCHEMA_VERSION, created_now, value_counts)
 from pkgtrace.static.signals import FileSignals, entropy, file_signals, levenshtein
 
@@ -106,7 +106,7 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
     """(OSSF static record, pkgtrace report `static` section) for ARTIFACT. Never raises for a
     hostile or broken archive: problems are in the section's `extraction`."""
     t_start = time.monotonic()
-    base = scratch or Path(os.environ.get("PKGTRACE_SCRATCH") or tempfile.gettempdir())
+    base = scratch or scratch_base(options.limits)
     base.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="pkgtrace-static-", dir=base))
     try:
@@ -137,6 +137,25 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
         shutil.rmtree(work, ignore_errors=True)
 
 
+_SHM = Path("/dev/shm")
+
+
+def scratch_base(limits: Limits) -> Path:
+    """Where to extract: PKGTRACE_SCRATCH if set; else memory-backed /dev/shm when it has room
+    for twice the largest extraction the limits allow (extracting a few hundred small files to
+    disk costs more than parsing them); else the temporary folder."""
+    env = os.environ.get("PKGTRACE_SCRATCH")
+    if env:
+        return Path(env)
+    try:
+        st = os.statvfs(_SHM)
+        if os.access(_SHM, os.W_OK) and st.f_bavail * st.f_frsize >= 2 * limits.max_total_bytes:
+            return _SHM
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir())
+
+
 def _problem(kind: str, message: str, path: str | None):
     from pkgtrace.static.extract import Problem
     return Problem(kind, message, path)
@@ -146,12 +165,15 @@ def _problem(kind: str, message: str, path: str | None):
 # The OSSF static record
 
 
+_KIND_NAMES = {k: k.value for k in IdentifierKind}  # an enum's .value is a slow descriptor
+
+
 def _language_data(pr: ParseResult, cap: int) -> tuple[dict, int, bool]:
     ids = [i for i in pr.identifiers if i.kind in DECLARED][:cap]
     strs = pr.strings[:cap]
     data = {
-        "identifiers": [{"name": i.name, "type": i.kind.value, "entropy": round(entropy(i.name), 4)}
-                        for i in ids],
+        "identifiers": [{"name": i.name, "type": _KIND_NAMES[i.kind],
+                         "entropy": round(entropy(i.name), 4)} for i in ids],
         "string_literals": [{"value": s.value[:4096], "raw": s.raw[:4096],
                              "entropy": round(entropy(s.value), 4)} for s in strs],
         "int_literals": [{"value": i.value, "raw": i.raw} for i in pr.ints[:cap]],

@@ -13,7 +13,18 @@ _MAGIC_BYTES = 1 << 16
 _magic = None
 
 
-def detect_type(head: bytes) -> str:
+_TYPE_CACHE: dict[str, str] = {}  # sha256 -> type: licences, empty __init__.py and vendored
+_TYPE_CACHE_MAX = 8192            # files recur across packages and releases
+
+
+def detect_type(head: bytes, sha256: str | None = None) -> str:
+    if sha256 is not None:
+        hit = _TYPE_CACHE.get(sha256)
+        if hit is None:
+            hit = _TYPE_CACHE[sha256] = detect_type(head)
+            if len(_TYPE_CACHE) > _TYPE_CACHE_MAX:
+                _TYPE_CACHE.pop(next(iter(_TYPE_CACHE)))
+        return hit
     global _magic
     if _magic is None:
         import magic
@@ -74,10 +85,11 @@ def looks_text(head: bytes) -> bool:
 
 
 def facts_for(data: bytes, size: int | None = None, sha256: str | None = None) -> FileFacts:
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     return FileFacts(
-        detected_type=detect_type(data),
+        detected_type=detect_type(data, digest if size is None else None),
         size=len(data) if size is None else size,
-        sha256=sha256 or hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         line_lengths=line_length_counts(data),
         is_text=looks_text(data),
     )

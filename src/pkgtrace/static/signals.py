@@ -153,11 +153,24 @@ SUSPICIOUS_IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_HEX_ID = SUSPICIOUS_IDENTIFIER_RULES[0][1]
+_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
 def suspicious_rule(name: str) -> str | None:
-    for rule, pattern in SUSPICIOUS_IDENTIFIER_RULES:
-        if pattern.search(name):
-            return rule
+    """The first of SUSPICIOUS_IDENTIFIER_RULES that NAME matches; string tests first, because
+    this runs once per declared identifier."""
+    if "_0x" in name and _HEX_ID.search(name):
+        return "hex"
+    if name[:1] in _ID_START:
+        if len(name) == 1:
+            return "single"
+        if name[1:4].isdecimal() and len(name) >= 4:  # \d{3,} after the first character
+            return "numeric"
     return None
+
+
+_CLOG2 = [0.0, 0.0] + [c * math.log2(c) for c in range(2, 4097)]  # c·log2(c), looked up
 
 
 @lru_cache(maxsize=1 << 16)
@@ -167,7 +180,10 @@ def entropy(s: str) -> float:
     if n <= 1:
         return 0.0
     # H = log2(n) - (1/n)·Σ c·log2(c): one pass over the counts, no per-character division.
-    return math.log2(n) - sum(c * math.log2(c) for c in Counter(s).values() if c > 1) / n
+    counts = Counter(s).values()
+    if n <= 4096:
+        return math.log2(n) - sum(map(_CLOG2.__getitem__, counts)) / n
+    return math.log2(n) - sum(c * math.log2(c) for c in counts if c > 1) / n
 
 
 _RANDOM_ALPHABET = 64  # base64's: what an encoded payload or a key is written in
@@ -327,12 +343,15 @@ class _Collector:
             self.add("ip", line, ip, fs.ip_addresses if ossf else None, **extra)
 
 
+_SCANNED_KINDS = DECLARED | {IdentifierKind.OTHER}  # OTHER: names the raw-text scan found
+
+
 def file_signals(pr: ParseResult, source: bytes = b"", whole_text: str | None = None) -> FileSignals:
     """Signals of one file from its tokens; WHOLE_TEXT (an unparsed non-code file) is also
     searched for URLs and addresses outside quotes."""
     col = _Collector()
     fs = col.fs
-    declared = [i for i in pr.identifiers if i.kind in DECLARED or i.kind is IdentifierKind.OTHER]
+    declared = [i for i in pr.identifiers if i.kind in _SCANNED_KINDS]
     fs.identifier_lengths = dict(sorted(Counter(len(i.name) for i in declared).items()))
     fs.string_lengths = dict(sorted(Counter(len(s.value) for s in pr.strings).items()))
 

@@ -10,9 +10,12 @@ document; and the source text of the artifact's code files, for rules that read 
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
+import io
 import json
-import shutil
-import tempfile
+import tarfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -247,44 +250,81 @@ def _ossf_dynamic_facts(ev: Evidence, doc: dict) -> None:
 
 
 def read_code(artifact: Path, ecosystem: str, hook_files: set[str]) -> list[CodeFile]:
-    """The artifact's code files, extracted with the static pass's safe extractor."""
-    from pkgtrace.static.extract import extract
-    work = Path(tempfile.mkdtemp(prefix="pkgtrace-verdict-"))
+    """The artifact's code files, read from the archive in memory (nothing is written to disk;
+    sizes are bounded). Falls back to the static pass's safe extractor for other formats."""
+    members = list(_members(artifact))
+    paths = [p for p, _ in members if p != "metadata.gz"]
+    root = package_root(paths)
+    entry = _npm_entry(members, root) if ecosystem == "npm" else None
+    out: list[CodeFile] = []
+    for path, head in members:
+        name = PurePosixPath(path).name
+        lang = detect_language(path, head[:256])
+        if lang is None:
+            if name in _CODE_NAMES:
+                lang = "manifest"
+            else:
+                continue
+        if b"\x00" in head[:8192]:
+            continue
+        text = head.decode("utf-8", "replace")
+        rel = path[len(root):] if path.startswith(root) else path
+        out.append(CodeFile(path, lang, text, hashlib.sha256(head).hexdigest(),
+                            _role(ecosystem, path, rel, hook_files, entry),
+                            minified=_minified(text)))
+    return out
+
+
+def _wanted(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return detect_language(path, b"") is not None or name in _CODE_NAMES or "." not in name
+
+
+def _members(artifact: Path):
+    """(path, first bytes) of the archive's regular files that may hold code."""
+    total = 0
     try:
-        ex = extract(artifact, work / "root")
-        files = sorted(ex.files + ex.extra, key=lambda f: f.path)
-        paths = [f.path for f in files if f.path != "metadata.gz"]
-        root = package_root(paths)
-        entry = _npm_entry(files, root) if ecosystem == "npm" else None
-        out: list[CodeFile] = []
-        total = 0
-        for f in files:
-            if total > MAX_CODE_TOTAL:
-                break
-            try:
-                with open(f.disk, "rb") as fh:
-                    head = fh.read(MAX_CODE_FILE)
-            except OSError:
-                continue
-            name = PurePosixPath(f.path).name
-            lang = detect_language(f.path, head[:256])
-            if lang is None:
-                if name in _CODE_NAMES or f.path.endswith(".pth"):
-                    lang = "manifest" if not f.path.endswith(".pth") else "python"
-                else:
+        if zipfile.is_zipfile(artifact):
+            with zipfile.ZipFile(artifact) as z:
+                for info in z.infolist():
+                    if info.is_dir() or not _wanted(info.filename) or total > MAX_CODE_TOTAL:
+                        continue
+                    with z.open(info) as fh:
+                        head = fh.read(MAX_CODE_FILE)
+                    total += len(head)
+                    yield info.filename.lstrip("/"), head
+            return
+        with tarfile.open(artifact) as t:
+            for m in t:
+                if total > MAX_CODE_TOTAL:
+                    break
+                if not m.isfile():
                     continue
-            if b"\x00" in head[:8192]:
-                continue
-            text = head.decode("utf-8", "replace")
-            total += len(head)
-            import hashlib
-            rel = f.path[len(root):] if f.path.startswith(root) else f.path
-            out.append(CodeFile(f.path, lang, text, hashlib.sha256(head).hexdigest(),
-                                _role(ecosystem, f.path, rel, hook_files, entry),
-                                minified=_minified(text)))
-        return out
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+                if m.name in ("data.tar.gz", "metadata.gz") and artifact.suffix == ".gem":
+                    fh = t.extractfile(m)
+                    if fh is None:
+                        continue
+                    if m.name == "metadata.gz":
+                        yield "metadata.gz", gzip.decompress(fh.read(MAX_CODE_FILE))[:MAX_CODE_FILE]
+                        continue
+                    with tarfile.open(fileobj=io.BytesIO(fh.read(MAX_CODE_TOTAL))) as inner:
+                        for im in inner:
+                            if im.isfile() and _wanted(im.name):
+                                ifh = inner.extractfile(im)
+                                head = ifh.read(MAX_CODE_FILE) if ifh else b""
+                                total += len(head)
+                                yield im.name.lstrip("./"), head
+                    continue
+                if not _wanted(m.name):
+                    continue
+                fh = t.extractfile(m)
+                if fh is None:
+                    continue
+                head = fh.read(MAX_CODE_FILE)
+                total += len(head)
+                yield m.name.lstrip("./").lstrip("/"), head
+    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, RuntimeError):
+        return  # a broken archive: the static pass reports it; rules see what was readable
 
 
 def _minified(text: str) -> bool:
@@ -292,11 +332,11 @@ def _minified(text: str) -> bool:
     return len(text) > 5000 and len(text) / lines > 500
 
 
-def _npm_entry(files, root: str) -> str | None:
-    for f in files:
-        if f.path == root + "package.json":
+def _npm_entry(members, root: str) -> str | None:
+    for path, head in members:
+        if path == root + "package.json":
             try:
-                doc = json.loads(Path(f.disk).read_text(errors="replace"))
+                doc = json.loads(head.decode("utf-8", "replace"))
             except (OSError, ValueError):
                 return root + "index.js"
             main = doc.get("main") if isinstance(doc, dict) else None

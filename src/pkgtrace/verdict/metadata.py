@@ -55,6 +55,8 @@ def typosquat_target(ecosystem: str, name: str) -> tuple[str, str] | None:
             continue
         if flat == p.replace("-", "") and flat != n:
             return p, "separators changed"
+        if _transposed(n, p):
+            return p, "two adjacent characters swapped"
         d = Levenshtein.distance(n, p, score_cutoff=2)
         if d == 1 and len(p) >= 5:
             return p, "one character changed"
@@ -71,6 +73,14 @@ def typosquat_target(ecosystem: str, name: str) -> tuple[str, str] | None:
             elif n == a + p:
                 return p, f"prefix {a!r} added"
     return None
+
+
+def _transposed(a: str, b: str) -> bool:
+    if len(a) != len(b) or len(a) < 5:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
+        and a[diff[1]] == b[diff[0]]
 
 
 def _same_ends(a: str, b: str) -> bool:
@@ -208,7 +218,39 @@ def check_single_new_release(ev: Evidence) -> list[tuple[str, dict]]:
                                                            "first_release": first})]
 
 
+_NOT_SHADOWING = frozenset({"tests", "test", "docs", "doc", "examples", "example", "src", "scripts",
+                            "build", "bin", "lib", "utils", "tools", "benchmarks", "setup"})
+
+
+def check_shadows_popular_module(ev: Evidence) -> list[tuple[str, dict]]:
+    if ev.ecosystem != "pypi":
+        return []
+    top = list(popular("pypi"))[:500]
+    own = normalize(ev.name)
+    paths = [c.path for c in ev.code]
+    from pkgtrace.static.hooks import package_root
+    root = package_root(paths)
+    out = []
+    for c in ev.code:
+        rel = c.path[len(root):] if c.path.startswith(root) else c.path
+        rel = rel[4:] if rel.startswith("src/") else rel
+        parts = rel.split("/")
+        if len(parts) == 2 and parts[1] == "__init__.py":
+            mod = parts[0]
+        elif len(parts) == 1 and rel.endswith(".py") and rel != "setup.py":
+            mod = rel[:-3]
+        else:
+            continue
+        m = normalize(mod)
+        if m in _NOT_SHADOWING or m == own or m in own or own in m or m not in top:
+            continue
+        out.append((f"ships a top-level module {mod!r}, the import name of the popular {m!r}",
+                    {"file": c.path, "module": mod}))
+    return out[:3]
+
+
 CHECKS: dict[str, Check] = {
+    "shadows_popular_module": check_shadows_popular_module,
     "typosquat": check_typosquat,
     "empty_description": check_empty_description,
     "copied_description": check_copied_description,

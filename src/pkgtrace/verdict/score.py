@@ -10,7 +10,7 @@ from pkgtrace.verdict.model import Finding, Rule
 
 WEIGHTS = {"low": 8.0, "medium": 20.0, "high": 45.0, "critical": 80.0}
 SUSPICIOUS_AT = 40.0
-MALICIOUS_AT = 70.0
+MALICIOUS_AT = 65.0
 
 
 def score(findings: list[Finding], rules: dict[str, Rule]) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pkgtrace.formats.interface import ReleaseRecord
 from pkgtrace.model import Package
+from pkgtrace.pipeline.queues import PRIORITY_VERIFY
+from pkgtrace.pipeline.scheduler import Scheduler
 from pkgtrace.results.index import Index, open_index, redact
 from pkgtrace.results.index.query import release_state, release_verdict
 from pkgtrace.verify.interface import DatasetError
@@ -27,10 +29,14 @@ class LocalDataset:
             return None
         return record_from(v.label, v.score, v.findings, analyzed=v.created, url=v.location)
 
-    def state(self, package: Package) -> str | None:
-        """The pipeline's state of a release not (yet) analysed: queued, running, failed…"""
+    def submit(self, package: Package) -> None:
+        # The scheduler's entry point: it only records the request in the index, which the
+        # pipeline serving this index picks up; verify needs no queue connection of its own.
+        Scheduler(self.index, None).submit(package, priority=PRIORITY_VERIFY, source="verify")  # type: ignore[arg-type]
+
+    def state(self, package: Package) -> tuple[str, str | None] | None:
         st = release_state(self.index, package)
-        return st.state if st else None
+        return (st.state, st.last_error) if st else None
 
     def close(self) -> None:
         self.index.close()

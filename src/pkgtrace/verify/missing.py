@@ -1,8 +1,9 @@
 """`verify --analyze-missing`: ask the pipeline to analyse the releases the dataset lacks, ahead
 of the feed backlog (priority "verify"), and wait until each is analysed or given up on.
 
-The analyses are done by whatever pipeline serves this index (`pkgtrace up`, or `scheduler` and
-`worker` processes); verify only records the requests and watches the index."""
+The analyses are done by whatever pipeline serves the dataset (`pkgtrace up`, or `scheduler` and
+`worker` processes, on this index or behind that server); verify only records the requests and
+watches for their results."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from pkgtrace.model import Package
-from pkgtrace.pipeline.queues import PRIORITY_VERIFY
-from pkgtrace.results.index.query import release_state, release_verdict
-from pkgtrace.verify.local import LocalDataset
+from pkgtrace.verify.interface import Dataset
 
 # States after which no analysis will come without a new request.
 GIVEN_UP = ("dead", "skipped")
@@ -30,11 +29,10 @@ class Waited:
 Progress = Callable[[int, int, Package | None, str], None]
 
 
-def analyze_missing(dataset: LocalDataset, packages: Sequence[Package], *, timeout: float = 1800.0,
+def analyze_missing(dataset: Dataset, packages: Sequence[Package], *, timeout: float = 1800.0,
                     poll: float = 1.0, progress: Progress = lambda *_a: None) -> list[Waited]:
-    idx = dataset.index
     for p in packages:
-        idx.request(p, source="verify", priority=PRIORITY_VERIFY)
+        dataset.submit(p)
     pending = list(packages)
     out: list[Waited] = []
     progress(0, len(packages), None, "submitted")
@@ -42,14 +40,14 @@ def analyze_missing(dataset: LocalDataset, packages: Sequence[Package], *, timeo
     while pending:
         still = []
         for p in pending:
-            if release_verdict(idx, p) is not None:
+            if dataset.lookup(p) is not None:
                 out.append(Waited(p, "done"))
                 progress(len(out), len(packages), p, "done")
                 continue
-            st = release_state(idx, p)
-            if st is not None and st.state in GIVEN_UP:
-                out.append(Waited(p, st.state, st.last_error or ""))
-                progress(len(out), len(packages), p, st.state)
+            st = dataset.state(p)
+            if st is not None and st[0] in GIVEN_UP:
+                out.append(Waited(p, st[0], st[1] or ""))
+                progress(len(out), len(packages), p, st[0])
                 continue
             still.append(p)
         pending = still
@@ -57,8 +55,8 @@ def analyze_missing(dataset: LocalDataset, packages: Sequence[Package], *, timeo
             break
         if time.monotonic() > deadline:
             for p in pending:
-                st = release_state(idx, p)
-                out.append(Waited(p, "timeout", f"still {st.state if st else 'not recorded'}"))
+                st = dataset.state(p)
+                out.append(Waited(p, "timeout", f"still {st[0] if st else 'not recorded'}"))
             break
         time.sleep(poll)
     return out

@@ -17,8 +17,11 @@ def record_from(label: Any, score: Any, findings: Any, *, analyzed: Any = None,
         if not isinstance(f, Mapping) or not f.get("rule"):
             continue
         sev = f.get("severity") if f.get("severity") in SEVERITIES else "medium"
+        evidence = dict(f.get("evidence")) if isinstance(f.get("evidence"), Mapping) else {}
+        if f.get("hash") and "hash" not in evidence:  # the content hash suppressions key on
+            evidence["hash"] = f["hash"]
         clean.append({"rule": str(f["rule"]), "severity": sev, "message": str(f.get("message") or ""),
-                      "evidence": f.get("evidence") if isinstance(f.get("evidence"), Mapping) else {}})
+                      "evidence": evidence})
     try:
         score_f = float(score) if score is not None else 0.0
     except (TypeError, ValueError):

@@ -1,8 +1,12 @@
 """A remote pkgtrace server's dataset, over its HTTP API: GET /api/releases/{eco}/{name}/{version}.
 
-The answer is read leniently: the verdict may be the document itself ({"label", "score",
-"findings"}) or under "verdict" (the report's shape); 404 means the server has no analysis of
-the release. A scoped npm name keeps its '@' and has its '/' escaped (%2F)."""
+The server (pkgtrace.web, `pkgtrace serve`) answers {"release", "url", "verdict": {"label",
+"score"} | null, "analysis": {…} | null, "analyzed", "findings": […], …}: 404 when it has never
+heard of the release, and "analysis": null while it is known but not analysed yet. A verdict in
+the report's own shape (label, score and findings together under "verdict", or at the top) is
+read too, so that a plain file server of reports also works. A scoped npm name keeps its '@/'.
+`--analyze-missing` submits with POST /api/submissions (an API token is needed) and polls the
+release until it is analysed or given up ("dead", "skipped")."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from pkgtrace.verify.records import record_from
 
 
 def release_path(package: Package) -> str:
-    return "/".join(quote(s, safe="@") for s in (package.ecosystem.value, package.name, package.version))
+    return "/".join(quote(s, safe="@/") for s in (package.ecosystem.value, package.name, package.version))
 
 
 class RemoteDataset:
@@ -42,13 +46,35 @@ class RemoteDataset:
         doc = self._get(path)
         if doc is None:
             return None
+        if "analysis" in doc and not doc.get("analysis"):
+            return None  # known to the server (announced, queued, failed) but not analysed
         verdict: Any = doc.get("verdict") if isinstance(doc.get("verdict"), dict) else doc
         findings = verdict.get("findings")
         if findings is None:
             findings = doc.get("findings")
         analyzed = doc.get("analyzed") or doc.get("created") or verdict.get("analyzed")
-        url = doc.get("url") or doc.get("html_url") or f"{self.base}/releases/{release_path(package)}"
+        url = doc.get("url") or doc.get("html_url") or f"{self.base}/release/{release_path(package)}"
         return record_from(verdict.get("label"), verdict.get("score"), findings, analyzed=analyzed, url=url)
+
+    def submit(self, package: Package) -> None:
+        """POST /api/submissions (needs an API token): the server's pipeline analyses it."""
+        body = {"ecosystem": package.ecosystem.value, "name": package.name, "version": package.version}
+        try:
+            r = self.client.post("/api/submissions", json=body)
+        except httpx.HTTPError as e:
+            raise DatasetError(f"{self.base}: {type(e).__name__}: {e}") from e
+        if r.status_code in (401, 403):
+            raise DatasetError(f"{self.base}: submitting needs an API token (--token or PKGTRACE_API_TOKEN): "
+                               f"{_detail(r)}")
+        if r.status_code not in (200, 201, 202):
+            raise DatasetError(f"{self.base}/api/submissions: HTTP {r.status_code}: {_detail(r)}")
+
+    def state(self, package: Package) -> tuple[str, str | None] | None:
+        doc = self._get(f"/api/releases/{release_path(package)}")
+        if doc is None:
+            return None
+        rel = doc.get("release") if isinstance(doc.get("release"), dict) else {}
+        return str(rel.get("state") or "unknown"), doc.get("last_error")
 
     def _get(self, path: str) -> dict | None:
         try:
@@ -72,3 +98,11 @@ class RemoteDataset:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _detail(r: httpx.Response) -> str:
+    try:
+        d = r.json()
+        return str(d.get("detail") if isinstance(d, dict) else d)[:300]
+    except ValueError:
+        return r.text[:300]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -14,6 +15,9 @@ from pkgtrace.verify.missing import Progress, Waited, analyze_missing
 from pkgtrace.verify.suppressions import Suppressions
 
 
+LOOKUP_THREADS = 8
+
+
 @dataclass
 class VerifyResult:
     rows: list[VerifyRow] = field(default_factory=list)
@@ -22,12 +26,12 @@ class VerifyResult:
     waited: list[Waited] = field(default_factory=list)  # what --analyze-missing asked for, and how it ended
 
 
-def open_dataset(where: str) -> Dataset:
-    """An http(s):// URL is a pkgtrace server; anything else an index URL (sqlite:///…,
-    postgresql://…, or a path to an SQLite file)."""
+def open_dataset(where: str, *, token: str | None = None) -> Dataset:
+    """An http(s):// URL is a pkgtrace server (TOKEN lets verify submit to it); anything else an
+    index URL (sqlite:///…, postgresql://…, or a path to an SQLite file)."""
     if where.startswith(("http://", "https://")):
         from pkgtrace.verify.remote import RemoteDataset
-        return RemoteDataset(where)
+        return RemoteDataset(where, token=token)
     from pkgtrace.verify.local import LocalDataset
     return LocalDataset(where)
 
@@ -46,8 +50,8 @@ def verify_lockfiles(paths: Sequence[str | Path], dataset: Dataset, *, lockfile_
                      suppressions: Suppressions | None = None, analyze_missing_timeout: float | None = None,
                      progress: Progress = lambda *_a: None) -> VerifyResult:
     """Every dependency of every lockfile with the dataset's record of its release. With
-    ANALYZE_MISSING_TIMEOUT (a local dataset only), releases the dataset lacks are submitted to the
-    pipeline and waited for, up to that many seconds."""
+    ANALYZE_MISSING_TIMEOUT, releases the dataset lacks are submitted to its pipeline and waited
+    for, up to that many seconds."""
     result = VerifyResult()
     result.lockfiles, result.errors = read_all(paths, lockfile_type)
     wanted: dict[Package, None] = {}
@@ -55,13 +59,12 @@ def verify_lockfiles(paths: Sequence[str | Path], dataset: Dataset, *, lockfile_
         for d in lock.dependencies:
             if d.package is not None:
                 wanted[d.package] = None
-    records: dict[Package, ReleaseRecord | None] = {p: dataset.lookup(p) for p in wanted}
+    # Lookups are independent; a remote server answers several at once (the index does too).
+    with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+        records: dict[Package, ReleaseRecord | None] = dict(zip(wanted, pool.map(dataset.lookup, wanted)))
 
     missing = [p for p, r in records.items() if r is None]
     if missing and analyze_missing_timeout is not None:
-        from pkgtrace.verify.local import LocalDataset
-        if not isinstance(dataset, LocalDataset):
-            raise ValueError("--analyze-missing needs a local dataset (an index URL), not a server")
         result.waited = analyze_missing(dataset, missing, timeout=analyze_missing_timeout, progress=progress)
         for w in result.waited:
             if w.state == "done":

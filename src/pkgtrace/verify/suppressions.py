@@ -4,11 +4,17 @@ accepted, each with a reason, optionally until a date.
 File (YAML or JSON), e.g. .pkgtrace-suppressions.yaml:
 
     suppressions:
-      - package: npm/is-odd        # ECOSYSTEM/NAME; NAME alone matches it in every ecosystem
+      - package: npm/is-odd        # ECOSYSTEM/NAME[@VERSION]; NAME alone matches every ecosystem
         version: 3.0.1             # optional: omitted (or "*") means every version
         rule: obfuscated-code      # optional: only this finding; omitted means the whole release
+        hash: 3f5a…                # optional: only the finding with this content hash
         reason: vendored copy, reviewed by security 2026-11-20
         expires: 2027-01-31        # optional: ignored (and reported) after this date
+
+The same file serves the verdict engine (pkgtrace.verdict.suppressions: package, rule, hash,
+reason), which drops suppressed findings at analysis time; verify reads its entries too. A
+`hash` entry only matches a finding that carries that hash (the report's findings do; the index
+keeps none, so against a local index such an entry never silences anything).
 
 A release is suppressed when an entry without `rule` matches it, or when every one of its
 findings is matched by a rule entry. The verdict engine's own suppressions
@@ -41,6 +47,7 @@ class Suppression:
     rule: str | None
     reason: str
     expires: dt.date | None = None
+    hash: str | None = None
 
     def matches(self, package: Package) -> bool:
         if self.ecosystem is not None and self.ecosystem != package.ecosystem:
@@ -64,10 +71,14 @@ class Suppressions:
             return whole[0].reason
         if record is None or not record.findings:
             return None
-        by_rule = {s.rule: s.reason for s in mine if s.rule}
-        if all(f.rule in by_rule for f in record.findings):
-            return "; ".join(dict.fromkeys(by_rule[f.rule] for f in record.findings))
-        return None
+        reasons = []
+        for f in record.findings:
+            hit = next((s for s in mine if s.rule == f.rule
+                        and (s.hash is None or s.hash.lower() == str(f.evidence.get("hash") or "").lower())), None)
+            if hit is None:
+                return None
+            reasons.append(hit.reason)
+        return "; ".join(dict.fromkeys(reasons))
 
 
 def load_suppressions(path: str | Path, *, today: dt.date | None = None) -> Suppressions:
@@ -91,7 +102,7 @@ def load_suppressions(path: str | Path, *, today: dt.date | None = None) -> Supp
         where = f"{path}: suppressions[{i}]"
         if not isinstance(item, dict):
             raise SuppressionError(f"{where}: expected a mapping")
-        unknown = set(item) - {"package", "version", "rule", "reason", "expires"}
+        unknown = set(item) - {"package", "version", "rule", "hash", "reason", "expires"}
         if unknown:
             raise SuppressionError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         spec, reason = item.get("package"), item.get("reason")
@@ -108,6 +119,11 @@ def load_suppressions(path: str | Path, *, today: dt.date | None = None) -> Supp
             except ValueError:
                 raise SuppressionError(f"{where}.package: unknown ecosystem {head!r}") from None
         version = item.get("version")
+        if "@" in name[1:]:  # ECOSYSTEM/NAME@VERSION (a scope's leading '@' is not a version)
+            name, _, at_version = name.rpartition("@")
+            if version is not None and str(version) != at_version:
+                raise SuppressionError(f"{where}: version {version!r} contradicts {spec!r}")
+            version = at_version
         if version is not None and not isinstance(version, (str, int, float)):
             raise SuppressionError(f"{where}.version: expected a version string")
         version = None if version in (None, "*", "") else str(version)
@@ -122,6 +138,11 @@ def load_suppressions(path: str | Path, *, today: dt.date | None = None) -> Supp
                 raise SuppressionError(f"{where}.expires: expected a date YYYY-MM-DD") from None
         elif expires is not None and not isinstance(expires, dt.date):
             raise SuppressionError(f"{where}.expires: expected a date YYYY-MM-DD")
-        s = Suppression(eco, name, version, rule or None, reason.strip(), expires)
+        digest = item.get("hash")
+        if digest is not None and (not isinstance(digest, str) or not digest.strip()):
+            raise SuppressionError(f"{where}.hash: expected the finding's content hash")
+        if digest and not rule:
+            raise SuppressionError(f"{where}: a hash needs the rule it belongs to")
+        s = Suppression(eco, name, version, rule or None, reason.strip(), expires, digest or None)
         (out.expired if expires is not None and expires < today else out.entries).append(s)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from pkgtrace.model import Ecosystem
 
@@ -101,7 +101,7 @@ class SubmitRequest(BaseModel):
     ecosystem: Ecosystem
     name: str = Field(min_length=1, max_length=512, pattern=r"^[^\x00-\x1f\x7f]+$")
     version: str = Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f/]+$")
-    force: bool = Field(False, description="analyse again even if already analysed")
+    force: StrictBool = Field(False, description="analyse again even if already analysed")
 
 
 class SubmitResponse(BaseModel):

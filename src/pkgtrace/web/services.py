@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import threading
 from dataclasses import dataclass, field
 
@@ -47,11 +48,29 @@ class Services:
                     self._queue_error = f"{type(e).__name__}: {e}"
             return self._queue
 
+    def document(self, package: Package, kind: str) -> dict | None:
+        """One stored document, None when there is none; StoreError when the store fails."""
+        try:
+            return self.store.get(package, kind)
+        except StoreError:
+            raise
+        except OSError as e:
+            # A name no file system can hold (too long, odd bytes) is simply not stored.
+            if e.errno in (errno.ENAMETOOLONG, errno.ENOTDIR, errno.EINVAL, errno.EILSEQ):
+                return None
+            raise StoreError(f"{type(e).__name__}: {e}") from e
+        except ValueError as e:  # a document that is not JSON any more
+            raise StoreError(f"stored {kind} document of {package} is unreadable: {e}") from e
+
+    @property
+    def queue_error(self) -> str | None:
+        return self._queue_error
+
     def documents(self, package: Package) -> dict[str, dict]:
         """Every stored document of the release (kind → document); raises StoreError when unreachable."""
         out = {}
         for kind in DOCUMENT_KINDS:
-            doc = self.store.get(package, kind)
+            doc = self.document(package, kind)
             if doc is not None:
                 out[kind] = doc
         return out

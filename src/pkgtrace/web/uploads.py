@@ -157,10 +157,12 @@ class UploadRunner:
         return rec
 
     def _source(self, package: Package) -> None:
-        import sqlalchemy as sa
+        """Mark the row as an upload: the scheduler never sees it (it is not 'new'), people do."""
         from pkgtrace.results.index import models as m
+        r = m.releases
         with self.index.engine.begin() as c:
-            c.execute(m.releases.update().where(*self.index._where(package)).values(source="upload", priority=100))
+            c.execute(r.update().where(r.c.ecosystem == package.ecosystem.value, r.c.name == package.name,
+                                       r.c.version == package.version).values(source="upload", priority=100))
 
     def record(self, upload_id: str) -> UploadRecord | None:
         if not ID_RE.match(upload_id or ""):

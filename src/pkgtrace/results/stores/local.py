@@ -6,6 +6,7 @@ a reader sees all old or all new documents, and a crash never leaves a half-writ
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -55,6 +56,10 @@ class LocalStore:
                 return json.load(f)
         except FileNotFoundError:
             return None
+        except OSError as e:
+            if e.errno == errno.ENAMETOOLONG:  # no such release could have been stored
+                return None
+            raise
 
     def list(self, ecosystem=None):
         """Every stored release: the live links ECOSYSTEM/NAME/VERSION (hidden staging skipped)."""

@@ -13,7 +13,6 @@ execute: call the public functions and methods those define; run its "bin" files
 import json
 import os
 import re
-import subprocess
 import sys
 import zipfile
 
@@ -35,9 +34,13 @@ def manifest(artifact):
         return json.loads(z.read(names[0])) if names else {}
 
 
+_VERSION = re.compile(r"^(v?\d+(\.\d+){0,3}([-.]?(alpha|beta|rc|a|b|p|pl|patch|stable)\.?\d*)?"
+                      r"|dev-[\w./-]+|[\w.-]+\.x-dev)$", re.I)
+
+
 def composer_version(version):
     """Composer needs a version it can parse; anything else installs as a dev branch."""
-    return version if re.match(r"^v?\d+(\.\d+){0,3}$", version or "") else "dev-pkgtrace"
+    return version if _VERSION.match(version or "") else "dev-pkgtrace"
 
 
 def install(artifact, name, version):
@@ -54,10 +57,14 @@ def install(artifact, name, version):
     os.makedirs(PROJECT, exist_ok=True)
     with open(os.path.join(PROJECT, "composer.json"), "w") as f:
         json.dump(project, f, indent=1)
-    rc = subprocess.call(["composer", "update", "--no-interaction", "--no-progress",
-                          "--optimize-autoloader"], cwd=PROJECT, env=ENV)
+    # --no-audit: the advisory check would ask packagist.org about every package
+    # --ignore-platform-reqs: a package for another PHP version or extensions still installs, so
+    # its code can be watched; a user's machine would have what it asks for
+    rc, error = harness.run_tool(["composer", "update", "--no-interaction", "--no-progress",
+                                  "--no-audit", "--optimize-autoloader", "--ignore-platform-reqs"],
+                                 cwd=PROJECT, env=ENV)
     scripts = sorted((meta.get("scripts") or {}).keys()) if isinstance(meta.get("scripts"), dict) else []
-    note = f"composer update exited {rc}" if rc else None
+    note = harness.tool_reason("composer update", rc, error) if rc else None
     if rc == 0 and scripts:
         note = (f"installed; the package's own scripts ({', '.join(scripts)}) are not run: Composer "
                 "runs only the root project's scripts")

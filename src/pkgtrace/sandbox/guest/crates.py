@@ -11,6 +11,7 @@ underscores, or the [lib] name the manifest declares).
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -23,6 +24,8 @@ import harness  # noqa: E402
 MIRROR = "/pkgtrace/mirror/crates"
 WORK = "/work/cargo"
 PROBE = WORK + "/probe"
+MACRO_PROBE = WORK + "/macro-probe"
+TARGET = WORK + "/target"  # shared by both probes: the crate is compiled once
 CARGO_HOME = WORK + "/home"
 VENDOR = WORK + "/vendor"
 
@@ -32,6 +35,8 @@ def unpack(crate, dest):
     with tarfile.open(crate, "r:gz") as t:
         members = [m for m in t.getmembers() if (m.isfile() or m.isdir()) and not m.name.startswith("/")
                    and ".." not in m.name.split("/")]
+        if not members:
+            raise ValueError(f"{crate}: an empty .crate")
         t.extractall(dest, members=members)
         return os.path.join(dest, members[0].name.split("/")[0])
 
@@ -55,16 +60,18 @@ def cargo_config():
         vendor_mirror()
         return ('[source.crates-io]\nreplace-with = "pkgtrace-mirror"\n'
                 f'[source.pkgtrace-mirror]\ndirectory = "{VENDOR}"\n')
-    # Cargo 1.65 knows the sparse protocol behind -Z sparse-registry; the git index would be a
-    # clone of the whole of crates.io through the simulator.
-    return ('[source.crates-io]\nreplace-with = "crates-io-sparse"\n'
-            '[source.crates-io-sparse]\nregistry = "sparse+https://index.crates.io/"\n')
+    # The image's cargo (1.85 or later) reads crates.io through the sparse index
+    # (index.crates.io), its default since 1.70; the git index would be a clone of all of it.
+    return ""
 
 
-def lib_name(src):
-    """The library's Rust name, or None when the crate has no library target."""
+def manifest_of(src):
     with open(os.path.join(src, "Cargo.toml"), "rb") as f:
-        manifest = tomllib.load(f)
+        return tomllib.load(f)
+
+
+def lib_name(src, manifest):
+    """The library's Rust name, or None when the crate has no library target."""
     lib = manifest.get("lib")
     pkg = manifest.get("package") or {}
     if isinstance(lib, dict) and isinstance(lib.get("name"), str):
@@ -75,39 +82,87 @@ def lib_name(src):
     return str(pkg.get("name", "")).replace("-", "_") or None
 
 
+_ATTRS = r"(?:\s*#\[[^\]]*\])*\s*pub\s+fn\s+(\w+)"
+_MACROS = re.compile(r"#\[proc_macro_derive\(\s*(\w+)|#\[proc_macro_attribute\]" + _ATTRS
+                     + r"|#\[proc_macro\]" + _ATTRS)
+
+
+def proc_macros(src, manifest):
+    """(kind, name) of every macro a proc-macro crate exports, found in its sources."""
+    lib = manifest.get("lib") if isinstance(manifest.get("lib"), dict) else {}
+    if not (lib.get("proc-macro") or lib.get("proc_macro")):
+        return []
+    found = []
+    for root, _dirs, files in os.walk(src):
+        for fn in sorted(files):
+            if not fn.endswith(".rs") or "/target" in root:
+                continue
+            with open(os.path.join(root, fn), encoding="utf-8", errors="replace") as f:
+                text = f.read(2 << 20)
+            for m in _MACROS.finditer(text):
+                kind = "derive" if m.group(1) else "attribute" if m.group(2) else "function"
+                item = (kind, m.group(1) or m.group(2) or m.group(3))
+                if item not in found:
+                    found.append(item)
+    return found[:100]
+
+
+def macro_invocations(lib, macros):
+    """A main.rs that invokes each macro once: their code runs while this compiles. Inputs are
+    placeholders, so some expansions fail to compile; the macros have run by then."""
+    out = ["#![allow(unused)]"]
+    for n, (kind, name) in enumerate(macros):
+        if kind == "derive":
+            out.append(f"#[derive({lib}::{name})] struct PkgtraceDerive{n} {{ field: u8 }}")
+        elif kind == "attribute":
+            out.append(f"#[{lib}::{name}] fn pkgtrace_attribute_{n}() {{}}")
+        else:
+            out.append(f"fn pkgtrace_function_{n}() {{ {lib}::{name}!(); }}")
+    out.append("fn main() {}")
+    return "\n".join(out) + "\n"
+
+
+def probe_crate(folder, name, src, main_rs):
+    os.makedirs(folder + "/src", exist_ok=True)
+    with open(folder + "/Cargo.toml", "w") as f:
+        f.write(f'[package]\nname = "{os.path.basename(folder)}"\nversion = "0.0.0"\nedition = "2018"\n\n'
+                f'[dependencies]\n{json.dumps(name)} = {{ path = {json.dumps(src)} }}\n\n[workspace]\n')
+    with open(folder + "/src/main.rs", "w") as f:
+        f.write(main_rs)
+
+
 def install(crate, name, version):
     os.makedirs(CARGO_HOME, exist_ok=True)
-    src = unpack(crate, WORK)
+    try:
+        src = unpack(crate, WORK)
+    except (OSError, tarfile.TarError, ValueError) as e:
+        harness.note("install", reason=f"cannot unpack the .crate: {e}")
+        return 3
     with open(os.path.join(CARGO_HOME, "config.toml"), "w") as f:
         f.write(cargo_config())
-    lib = lib_name(src)
-    os.makedirs(PROBE + "/src", exist_ok=True)
-    dep = json.dumps(src)
-    with open(PROBE + "/Cargo.toml", "w") as f:
-        f.write('[package]\nname = "pkgtrace-probe"\nversion = "0.0.0"\nedition = "2018"\n\n'
-                f'[dependencies]\n{json.dumps(name)} = {{ path = {dep} }}\n\n[workspace]\n')
-    with open(PROBE + "/src/main.rs", "w") as f:
-        if lib:
-            f.write(f"#[allow(unused_extern_crates)]\nextern crate {lib};\n"
+    manifest = manifest_of(src)
+    lib = lib_name(src, manifest)
+    macros = proc_macros(src, manifest) if lib else []
+    if lib:
+        probe_crate(PROBE, name, src, f"#[allow(unused_extern_crates)]\nextern crate {lib};\n"
                     f'fn main() {{ println!("pkgtrace: linked {lib}"); }}\n')
-        else:
-            f.write('fn main() { println!("pkgtrace: no library to link"); }\n')
     with open(WORK + "/lib", "w") as f:
         f.write(lib or "")
     cmd = ["cargo", "build", "--jobs", "2"]
-    env = {**os.environ, "CARGO_HOME": CARGO_HOME, "CARGO_TERM_COLOR": "never"}
-    if not os.path.isdir(MIRROR):
-        cmd.insert(1, "-Zsparse-registry")
-        env["__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS"] = "nightly"
+    env = {**os.environ, "CARGO_HOME": CARGO_HOME, "CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": TARGET}
+    # A binary-only crate: nothing can depend on it, so build it on its own (build.rs runs).
+    rc, error = harness.run_tool(cmd, cwd=PROBE if lib else src, env=env)
+    reason = harness.tool_reason("cargo build", rc, error) if rc else None
     if not lib:
-        # A binary-only crate: nothing can depend on it, so build it on its own (build.rs runs).
-        cmd_dir = src
-    else:
-        cmd_dir = PROBE
-    rc = subprocess.call(cmd, cwd=cmd_dir, env=env)
-    harness.note("install", reason=(f"cargo build exited {rc}" if rc else None) or
-                 (None if lib else "no library target: built the crate's own binaries instead"),
-                 lib=lib)
+        reason = reason or "no library target: built the crate's own binaries instead"
+    fields = {"lib": lib}
+    if macros and rc == 0:
+        probe_crate(MACRO_PROBE, name, src, macro_invocations(lib, macros))
+        mrc, _ = harness.run_tool(cmd, cwd=MACRO_PROBE, env=env)
+        fields.update(macros=[f"{k} {n}" for k, n in macros], macro_build_exit=mrc)
+        reason = (f"{len(macros)} proc macros invoked by a probe crate"
+                  + ("" if mrc == 0 else f" (it did not compile, exit {mrc}: placeholder inputs)"))
+    harness.note("install", reason=reason, **fields)
     return rc
 
 
@@ -117,11 +172,15 @@ def run_import():
     if not lib:
         harness.note("import", reason="no library target: nothing to link")
         return 0
-    binary = PROBE + "/target/debug/pkgtrace-probe"
+    binary = TARGET + "/debug/probe"
     if not os.path.exists(binary):
         harness.note("import", reason="the probe binary was not built (install failed)")
         return 3
-    rc = subprocess.call([binary], cwd=PROBE, timeout=120)
+    try:
+        rc = subprocess.call([binary], cwd=PROBE, timeout=max(10.0, harness.PHASE_SECONDS - 10))
+    except subprocess.TimeoutExpired:
+        harness.note("import", reason=f"the probe binary linking {lib} did not finish")
+        return 124
     harness.note("import", reason=f"probe binary linking {lib} exited {rc}")
     return rc
 

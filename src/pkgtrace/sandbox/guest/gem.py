@@ -7,7 +7,6 @@ import: require every file in the gem's require paths, each a time-bounded step.
 execute: call the public methods its modules and classes define; run its executables with --help.
 """
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,8 +23,8 @@ def install(artifact):
     if os.path.isdir(MIRROR):
         cmd.append("--local")  # dependencies: the .gem files in the working directory
         cwd = MIRROR
-    rc = subprocess.call(cmd + [artifact], cwd=cwd)
-    harness.note("install", reason=None if rc == 0 else f"gem install exited {rc}")
+    rc, error = harness.run_tool(cmd + [artifact], cwd=cwd)
+    harness.note("install", reason=harness.tool_reason("gem install", rc, error) if rc else None)
     return rc
 
 

@@ -1,33 +1,45 @@
 """Runs a language worker through a list of steps (requires, includes, calls), each time-bounded.
 
 Shared by the import and execute phases of every ecosystem. The worker (a script in the package's
-own language) discovers its steps, announces them and then runs them in order, writing
-one JSON line per event to the pipe whose fd number is in $PKGTRACE_EVENT_FD (never stdout, which
-the package's code shares):
+own language) discovers its steps, announces them and then runs them in order, writing one JSON
+line per event to the pipe whose fd number is in $PKGTRACE_EVENT_FD (never stdout, which the
+package's code shares):
 
   {"event": "plan", "steps": ["name", ...], "entry_points": [[argv...], ...]}
   {"event": "start", "i": 3}
   {"event": "end", "i": 3, "ok": true, "result": "generator(2 items)"}  # or "error": "..."
 
 A step that overruns STEP_SECONDS, or that kills the worker, is recorded as such and the worker is
-started again at the next step, so one hanging or crashing function hides nothing after it.
-Declared command-line entry points are then run with --help. The record of everything goes to
-/work/.pkgtrace/PHASE.json, which the host reads after the phase.
+started again at the next step, so one hanging or crashing function hides nothing after it. The
+execute phase then runs the declared command-line entry points with --help. Steps stop when the
+phase's time budget runs low, so that the record is always written. The record goes to
+OUT_DIR/PHASE.json, which the host reads after the phase.
 """
 import json
 import os
+import re
 import select
 import signal
 import subprocess
 import sys
 import time
 
-OUT_DIR = "/work/.pkgtrace"
-STEP_SECONDS = float(os.environ.get("PKGTRACE_STEP_SECONDS", "10"))
-DISCOVERY_SECONDS = 90.0
+# Settings come in the environment and are taken out of it at once, so that the package's code
+# (which inherits this environment) sees nothing of pkgtrace in it.
+OUT_DIR = os.environ.pop("PKGTRACE_GUEST_OUT", "/work/.pkgtrace")
+STEP_SECONDS = float(os.environ.pop("PKGTRACE_STEP_SECONDS", "10"))
+# The runner's wall-time limit for the phase; keep a margin for entry points and the record.
+PHASE_SECONDS = float(os.environ.pop("PKGTRACE_PHASE_SECONDS", "300"))
+DISCOVERY_SECONDS = min(120.0, PHASE_SECONDS / 3)
 ENTRY_POINT_SECONDS = 15.0
-MAX_STEPS = int(os.environ.get("PKGTRACE_MAX_STEPS", "400"))
+MAX_STEPS = int(os.environ.pop("PKGTRACE_MAX_STEPS", "400"))
+MAX_ENTRY_POINTS = 10
 MAX_RESTARTS = 60
+_STARTED = time.monotonic()
+
+
+def _left():
+    return PHASE_SECONDS - (time.monotonic() - _STARTED)
 
 
 class Worker:
@@ -39,6 +51,7 @@ class Worker:
         os.close(w)
         self.fd = r
         self.buf = b""
+        self.closed = False
 
     def next_event(self, timeout):
         """The next event, None on timeout, {"event": "exit"} when the worker is gone."""
@@ -52,22 +65,25 @@ class Worker:
                 return None
             chunk = os.read(self.fd, 65536)
             if not chunk:
-                code = self.proc.wait()
-                return {"event": "exit", "code": code}
+                return {"event": "exit", "code": self.proc.wait()}
             self.buf += chunk
         line, _, self.buf = self.buf.partition(b"\n")
         try:
-            return json.loads(line)
+            ev = json.loads(line)
+            return ev if isinstance(ev, dict) else {"event": "garbage"}
         except ValueError:
-            return {"event": "garbage", "line": line[:200].decode("utf-8", "replace")}
+            return {"event": "garbage"}
 
-    def kill(self):
+    def stop(self):
+        """Kill the worker and everything it started (its own session)."""
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except OSError:
             pass
         self.proc.wait()
-        os.close(self.fd)
+        if not self.closed:
+            os.close(self.fd)
+            self.closed = True
 
 
 def run(phase, worker_argv, *, cwd="/work", env=None, extra=None, entry_points=()):
@@ -77,83 +93,98 @@ def run(phase, worker_argv, *, cwd="/work", env=None, extra=None, entry_points=(
     plan = None
     start = 0
     restarts = 0
+    budget = 0.0 if phase != "execute" else ENTRY_POINT_SECONDS * 2 + 10
     while True:
         w = Worker(worker_argv, start, cwd, env)
         ev = w.next_event(DISCOVERY_SECONDS)
         while ev is not None and ev.get("event") == "garbage":
             ev = w.next_event(DISCOVERY_SECONDS)
         if ev is None or ev.get("event") != "plan":
-            why = ("timed out" if ev is None else f"exited {ev.get('code')}") + " before listing its steps"
-            w.kill()
+            why = ("took over %.0fs" % DISCOVERY_SECONDS if ev is None
+                   else f"exited {ev.get('code')}") + " before listing its steps"
+            w.stop()
             if plan is None:
                 record["reason"] = f"the {phase} worker {why}"
                 _write(phase, record)
+                print(f"pkgtrace: {record['reason']}", flush=True)
                 return 3
             record["steps"].append({"i": start, "name": plan[start], "status": "skipped", "error": why})
             start += 1
         else:
             if plan is None:
                 plan = [str(s) for s in ev.get("steps", [])][:MAX_STEPS]
-                eps = [*entry_points, *ev.get("entry_points", [])]
-                record["entry_points"] = [{"argv": [str(a) for a in ep]} for ep in eps][:20]
+                eps = [*entry_points, *ev.get("entry_points", [])][:MAX_ENTRY_POINTS]
+                record["entry_points"] = [{"argv": [str(a) for a in ep]} for ep in eps]
                 record["planned"] = len(ev.get("steps", []))
-            start = _drive(w, plan, start, record)
-        if start >= len(plan) or restarts >= MAX_RESTARTS:
-            if start < len(plan):
-                record["reason"] = f"gave up after {restarts} worker restarts"
+                budget += 10 * len(record["entry_points"]) if phase == "execute" else 0
+            start = _drive(w, plan, start, record, budget)
+        if start >= len(plan):
+            break
+        if restarts >= MAX_RESTARTS or _left() < budget + STEP_SECONDS:
+            record["reason"] = (f"stopped before step {start} of {len(plan)}: "
+                                + ("too many worker restarts" if restarts >= MAX_RESTARTS
+                                   else "the phase's time budget ran out"))
             break
         restarts += 1
-    for ep in record["entry_points"]:
-        _entry_point(ep, cwd, env)
+    if phase == "execute":
+        for ep in record["entry_points"]:
+            _entry_point(ep, cwd, env)
+    else:
+        record["entry_points"] = []
     failed = sum(1 for s in record["steps"] if s["status"] != "ok")
     ran = len(record["steps"])
     summary = (f"{ran - failed}/{ran} steps ok"
-               + (f" (of {record['planned']} found)" if record.get("planned", ran) > ran else "")
-               + f", {len(record['entry_points'])} entry points run with --help")
-    record["reason"] = record["reason"] or summary
+               + (f" (of {record['planned']} found)" if record.get("planned", ran) > ran else ""))
+    if phase == "execute":
+        summary += f", {len(record['entry_points'])} entry points run with --help"
+    record["reason"] = f"{record['reason']}; {summary}" if record["reason"] else summary
     _write(phase, record)
-    print(f"pkgtrace: {phase}: {summary}", flush=True)
+    print(f"pkgtrace: {phase}: {record['reason']}", flush=True)
     return 0
 
 
-def _drive(w, plan, start, record):
+def _drive(w, plan, start, record, budget):
     """Follow the worker from step START; return the first step it did not get to."""
     current = None
-    t0 = 0.0
+    t0 = time.monotonic()
     while True:
-        ev = w.next_event(STEP_SECONDS + 2 if current is not None else STEP_SECONDS * 2)
+        if current is None and start < len(plan) and _left() < budget + STEP_SECONDS:
+            w.stop()  # out of time: leave the rest unrun rather than lose the record
+            return start
+        ev = w.next_event(STEP_SECONDS + 1 if current is not None else STEP_SECONDS * 2)
         if ev is None:
-            w.kill()
-            if current is None:  # silent between steps: count it against the next one
-                current, t0 = start, time.monotonic()
-            _step(record, plan, current, "timeout", t0, error=f"no result within {STEP_SECONDS:.0f}s")
-            return current + 1
+            w.stop()
+            i = start if current is None else current  # silent between steps: the next one hangs
+            _step(record, plan, i, "timeout", t0, error=f"no result within {STEP_SECONDS:.0f}s")
+            return i + 1
         kind = ev.get("event")
-        if kind == "start":
-            current, t0 = int(ev["i"]), time.monotonic()
-        elif kind == "end":
-            i = int(ev["i"])
+        if kind == "start" and isinstance(ev.get("i"), int):
+            current, t0 = ev["i"], time.monotonic()
+        elif kind == "end" and isinstance(ev.get("i"), int):
+            i = ev["i"]
             _step(record, plan, i, "ok" if ev.get("ok") else "error", t0,
-                  error=ev.get("error"), result=ev.get("result"), calls=ev.get("calls"))
-            start, current = i + 1, None
+                  error=ev.get("error"), result=ev.get("result"))
+            start, current, t0 = i + 1, None, time.monotonic()
             if start >= len(plan):
-                w.kill()
+                w.stop()
                 return start
         elif kind == "exit":
-            os.close(w.fd)
+            w.stop()
             if current is None and start >= len(plan):
                 return start
             i = start if current is None else current
-            _step(record, plan, i, "crashed", t0 if current is not None else time.monotonic(),
-                  error=f"worker exited {ev.get('code')}")
+            _step(record, plan, i, "crashed", t0, error=f"the worker exited {ev.get('code')} during this step")
             return i + 1
 
 
 def _step(record, plan, i, status, t0, **kw):
-    if i >= len(plan):
+    if not 0 <= i < len(plan):
         return
-    entry = {"i": i, "name": plan[i], "status": status, "seconds": round(time.monotonic() - t0, 3)}
-    entry.update({k: (v[:500] if isinstance(v, str) else v) for k, v in kw.items() if v is not None})
+    seconds = time.monotonic() - t0
+    now = time.time()  # wall clock, which the host's trace and captures also use
+    entry = {"i": i, "name": plan[i], "status": status, "seconds": round(seconds, 3),
+             "start": round(now - seconds, 3), "end": round(now, 3)}
+    entry.update({k: (v[:500] if isinstance(v, str) else str(v)[:500]) for k, v in kw.items() if v is not None})
     record["steps"].append(entry)
 
 
@@ -181,6 +212,27 @@ def _write(phase, record):
 def note(phase, **fields):
     """Record a phase's outcome without steps (install phases): the reason the host shows."""
     _write(phase, {"phase": phase, "steps": [], "entry_points": [], **fields})
+
+
+_ERROR_LINE = re.compile(r"^\s*(error|ERROR|Error|fatal|Fatal|\[[\w\\]*Exception\])|"
+                         r"Your requirements could not be resolved|^\s*- Root composer.json requires")
+
+
+def run_tool(cmd, cwd, env=None):
+    """Run a package manager, its output passed through; (exit code, first error line on stderr)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first_error = None
+    for raw in proc.stderr:
+        sys.stderr.buffer.write(raw)
+        line = raw.decode("utf-8", "replace").strip()
+        if first_error is None and _ERROR_LINE.search(line):
+            first_error = line[:300]
+    sys.stderr.buffer.flush()
+    return proc.wait(), first_error
+
+
+def tool_reason(tool, rc, error):
+    return f"{tool} exited {rc}" + (f": {error}" if error else "")
 
 
 if __name__ == "__main__":

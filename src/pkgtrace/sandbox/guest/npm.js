@@ -8,6 +8,7 @@ const path = require("path");
 const fs = require("fs");
 
 const PROJECT = "/opt/pkgtrace/npm";
+delete process.env.PKGTRACE_PHASE_SECONDS; // the package sees nothing of pkgtrace in its environment
 const [phase, arg] = process.argv.slice(2);
 
 function install(tarball) {

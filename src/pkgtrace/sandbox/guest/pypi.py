@@ -11,6 +11,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (also takes pkgtrace's settings out of the environment)
+
 VENV = "/opt/pkgtrace/venv"
 PY = VENV + "/bin/python"
 
@@ -85,8 +88,6 @@ def console_scripts(name):
 
 
 def execute(name):
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import harness
     worker = [PY, os.path.join(os.path.dirname(os.path.abspath(__file__)), "workers", "python_worker.py"),
               ",".join(top_level_modules(name))]
     return harness.run("execute", worker, entry_points=console_scripts(name))

@@ -18,7 +18,6 @@ QUERY = r"""
 (const_element (name) @def.variable)
 (assignment_expression left: (variable_name (name) @def.variable))
 (assignment_expression left: (member_access_expression name: (name) @def.property))
-(member_access_expression name: (name) @ref.member)
 (function_call_expression function: [(name) (qualified_name)] @call)
 (member_call_expression name: (name) @call)
 (scoped_call_expression name: (name) @call)

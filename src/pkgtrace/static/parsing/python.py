@@ -25,7 +25,6 @@ QUERY = r"""
 (for_in_clause left: (identifier) @def.variable)
 (named_expression name: (identifier) @def.variable)
 (aliased_import alias: (identifier) @def.variable)
-(attribute attribute: (identifier) @ref.member)
 (call function: [(identifier) (attribute)] @call)
 (string) @string
 (integer) @int

@@ -27,7 +27,6 @@ QUERY = r"""
 (assignment left: [(instance_variable) (class_variable)] @def.property)
 (operator_assignment left: (identifier) @def.variable)
 (left_assignment_list (identifier) @def.variable)
-(call receiver: (_) method: (identifier) @ref.member)
 (call) @call
 (string) @string
 (heredoc_body) @string

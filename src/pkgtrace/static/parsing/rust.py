@@ -20,7 +20,6 @@ QUERY = r"""
 (const_item name: (identifier) @def.variable)
 (static_item name: (identifier) @def.variable)
 (field_declaration name: (field_identifier) @def.property)
-(field_expression field: (field_identifier) @ref.member)
 (call_expression function: [(identifier) (scoped_identifier) (field_expression)] @call)
 (macro_invocation macro: (_) @call)
 (string_literal) @string

@@ -3,14 +3,15 @@
 Walking a tree node by node in Python costs a microsecond or more per node; a query runs in C and
 hands back only the nodes we want, so each file is parsed once and visited once.
 Capture names in the queries: def.function, def.class, def.variable, def.parameter, def.property,
-def.label (identifiers by kind), ref.member, call, string, int, float, number (int or float,
-decided from its text), comment.
+def.label (identifiers by kind), call, string, int, float, number (int or float, decided from
+its text), comment. References (`a.b`'s `b`) are not captured: OSSF keeps only declarations.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Callable
 
 import tree_sitter as ts
@@ -28,7 +29,6 @@ _KINDS = {
     "def.function": IdentifierKind.FUNCTION, "def.class": IdentifierKind.CLASS,
     "def.variable": IdentifierKind.VARIABLE, "def.parameter": IdentifierKind.PARAMETER,
     "def.property": IdentifierKind.PROPERTY, "def.label": IdentifierKind.STATEMENT_LABEL,
-    "ref.member": IdentifierKind.MEMBER,
 }
 
 # Children of a string node that hold text, escapes, or delimit it.
@@ -141,11 +141,6 @@ def strip_comment(text: str, prefixes: tuple[str, ...]) -> str:
     return text
 
 
-def _in_order(tokens: list, positions: list[int]) -> list:
-    """Tokens in source order (a query hands each capture name's nodes back pattern by pattern)."""
-    return [t for _, t in sorted(zip(positions, tokens), key=lambda pt: pt[0])]
-
-
 class TreeSitterParser:
     def __init__(self, spec: LanguageSpec):
         self.spec = spec
@@ -159,79 +154,101 @@ class TreeSitterParser:
         return self._compiled
 
     def parse(self, source: bytes) -> ParseResult:
+        # The hot loop of the static pass: one Python step per captured node, so locals are
+        # bound once and tokens are sorted once, by (byte offset, token) pairs.
         c = self._compile()
-        tree = c.parser.parse(source)
-        root = tree.root_node
+        root = c.parser.parse(source).root_node
         res = ParseResult(language=self.language, syntax_errors=root.has_error)
         captures = ts.QueryCursor(c.query).captures(root)
+        get = captures.get
+        first = itemgetter(0)
+
         seen: set[tuple[int, int]] = set()
-        id_pos: list[int] = []
-        # Declarations first, so that `self.x = …` is a Property and not also a Member.
-        for name in ("def.function", "def.class", "def.parameter", "def.property", "def.variable",
-                     "def.label", "ref.member"):
+        ids: list[tuple[int, Identifier]] = []
+        # Declarations in this order, so that `self.x = …` is a Property and not also a Variable.
+        for name in _DECLARATION_ORDER:
+            nodes = get(name)
+            if not nodes:
+                continue
             kind = _KINDS[name]
-            for n in captures.get(name, ()):
-                key = (n.start_byte, n.end_byte)
+            for n in nodes:
+                start = n.start_byte
+                key = (start, n.end_byte)
                 if key in seen:
                     continue
                 seen.add(key)
-                if len(res.identifiers) >= MAX_TOKENS:
-                    res.truncated = True
-                    break
-                res.identifiers.append(Identifier(_text(n).lstrip("$#@"), kind,
-                                                  n.start_point[0] + 1))
-                id_pos.append(n.start_byte)
-        res.identifiers = _in_order(res.identifiers, id_pos)
+                ids.append((start, Identifier(n.text.decode("utf-8", "replace").lstrip("$#@"),
+                                              kind, n.start_point[0] + 1)))
+        res.identifiers, res.truncated = _sorted_capped(ids, first, res.truncated)
+
         hook = self.spec.string_hook
-        str_pos: list[int] = []
-        for n in captures.get("string", ()):
-            if len(res.strings) >= MAX_TOKENS:
-                res.truncated = True
-                break
-            raw = _text(n) if n.end_byte - n.start_byte <= MAX_TOKEN_CHARS else \
-                source[n.start_byte:n.start_byte + MAX_TOKEN_CHARS].decode("utf-8", "replace")
+        strs: list[tuple[int, StringLiteral]] = []
+        for n in get("string", ()):
+            start, end = n.start_byte, n.end_byte
+            raw = source[start:min(end, start + MAX_TOKEN_CHARS)].decode("utf-8", "replace")
             value = string_value(n, source)
             if hook is not None:
                 value = hook(n.type, raw, value)
-            res.strings.append(StringLiteral(value[:MAX_TOKEN_CHARS], raw, n.start_point[0] + 1))
-            str_pos.append(n.start_byte)
-        res.strings = _in_order(res.strings, str_pos)
+            strs.append((start, StringLiteral(value[:MAX_TOKEN_CHARS], raw, n.start_point[0] + 1)))
+        res.strings, res.truncated = _sorted_capped(strs, first, res.truncated)
+
+        ints, floats = res.ints, res.floats
+        lo, hi = _INT64
         for cap in ("int", "float", "number"):
-            for n in captures.get(cap, ()):
-                raw = _text(n)
-                v = parse_number(raw)
+            for n in get(cap, ()):
+                raw = n.text.decode("utf-8", "replace")
+                v = int(raw) if raw.isdigit() and (raw[0] != "0" or len(raw) == 1) \
+                    else parse_number(raw)
                 if v is None:
                     continue
-                if len(res.ints) + len(res.floats) >= 2 * MAX_TOKENS:
-                    res.truncated = True
-                    break
                 line = n.start_point[0] + 1
-                if isinstance(v, int) and cap != "float" and _INT64[0] <= v <= _INT64[1]:
-                    res.ints.append(IntLiteral(v, raw, line, n.start_byte, n.end_byte))
+                if cap != "float" and isinstance(v, int) and lo <= v <= hi:
+                    ints.append(IntLiteral(v, raw, line, n.start_byte, n.end_byte))
                 else:
-                    res.floats.append(FloatLiteral(float(v), raw, line))
-        res.ints.sort(key=lambda i: i.start)
-        for n in captures.get("comment", ()):
-            if len(res.comments) >= MAX_TOKENS:
-                res.truncated = True
-                break
-            res.comments.append(Comment(strip_comment(_text(n)[:MAX_TOKEN_CHARS],
-                                                      self.spec.comment_prefixes),
-                                        n.start_point[0] + 1))
+                    floats.append(FloatLiteral(float(v), raw, line))
+        ints.sort(key=_start)
+        if len(ints) + len(floats) > 2 * MAX_TOKENS:
+            res.truncated = True
+            del ints[2 * MAX_TOKENS:]
+            del floats[max(0, 2 * MAX_TOKENS - len(ints)):]
+
+        prefixes = self.spec.comment_prefixes
+        comments = [(n.start_byte, Comment(strip_comment(
+            n.text[:MAX_TOKEN_CHARS].decode("utf-8", "replace"), prefixes), n.start_point[0] + 1))
+            for n in get("comment", ())]
+        res.comments, res.truncated = _sorted_capped(comments, first, res.truncated)
+
         callee = self.spec.callee
-        call_pos: list[int] = []
-        for n in captures.get("call", ()):
-            if len(res.calls) >= MAX_TOKENS:
-                res.truncated = True
-                break
-            name = callee(n) if callee else _text(n) if n.end_byte - n.start_byte <= MAX_CALLEE_CHARS \
-                else None
+        calls: list[tuple[int, Call]] = []
+        for n in get("call", ()):
+            if callee is not None:
+                name = callee(n)
+            elif n.end_byte - n.start_byte <= MAX_CALLEE_CHARS:
+                name = n.text.decode("utf-8", "replace")
+            else:
+                name = None
             if name and ("(" in name or "[" in name):
                 # A chained or computed callee: keep what is called, not the whole chain.
                 name = "…" + name[max(name.rfind(")"), name.rfind("]")) + 1:]
             if name:
-                res.calls.append(Call(" ".join(name.split())[:MAX_CALLEE_CHARS],
-                                      n.start_point[0] + 1))
-                call_pos.append(n.start_byte)
-        res.calls = _in_order(res.calls, call_pos)
+                calls.append((n.start_byte, Call(" ".join(name.split())[:MAX_CALLEE_CHARS],
+                                                 n.start_point[0] + 1)))
+        res.calls, res.truncated = _sorted_capped(calls, first, res.truncated)
         return res
+
+
+_DECLARATION_ORDER = ("def.function", "def.class", "def.parameter", "def.property",
+                      "def.variable", "def.label")
+
+
+def _start(t) -> int:
+    return t.start
+
+
+def _sorted_capped(pairs: list, key, truncated: bool) -> tuple[list, bool]:
+    """The tokens of (offset, token) PAIRS in source order, at most MAX_TOKENS of them."""
+    pairs.sort(key=key)
+    if len(pairs) > MAX_TOKENS:
+        del pairs[MAX_TOKENS:]
+        truncated = True
+    return [t for _, t in pairs], truncated

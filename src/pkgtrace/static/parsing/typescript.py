@@ -31,7 +31,6 @@ QUERY = r"""
 (public_field_definition name: [(property_identifier) (private_property_identifier)] @def.property)
 (property_signature name: (property_identifier) @def.property)
 (labeled_statement label: (statement_identifier) @def.label)
-(member_expression property: [(property_identifier) (private_property_identifier)] @ref.member)
 (call_expression function: [(identifier) (member_expression)] @call)
 (new_expression constructor: [(identifier) (member_expression)] @call)
 (string) @string

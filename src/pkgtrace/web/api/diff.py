@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import views
-from pkgtrace.web.api.common import READ, services
+from pkgtrace.web.api.common import READ, NameParam, services, version_query
 from pkgtrace.web.schemas import Diff
 from pkgtrace.web.services import Services
 
@@ -16,9 +16,9 @@ router = APIRouter(tags=["diff"])
 
 
 @router.get("/diff/{ecosystem}/{name:path}", response_model=Diff, responses=READ)
-def diff(ecosystem: Ecosystem, name: str,
-         old: Optional[str] = Query(None, max_length=256, description="default: NEW's analysed predecessor"),
-         new: Optional[str] = Query(None, max_length=256, description="default: the newest analysed version"),
+def diff(ecosystem: Ecosystem, name: NameParam,
+         old: Optional[str] = version_query("default: NEW's analysed predecessor"),
+         new: Optional[str] = version_query("default: the newest analysed version"),
          svc: Services = Depends(services)) -> dict:
     """Behaviour, findings and static indicators added and removed from OLD to NEW."""
     views.package(ecosystem, name, old)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import views
-from pkgtrace.web.api.common import READ, services
+from pkgtrace.web.api.common import READ, NameParam, services
 from pkgtrace.web.schemas import PackageVersions
 from pkgtrace.web.services import Services
 
@@ -14,7 +14,7 @@ router = APIRouter(tags=["packages"])
 
 
 @router.get("/packages/{ecosystem}/{name:path}", response_model=PackageVersions, responses=READ)
-def package_versions(ecosystem: Ecosystem, name: str, svc: Services = Depends(services)) -> dict:
+def package_versions(ecosystem: Ecosystem, name: NameParam, svc: Services = Depends(services)) -> dict:
     """Every known release of the package, oldest first, with state, label and score."""
     views.package(ecosystem, name)
     return {"ecosystem": ecosystem.value, "name": name,

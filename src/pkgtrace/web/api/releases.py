@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import queries, views
-from pkgtrace.web.api.common import INVALID, READ, UNAVAILABLE, services
+from pkgtrace.web.api.common import INVALID, READ, UNAVAILABLE, NameParam, VersionParam, services
 from pkgtrace.web.schemas import ReleaseDetail, SearchResult
 from pkgtrace.web.services import Services
 
@@ -31,18 +31,18 @@ def search(q: str = Query("", max_length=600, description="Name or part of it; N
 # Registered before the release route: a name may contain '/', so the longer pattern must win.
 @router.get("/releases/{ecosystem}/{name:path}/{version}/documents/{kind}", response_model=dict[str, Any],
             responses=READ)
-def document(ecosystem: Ecosystem, name: str, version: str, kind: Literal["dynamic", "static", "report"],
+def document(ecosystem: Ecosystem, name: NameParam, version: VersionParam, kind: Literal["dynamic", "static", "report"],
              svc: Services = Depends(services)) -> dict:
     """The stored document as the pipeline wrote it: OSSF dynamic or static schema, or the pkgtrace report."""
     pkg = views.package(ecosystem, name, version)
-    doc = svc.store.get(pkg, kind)
+    doc = svc.document(pkg, kind)
     if doc is None:
         raise views.NotFound(f"no {kind} document for {pkg}")
     return doc
 
 
 @router.get("/releases/{ecosystem}/{name:path}/{version}", response_model=ReleaseDetail, responses=READ)
-def release(request: Request, ecosystem: Ecosystem, name: str, version: str,
+def release(request: Request, ecosystem: Ecosystem, name: NameParam, version: VersionParam,
             svc: Services = Depends(services)) -> dict:
     """A release: its state (poll this after submitting), label, score, findings and document links."""
     return views.release_view(svc, views.package(ecosystem, name, version)).api(str(request.base_url))

@@ -21,7 +21,7 @@ def collect(svc: Services, recent: int = 15) -> dict:
         out["queue_error"] = out["queue"].pop("error")
         out["queue"] = None
     elif q is None:
-        out["queue_error"] = svc._queue_error or "no queue configured"
+        out["queue_error"] = svc.queue_error or "no queue configured"
     out["recent"] = [views.ref(s) for s in queries.recent_analyses(svc.index, recent)]
     return out
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from pkgtrace.pipeline.queues import PRIORITY_USER
 from pkgtrace.pipeline.scheduler import Scheduler
 from pkgtrace.web import queries, urls, views
-from pkgtrace.web.api.common import AUTH, INVALID, UNAVAILABLE, services
+from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, UNAVAILABLE, services
 from pkgtrace.web.auth import require_token
 from pkgtrace.web.schemas import SubmitRequest, SubmitResponse
 from pkgtrace.web.services import Services
@@ -16,7 +16,7 @@ router = APIRouter(tags=["submit"])
 
 
 @router.post("/submissions", response_model=SubmitResponse, status_code=202,
-             responses={**AUTH, **INVALID, **UNAVAILABLE})
+             responses={**BAD_BODY, **AUTH, **INVALID, **UNAVAILABLE})
 def submit(body: SubmitRequest, svc: Services = Depends(services), _auth: str = Depends(require_token)) -> dict:
     """Record the release for the scheduler, ahead of the feed backlog. `exists` when it is already
     analysed or on its way (send force=true to analyse it again)."""

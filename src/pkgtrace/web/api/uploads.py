@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import queries, urls, views
-from pkgtrace.web.api.common import AUTH, INVALID, NOT_FOUND, UNAVAILABLE, services
+from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, NOT_FOUND, UNAVAILABLE, services
 from pkgtrace.web.auth import require_token
 from pkgtrace.web.schemas import Error, Upload
 from pkgtrace.web.services import Services
@@ -34,7 +34,7 @@ def upload_answer(svc: Services, rec: UploadRecord) -> dict:
 
 
 @router.post("/uploads", response_model=Upload, status_code=202,
-             responses={**AUTH, **INVALID, **TOO_LARGE, **UNAVAILABLE})
+             responses={**BAD_BODY, **AUTH, **INVALID, **TOO_LARGE, **UNAVAILABLE})
 async def upload(ecosystem: Ecosystem = Form(...), file: UploadFile = File(..., description="the archive"),
                  svc: Services = Depends(services), _auth: str = Depends(require_token)) -> dict:
     """Analyse an archive that is not (or not yet) on a registry: sdist/wheel, npm tgz, .gem,

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.security import HTTPAuthorizationCredentials
 
 from pkgtrace.pipeline.queues import PRIORITY_VERIFY
 from pkgtrace.web import urls
-from pkgtrace.web.api.common import AUTH, INVALID, UNAVAILABLE, services
+from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, UNAVAILABLE, services
 from pkgtrace.web.api.uploads import TOO_LARGE
 from pkgtrace.web.auth import bearer, require_token
 from pkgtrace.web.schemas import VerifyResult
@@ -37,20 +36,20 @@ def status_of(verdict, state) -> str:
     return "unknown"
 
 
-@router.post("/verify", response_model=VerifyResult, responses={**AUTH, **INVALID, **TOO_LARGE, **UNAVAILABLE})
+@router.post("/verify", response_model=VerifyResult, responses={**BAD_BODY, **AUTH, **INVALID, **TOO_LARGE, **UNAVAILABLE})
 async def verify(request: Request,
                  lockfile: UploadFile = File(..., description="requirements.txt, poetry.lock, uv.lock, package-lock.json, "
                                                               "yarn.lock, pnpm-lock.yaml, Gemfile.lock, composer.lock, Cargo.lock…"),
                  format: Optional[str] = Form(None, max_length=64, description="force a format instead of detecting it"),
                  fail_on: Literal["malicious", "suspicious"] = Form("malicious"),
                  submit: bool = Form(False, description="submit releases the dataset does not know (needs a token)"),
-                 creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer),
                  svc: Services = Depends(services)) -> dict:
     """Every dependency the lockfile pins, with the dataset's verdict on it. `failed` is true when
     one is labelled FAIL_ON or worse. Reading is public; submit=true needs an API token."""
     from pkgtrace.lockfiles import LockfileError, parser_named, read_lockfile
     if submit:
-        require_token(request, creds)
+        # Read without declaring security: verify is public, only submit=true needs the token.
+        require_token(request, await bearer(request))
     limit = svc.settings.max_lockfile_bytes
     data = await lockfile.read(limit + 1)
     if len(data) > limit:

@@ -35,9 +35,21 @@ templates.env.filters["ago"] = _ago
 
 router = APIRouter(include_in_schema=False)
 
+CHANGES_SHOWN = 10
+
+
+# Everything on a release page was written by the package under analysis: autoescaping keeps it
+# text, and the policy forbids any script or style but our own, so nothing it wrote can run.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
 
 def page(request: Request, template: str, status_code: int = 200, **ctx) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=SECURITY_HEADERS)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -63,12 +75,14 @@ def search_page(request: Request, q: str = Query("", max_length=600), ecosystem:
 def package_page(request: Request, ecosystem: Ecosystem, name: str, svc: Services = Depends(services)):
     views.package(ecosystem, name)
     found = views.versions_view(svc, ecosystem, name)
-    # What changed between consecutive analysed releases (newest first, the last ten).
-    rows, prev = [], None
+    # What changed between consecutive analysed releases: the newest CHANGES_SHOWN pairs (each diff
+    # reads both releases' documents from the store; the diff page has any other pair).
+    analysed = [s for s in found if s.analysed_at is not None or s.label is not None]
+    pairs = {new.version: old for old, new in list(zip(analysed, analysed[1:]))[-CHANGES_SHOWN:]}
+    rows = []
     for s in found:
-        change = None
-        analysed = s.analysed_at is not None or s.label is not None
-        if analysed and prev is not None:
+        change, prev = None, pairs.get(s.version)
+        if prev is not None:
             try:
                 d = views.diff_view(svc, ecosystem, name, prev.version, s.version)
                 change = {"url": urls.diff_page(ecosystem.value, name, prev.version, s.version), "from": prev.version,
@@ -77,8 +91,6 @@ def package_page(request: Request, ecosystem: Ecosystem, name: str, svc: Service
             except views.NotFound:
                 change = None
         rows.append({"s": s, "change": change})
-        if analysed:
-            prev = s
     rows.reverse()
     return page(request, "package.html", ecosystem=ecosystem.value, name=name, rows=rows[:200])
 

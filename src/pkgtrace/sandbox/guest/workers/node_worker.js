@@ -1,18 +1,19 @@
 // Execute-phase worker for npm: call every function, class and method the package exports, with
 // mock arguments, awaiting promises and draining iterators. Protocol: see ../harness.py.
-// argv: NAME START
+// argv: NAME PROJECT START
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { pathToFileURL } = require("url");
 
-const PROJECT = "/opt/pkgtrace/npm";
 const DRAIN = 1000;
-const AWAIT_MS = (Number(process.env.PKGTRACE_STEP_SECONDS || 10) - 1) * 1000;
+const AWAIT_MS = 9000; // under the harness's per-step bound, so an await ends as a result
 const MAX_DEPTH = 3;
-const [name, startArg] = process.argv.slice(2);
+const [name, PROJECT, startArg] = process.argv.slice(2);
 const start = Number(startArg || 0);
 
 const EVENT_FD = Number(process.env.PKGTRACE_EVENT_FD);
+delete process.env.PKGTRACE_EVENT_FD; // the package sees nothing of pkgtrace in its environment
 const emit = (ev) => fs.writeSync(EVENT_FD, JSON.stringify(ev) + "\n");
 process.on("uncaughtException", () => {});
 process.on("unhandledRejection", () => {});
@@ -102,15 +103,17 @@ function instance(cls) {
   try { return invoke(cls, undefined, true); } catch (e) { return Object.create(cls.prototype || null); }
 }
 
-async function load() {
+// The package as its users get it: require() for CommonJS, import() for ES modules.
+async function load(meta) {
   const dir = path.join(PROJECT, "node_modules", name);
   try { return require(dir); } catch (e) {
-    if (e && e.code === "ERR_REQUIRE_ESM") {
-      const ns = await import(require.resolve(dir));
-      return ns;
-    }
-    throw e;
+    if (!e || !["ERR_REQUIRE_ESM", "ERR_PACKAGE_PATH_NOT_EXPORTED", "MODULE_NOT_FOUND"].includes(e.code)) throw e;
   }
+  let entry = meta.exports;
+  if (entry && typeof entry === "object" && "." in entry) entry = entry["."];
+  while (entry && typeof entry === "object") entry = entry.import || entry.default || entry.node || Object.values(entry)[0];
+  entry = typeof entry === "string" ? entry : meta.module || meta.main || "index.js";
+  return await import(pathToFileURL(path.join(dir, entry)).href);
 }
 
 async function main() {
@@ -119,7 +122,7 @@ async function main() {
   try { meta = JSON.parse(fs.readFileSync(path.join(PROJECT, "node_modules", name, "package.json"), "utf8")); } catch (e) { }
   const bins = typeof meta.bin === "string" ? [path.basename(name)] : Object.keys(meta.bin || {});
   const entry = bins.map((b) => [path.join(PROJECT, "node_modules", ".bin", b)]);
-  const root = await load();
+  const root = await load(meta);
   const steps = discover(root);
   emit({ event: "plan", steps: steps.map((s) => s.name), entry_points: entry });
   for (let i = start; i < steps.length; i++) {

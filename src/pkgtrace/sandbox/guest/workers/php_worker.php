@@ -8,6 +8,8 @@
 [$_, $mode, $project, $name, $start] = $argv;
 $start = (int)$start;
 $ev = fopen("php://fd/" . (int)getenv("PKGTRACE_EVENT_FD"), "w");
+putenv("PKGTRACE_EVENT_FD");  // the package sees nothing of pkgtrace in its environment
+unset($_SERVER["PKGTRACE_EVENT_FD"], $_ENV["PKGTRACE_EVENT_FD"]);
 function emit($ev, array $e): void { fwrite($ev, json_encode($e, JSON_INVALID_UTF8_SUBSTITUTE) . "\n"); fflush($ev); }
 const DRAIN = 1000;
 

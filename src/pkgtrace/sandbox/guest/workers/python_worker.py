@@ -13,10 +13,10 @@ import pkgutil
 import sys
 from unittest import mock
 
-EV = os.fdopen(int(os.environ["PKGTRACE_EVENT_FD"]), "w", buffering=1)
+EV = os.fdopen(int(os.environ.pop("PKGTRACE_EVENT_FD")), "w", buffering=1)
 MAX_MODULES = 200
 DRAIN = 1000
-AWAIT_SECONDS = float(os.environ.get("PKGTRACE_STEP_SECONDS", "10")) - 1
+AWAIT_SECONDS = 9.0  # under the harness's per-step bound, so an await ends as a result
 
 
 def emit(**ev):
@@ -147,7 +147,6 @@ def call(step):
 
 def main():
     tops, start = sys.argv[1].split(","), int(sys.argv[2])
-    os.chdir("/work")
     steps = discover(modules([t for t in tops if t]))
     emit(event="plan", steps=[name for name, _ in steps])
     for i, (_name, step) in enumerate(steps):

@@ -6,7 +6,7 @@
 #            forcing enumerators
 require "json"
 
-EV = IO.new(Integer(ENV.fetch("PKGTRACE_EVENT_FD")), "w")
+EV = IO.new(Integer(ENV.delete("PKGTRACE_EVENT_FD")), "w")  # the package sees nothing of pkgtrace
 EV.sync = true
 DRAIN = 1000
 

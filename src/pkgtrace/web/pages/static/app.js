@@ -1,24 +1,20 @@
-// pkgtrace pages: the status page refreshes itself from /api/status. Nothing else needs script.
+// pkgtrace pages: the status page keeps itself current by fetching its own server-rendered
+// markup again and swapping the live part in. Nothing else needs script.
 (function () {
   var root = document.querySelector("[data-live]");
   if (!root) return;
-  function get(obj, path) {
-    return path.split(".").reduce(function (o, k) { return o == null ? o : o[k]; }, obj);
-  }
+  var updated = document.getElementById("updated");
   function refresh() {
-    fetch(root.getAttribute("data-live"), { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-      .then(function (st) {
-        root.querySelectorAll("[data-k]").forEach(function (el) {
-          var v = get(st, el.getAttribute("data-k"));
-          el.textContent = v == null ? "-" : String(v);
-        });
-        var u = document.getElementById("updated");
-        if (u) u.textContent = new Date().toLocaleTimeString();
-        root.setAttribute("data-refreshed", String(st.time));
+    fetch(root.getAttribute("data-live"), { headers: { Accept: "text/html" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
+        if (!fresh) return;
+        root.innerHTML = fresh.innerHTML;
+        root.setAttribute("data-refreshed", String(Date.now()));
+        if (updated) updated.textContent = new Date().toLocaleTimeString();
       })
-      .catch(function () { var u = document.getElementById("updated"); if (u) u.textContent = "failed to refresh"; });
+      .catch(function () { if (updated) updated.textContent = "failed to refresh (retrying)"; });
   }
   setInterval(refresh, 3000);
-  refresh();
 })();

@@ -1,0 +1,103 @@
+"""`pkgtrace eval CORPUS`: detection and false-positive rates over a labelled corpus."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pkgtrace.commands._app import EXIT_FINDINGS, EXIT_USAGE, app, console, emit_json, fail
+from pkgtrace.eval import corpus as corpus_mod
+from pkgtrace.eval.runner import RunOptions, run
+from pkgtrace.eval.summary import summarize
+
+
+@app.command("eval")
+def eval_command(
+    corpus: Path = typer.Argument(..., help="Corpus folder: ECOSYSTEM-malicious*.zip and benign*-ECOSYSTEM.txt"),
+    mode: str = typer.Option("static", "--mode", help="static, dynamic or all (static+dynamic)"),
+    workers: int = typer.Option(2, "--workers", "-j", help="Releases analysed in parallel"),
+    work: Optional[Path] = typer.Option(None, "--work", help="Folder for results, documents and downloads (resumable)"),
+    limit_malicious: Optional[int] = typer.Option(None, "--limit-malicious", help="At most N malicious releases per ecosystem"),
+    limit_benign: Optional[int] = typer.Option(None, "--limit-benign", help="At most N benign releases per ecosystem"),
+    side: str = typer.Option("both", "--side", help="malicious, benign or both"),
+    password: str = typer.Option("infected", "--password", help="Password of the malicious zips"),
+    rejudge: bool = typer.Option(False, "--rejudge", help="Recompute verdicts from stored documents (after rule changes)"),
+    no_metadata: bool = typer.Option(False, "--no-metadata", help="Do not ask the registries for metadata"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Sandbox wall-time limit per phase, seconds"),
+    min_detection: Optional[float] = typer.Option(None, "--min-detection", help="Exit 1 if the detection rate (%) is below"),
+    max_fp: Optional[float] = typer.Option(None, "--max-fp", help="Exit 1 if the false-positive rate (%) is above"),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary and every result as JSON"),
+) -> None:
+    """Run pkgtrace over a labelled corpus: detection rate, false-positive rate, rule hits, slowest."""
+    if mode not in ("static", "dynamic", "all"):
+        raise fail("--mode must be static, dynamic or all", EXIT_USAGE)
+    if side not in ("malicious", "benign", "both"):
+        raise fail("--side must be malicious, benign or both", EXIT_USAGE)
+    if workers < 1:
+        raise fail("--workers must be at least 1", EXIT_USAGE)
+    try:
+        mal, ben = corpus_mod.load(corpus)
+    except corpus_mod.CorpusError as e:
+        raise fail(str(e), EXIT_USAGE)
+    items = []
+    if side in ("malicious", "both"):
+        items += corpus_mod.take(mal, limit_malicious)
+    if side in ("benign", "both"):
+        items += corpus_mod.take(ben, limit_benign)
+    if work is None:
+        digest = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
+        work = Path(".pkgtrace-eval") / f"{digest}-{mode}"
+    opts = RunOptions(work=str(work), mode=mode, workers=workers, password=password or None,
+                      rejudge=rejudge, metadata=not no_metadata, phase_seconds=timeout)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("evaluating", total=len(items))
+
+        def tick(r: dict, i: int, n: int) -> None:
+            bar.update(task, completed=i, description=f"{r['side'][:3]} {r['name'][:30]}")
+
+        results = run(items, opts, tick)
+    summary = summarize(results)
+    if json_out:
+        emit_json({"corpus": str(corpus), "mode": mode, "work": str(work), "summary": summary,
+                   "results": results})
+    else:
+        _print(summary, mode, work)
+    m, b = summary["malicious"], summary["benign"]
+    if (min_detection is not None and (m["detection_rate"] or 0) < min_detection) or \
+            (max_fp is not None and (b["false_positive_rate"] or 0) > max_fp):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print(s: dict, mode: str, work: Path) -> None:
+    m, b = s["malicious"], s["benign"]
+    console.print(f"[bold]mode[/] {mode}   [bold]work[/] {work}")
+    if m["total"]:
+        console.print(f"[bold]detection[/]: {m['detected']}/{m['evaluated']} labelled malicious = "
+                      f"[bold]{m['detection_rate']}%[/]  labels {m['labels']}  errors {m['errors']}")
+    if b["total"]:
+        console.print(f"[bold]false positives[/]: {b['flagged']}/{b['evaluated']} not benign = "
+                      f"[bold]{b['false_positive_rate']}%[/]  labels {b['labels']}  errors {b['errors']}")
+    for k, v in sorted(s["by_ecosystem"].items()):
+        console.print(f"  {k}: {v['total']} {v['labels']}")
+    t = Table("rule", "malicious hits", "benign hits", title="rule hits")
+    for rule, h in s["rule_hits"].items():
+        t.add_row(rule, str(h["malicious"]), str(h["benign"]))
+    console.print(t)
+    t = Table("release", "side", "seconds", title="slowest")
+    for r in s["slowest"]:
+        t.add_row(r["release"], r["side"], str(r["seconds"]))
+    console.print(t)
+    for title, rows in (("missed", s["missed"]), ("false positives", s["false_positives"])):
+        if rows:
+            console.print(f"[bold]{title}[/] ({len(rows)}):")
+            for r in rows[:40]:
+                console.print(f"  {r['release']}  {r['label']} {r['score']}  {', '.join(r['rules'])}",
+                              markup=False, highlight=False)
+    for e in s["errors"][:20]:
+        console.print(f"  [red]error[/] {e['side']} {e['release']}: {e['error']}", markup=False)

