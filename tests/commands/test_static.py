@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import run_cli, run_cli_json
+from clirun import run_cli, run_cli_json
 from ecosystems.fakeregistry import FakeRegistry, serve
 from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, tar_bytes
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from builders import behaviour_npm, behaviour_pypi
-from conftest import run_cli_json
+from clirun import run_cli_json
 
 pytestmark = pytest.mark.sandbox
 

@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from builders import behaviour_composer, behaviour_crate, behaviour_gem
-from conftest import run_cli_json
+from clirun import run_cli_json
 from ecosystems.fakeregistry import FakeRegistry, serve
 from test_behaviour import _check_not_in_other_phase, _check_phase
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_cli_json
+from clirun import run_cli_json
 from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.network]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_cli_json
+from clirun import run_cli, run_cli_json
 from services import FixtureRegistry
 from verdict.fixtures import sdist
 

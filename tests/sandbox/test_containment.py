@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from builders import setup_py_package
-from conftest import run_cli_json
+from clirun import run_cli_json
 from pkgtrace.sandbox import image
 
 pytestmark = pytest.mark.sandbox

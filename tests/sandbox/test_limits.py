@@ -8,7 +8,7 @@ import time
 import pytest
 
 from builders import setup_py_package
-from conftest import run_cli_json
+from clirun import run_cli_json
 
 pytestmark = pytest.mark.sandbox
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import run_cli_json
+from clirun import run_cli_json
 from verdict.fixtures import sdist
 from pkgtrace.model import Ecosystem
 from pkgtrace.verdict import suppressions as supp

@@ -46,6 +46,8 @@ def analyze(
     except (RegistryError, FileNotFoundError) as e:
         raise fail(str(e), EXIT_FAILURE)
     store = open_store(results or str(results_dir()))
+    from pkgtrace.diff import attach_diff  # what changed since the release before, if stored
+    attach_diff(outcome.package, outcome.documents, store=store)
     store.put(outcome.package, outcome.documents)
     if json_out:
         emit_json(outcome.documents)
