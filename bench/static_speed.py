@@ -19,8 +19,9 @@ Rows:
 The four are timed archive by archive, one after the other, so that a busy machine slows them
 alike; each gets wall time and CPU time (user+system, the child's for the CLI rows), CPU time
 being what a busy machine disturbs least. Printed: per-package median and p95 of each, and the
-ratios of like to like. Target: pkgtrace's full static pass at least 3x faster than GuardDog per
-package at the median (the warm in-process rows, wall time).
+ratios of like to like, per set and over all archives together. Target: pkgtrace's full static
+pass at least 3x faster than GuardDog per package at the median (the warm in-process rows, wall
+time, all archives); the per-set verdicts are printed beside it.
 """
 
 from __future__ import annotations
@@ -314,6 +315,9 @@ def main() -> int:
             if gd:
                 gd.close()
 
+        if len(rows) > 1:  # the issue's figure: every archive of the run, benign and malicious
+            rows["all"] = {tool: [t for res in list(rows.values()) for t in res.get(tool, [])]
+                           for tool in next(iter(rows.values()))}
         report: dict = {}
         print()
         print(f"{'set':<10} {'tool':<14} {'n':>4} {'median s':>9} {'p95 s':>9} "
@@ -342,10 +346,14 @@ def main() -> int:
                     print(f"{group:<10} median {g} / {p}: {ratio:6.2f}x wall, {cpu_ratio:6.2f}x cpu"
                           f"   (p95 {r[g]['p95_s'] / max(r[p]['p95_s'], 1e-9):.2f}x wall)")
                     if (g, p) == ("guarddog", "pkgtrace"):
-                        verdicts.append(ratio >= 3)
+                        verdicts.append((group, ratio))
         if verdicts:
-            print(f"\ntarget (pkgtrace's static pass >= 3x faster than GuardDog's, warm in-process, "
-                  f"median wall time, every set): {'MET' if all(verdicts) else 'NOT MET'}")
+            overall = dict(verdicts).get("all", verdicts[0][1])
+            print(f"\ntarget (pkgtrace's static pass >= 3x faster than GuardDog's per package at "
+                  f"the median, warm in-process, wall time, all archives): "
+                  f"{'MET' if overall >= 3 else 'NOT MET'} ({overall:.2f}x); per set: "
+                  + ", ".join(f"{g} {r:.2f}x {'met' if r >= 3 else 'not met'}"
+                              for g, r in verdicts if g != "all"))
         if args.json:
             print(json.dumps(report, indent=2))
         return 0

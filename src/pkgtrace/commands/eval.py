@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pkgtrace.config import cache_dir
 from pkgtrace.commands._app import EXIT_FINDINGS, EXIT_USAGE, app, console, emit_json, fail
 from pkgtrace.eval import corpus as corpus_mod
 from pkgtrace.eval.runner import RunOptions, run
@@ -51,7 +52,7 @@ def eval_command(
         items += corpus_mod.take(ben, limit_benign)
     if work is None:
         digest = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
-        work = Path(".pkgtrace-eval") / f"{digest}-{mode}"
+        work = cache_dir() / "eval" / f"{digest}-{mode}"
     opts = RunOptions(work=str(work), mode=mode, workers=workers, password=password or None,
                       rejudge=rejudge, metadata=not no_metadata, phase_seconds=timeout)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -49,9 +49,10 @@ def status(json_out: bool = typer.Option(False, "--json")) -> None:
 
 @sandbox_app.command("gc")
 def gc(json_out: bool = typer.Option(False, "--json")) -> None:
-    """Remove containers, namespaces and folders left by runs that were killed, and old images."""
+    """Remove what killed runs left (containers, namespaces, folders, static scratch) and old images."""
     from pkgtrace.sandbox.runsc import reap_stale
-    removed = reap_stale() + image_mod.remove_stale()
+    from pkgtrace.static.analyze import remove_stale_scratch
+    removed = reap_stale() + image_mod.remove_stale() + remove_stale_scratch()
     if json_out:
         emit_json({"removed": removed})
     else:

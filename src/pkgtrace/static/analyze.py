@@ -108,7 +108,9 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
     t_start = time.monotonic()
     base = scratch or scratch_base(options.limits)
     base.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="pkgtrace-static-", dir=base))
+    # The pid in the name lets `pkgtrace sandbox gc` tell a killed run's leftovers (in RAM,
+    # when base is /dev/shm) from a live one's.
+    work = Path(tempfile.mkdtemp(prefix=f"pkgtrace-static-{os.getpid()}-", dir=base))
     try:
         progress(f"extracting {artifact.path.name}")
         ex = extract(artifact.path, work / "root", limits=options.limits, progress=progress)
@@ -154,6 +156,19 @@ def scratch_base(limits: Limits) -> Path:
     except OSError:
         pass
     return Path(tempfile.gettempdir())
+
+
+def remove_stale_scratch() -> list[str]:
+    """Scratch folders of static runs whose process is gone (killed mid-extraction)."""
+    removed = []
+    for base in {_SHM, Path(tempfile.gettempdir()), *([Path(os.environ["PKGTRACE_SCRATCH"])]
+                                                      if os.environ.get("PKGTRACE_SCRATCH") else [])}:
+        for d in base.glob("pkgtrace-static-*-*") if base.is_dir() else []:
+            pid = d.name.split("-")[2]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(str(d))
+    return removed
 
 
 def _problem(kind: str, message: str, path: str | None):

@@ -28,7 +28,7 @@ def normalize(name: str) -> str:
 @lru_cache(maxsize=8)
 def popular(ecosystem: str) -> dict[str, str]:
     """Popular names of ECOSYSTEM (normalized) -> their published summary."""
-    path = DATA / f"popular-{ecosystem}.tsv"
+    path = DATA / f"popular-{ecosystem}.txt"  # name<TAB>summary per line
     if not path.is_file():
         return {}
     out: dict[str, str] = {}
