@@ -150,3 +150,12 @@ def test_big_token_lists_are_capped():
     src = b"x = [" + b",".join(b'"s%d"' % i for i in range(MAX_TOKENS + 50)) + b"]\n"
     r = parser_for("python").parse(src)
     assert len(r.strings) == MAX_TOKENS and r.truncated
+
+
+def test_huge_integer_literals_do_not_break_parsing():
+    # an integer past float range and one past Python's int() digit limit (pycryptodomex has both)
+    from pkgtrace.static.parsing import parser_for
+    src = ("A = " + "9" * 400 + "\nB = " + "7" * 5000 + "\nC = 1\n").encode()
+    res = parser_for("python").parse(src)
+    assert [i.value for i in res.ints] == [1]
+    assert len(res.floats) == 2 and all(f.value == float("inf") for f in res.floats)

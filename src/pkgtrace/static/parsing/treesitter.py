@@ -9,6 +9,7 @@ its text), comment. References (`a.b`'s `b`) are not captured: OSSF keeps only d
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -130,6 +131,13 @@ def parse_number(raw: str) -> int | float | None:
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
+def _as_float(v: int | float) -> float:
+    try:
+        return float(v)
+    except OverflowError:  # an integer literal past 1e308 (seen in pycryptodomex's tests)
+        return math.inf if v > 0 else -math.inf
+
+
 def strip_comment(text: str, prefixes: tuple[str, ...]) -> str:
     if text.startswith("/*"):
         return text[2:-2] if text.endswith("*/") else text[2:]
@@ -197,15 +205,15 @@ class TreeSitterParser:
         for cap in ("int", "float", "number"):
             for n in get(cap, ()):
                 raw = n.text.decode("utf-8", "replace")
-                v = int(raw) if raw.isdigit() and (raw[0] != "0" or len(raw) == 1) \
-                    else parse_number(raw)
+                v = int(raw) if raw.isdigit() and (raw[0] != "0" or len(raw) == 1) and len(raw) < 4000 \
+                    else parse_number(raw)  # (Python refuses int() of 4300+ digits)
                 if v is None:
                     continue
                 line = n.start_point[0] + 1
                 if cap != "float" and isinstance(v, int) and lo <= v <= hi:
                     ints.append(IntLiteral(v, raw, line, n.start_byte, n.end_byte))
                 else:
-                    floats.append(FloatLiteral(float(v), raw, line))
+                    floats.append(FloatLiteral(_as_float(v), raw, line))
         ints.sort(key=_start)
         if len(ints) + len(floats) > 2 * MAX_TOKENS:
             res.truncated = True
