@@ -54,9 +54,6 @@ def _same_answers(index: str, url: str, lock) -> None:
     assert r["dataset"] == url
 
 
-@pytest.mark.xfail(strict=True, reason="the server looks PyPI names up as spelled: jaraco-classes (the "
-                   "lockfile's canonical name) misses jaraco.classes (the registry's spelling); "
-                   "pkgtrace.results.index.query.release_verdict folds them")
 def test_server_folds_pypi_names(served):
     _same_answers(*served, PIP_LOCK)
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import Index
 from pkgtrace.results.index import models as m
+from pkgtrace.results.index.query import name_matches
 
 
 @dataclass
@@ -82,11 +83,13 @@ class ReleaseDetail:
 def release(index: Index, package: Package) -> ReleaseDetail | None:
     r, a = m.releases, m.analyses
     with index.engine.connect() as c:
-        row = c.execute(_summary_select().add_columns(r.c.attempts, r.c.last_error).where(
-            r.c.ecosystem == package.ecosystem.value, r.c.name == package.name,
-            r.c.version == package.version)).first()
-        if row is None:
+        rows = c.execute(_summary_select().add_columns(r.c.attempts, r.c.last_error).where(
+            r.c.ecosystem == package.ecosystem.value, name_matches(package.ecosystem, package.name, r.c.name),
+            r.c.version == package.version)).all()
+        if not rows:
             return None
+        # Several spellings of one PyPI name are one release: the exact spelling first.
+        row = max(rows, key=lambda x: x.name == package.name)
         an = c.execute(sa.select(a).where(a.c.release_id == row.id)).first()
     return ReleaseDetail(_summary(row), row.attempts, row.last_error, dict(an._mapping) if an else None)
 

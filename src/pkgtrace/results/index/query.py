@@ -28,9 +28,10 @@ class StoredVerdict:
     location: str | None = None    # where the documents are stored
 
 
-def _name_matches(ecosystem: Ecosystem, name: str):
-    """A WHERE clause matching NAME the way the registry does (PEP 503 for PyPI, case for Packagist)."""
-    col = m.analyses.c.name
+def name_matches(ecosystem: Ecosystem, name: str, col=None):
+    """A WHERE clause on COL (analyses.name by default) matching NAME the way the registry does
+    (PEP 503 for PyPI, case for Packagist)."""
+    col = m.analyses.c.name if col is None else col
     if ecosystem is Ecosystem.PYPI:
         # The feeds store PyPI's display spelling ("Jaraco.Classes"); lockfiles carry the canonical one.
         folded = sa.func.lower(sa.func.replace(sa.func.replace(col, "_", "-"), ".", "-"))
@@ -45,7 +46,7 @@ def release_verdict(index: Index, package: Package) -> StoredVerdict | None:
     a = m.analyses
     with index.engine.connect() as c:
         rows = c.execute(sa.select(a).where(a.c.ecosystem == package.ecosystem.value,
-                                            _name_matches(package.ecosystem, package.name),
+                                            name_matches(package.ecosystem, package.name),
                                             a.c.version == package.version)).all()
         if not rows:
             return None
@@ -87,7 +88,7 @@ def analysed_versions(index: Index, ecosystem: Ecosystem, name: str) -> list[str
     a = m.analyses
     with index.engine.connect() as c:
         return [v for (v,) in c.execute(sa.select(a.c.version).where(
-            a.c.ecosystem == ecosystem.value, _name_matches(ecosystem, name)).distinct())]
+            a.c.ecosystem == ecosystem.value, name_matches(ecosystem, name)).distinct())]
 
 
 def releases_labelled(index: Index, label: str, ecosystem: Ecosystem | None = None) -> Iterator[StoredVerdict]:
