@@ -108,6 +108,7 @@ class Sandbox:
         self.started = False
         self.sandbox_pid: int | None = None  # the runsc-sandbox process, once started
         self._stop_lock = threading.Lock()
+        self._host_pids: list[int] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class Sandbox:
         if os.geteuid() != 0:
             raise SandboxError("the sandbox needs root (network namespaces, cgroups)")
         reap_stale()
+        _become_subreaper()
         self.dir.mkdir(parents=True)
         (self.dir / "owner").write_text(str(os.getpid()))
         self.log_dir.mkdir()
@@ -141,12 +143,18 @@ class Sandbox:
         return _runsc(*args, netns=self.net.sandbox_netns if self.net else None)
 
     def stop(self) -> None:
-        """Kill and delete the container; its logs and the network stay until close(). The
-        kernel takes a second or more to tear a sandbox down, so callers may overlap this with
-        reading the trace."""
+        """Kill and delete the container; its logs and the network stay until close()."""
         with self._stop_lock:
             if self.started:
                 subprocess.run(self._rs("kill", "--all", self.id, "KILL"), capture_output=True, timeout=30)
+                if self.sandbox_pid:
+                    try:
+                        os.kill(self.sandbox_pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                # `runsc delete` waits until the sandbox and gofer processes are gone; reaped by
+                # us (their subreaper) that is at once, where a slow init could take seconds.
+                _reap(self._host_pids, timeout=15)
                 subprocess.run(self._rs("delete", "--force", self.id), capture_output=True, timeout=60)
                 self.started = False
 
@@ -202,7 +210,7 @@ class Sandbox:
         runsc = _runsc(
             "--network=sandbox", f"--overlay2=root:{self.dir / 'overlay'}",
             "--strace", "--strace-syscalls=" + ",".join(TRACED_SYSCALLS), "--strace-log-size=4096",
-            "--debug", "--debug-command=boot", f"--debug-log={self.log_dir}/",
+            "--debug-command=boot", f"--debug-log={self.log_dir}/",
             "run", "--detach", f"--bundle={self.dir}", self.id)
         # runsc 20221219 refuses --network=sandbox when /proc/sys/net/core/rmem_default exists,
         # which newer kernels show in every namespace: hide it in a private mount namespace.
@@ -217,7 +225,8 @@ class Sandbox:
         if r.returncode != 0:
             raise SandboxError(f"runsc run failed: {out_path.read_text(errors='replace')[-2000:]}")
         self.started = True
-        self.sandbox_pid = None
+        self.sandbox_pid = self._state().get("pid")
+        self._host_pids = _runsc_children(str(self.dir))  # the sandbox and gofer processes
 
     # --- running things ----------------------------------------------------------------------
 
@@ -432,6 +441,50 @@ def reap_stale() -> list[str]:
             NamespacePair(run_id).delete()
             removed.append(ns)
     return removed
+
+
+def _become_subreaper() -> None:
+    """Adopt the sandbox and gofer processes that `runsc run --detach` leaves behind, so that
+    their exit is reaped at once (see Sandbox.stop) rather than whenever pid 1 gets to it."""
+    import ctypes
+    PR_SET_CHILD_SUBREAPER = 36
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _runsc_children(text: str) -> list[int]:
+    """Our runsc child processes whose command line contains TEXT."""
+    me, out = os.getpid(), []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) != me:
+                continue
+            cmdline = (d / "cmdline").read_bytes().decode(errors="replace")
+            if cmdline.startswith("runsc") and text in cmdline:
+                out.append(int(d.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _reap(pids: list[int], timeout: float) -> None:
+    """Wait for PIDS to end, reaping those that are our children (only these: reaping others
+    would steal exit codes from subprocess.Popen objects)."""
+    left, deadline = set(pids), time.monotonic() + timeout
+    while left and time.monotonic() < deadline:
+        for pid in list(left):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    left.discard(pid)
+            except ChildProcessError:  # not ours (no subreaper): wait for someone to reap it
+                if not _pid_alive(pid):
+                    left.discard(pid)
+        if left:
+            time.sleep(0.01)
 
 
 def _zombie(pid: int) -> bool:

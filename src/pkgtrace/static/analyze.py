@@ -10,16 +10,15 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter, deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import hooks as hooks_mod
-from pkgtrace.static.extract import ExtractedFile, ExtractResult, Limits, extract
-from pkgtrace.static.facts import FileFacts, Prefetched, facts_for_path, prefetch
+from pkgtrace.static.extract import ExtractResult, Limits, extract
+from pkgtrace.static.facts import FileFacts, facts_for_path
 from pkgtrace.static.parsing import (DECLARED, IdentifierKind, ParseResult, detect_language,
                                      parse_raw, parser_for)
 from pkgtrace.static.schema import (LANGUAGE_FIELDS, SCHEMA_VERSION, created_now, value_counts)
@@ -60,10 +59,9 @@ class FileAnalysis:
     seconds: float = 0.0
 
 
-def analyze_file(path: str, disk: Path, opts: Options = Options(),
-                 pre: Prefetched | None = None) -> FileAnalysis:
+def analyze_file(path: str, disk: Path, opts: Options = Options()) -> FileAnalysis:
     t0 = time.perf_counter()
-    facts, data = facts_for_path(disk, opts.max_in_memory, pre)
+    facts, data = facts_for_path(disk, opts.max_in_memory)
     fa = FileAnalysis(path, facts)
     if not facts.is_text:
         fa.seconds = time.perf_counter() - t0
@@ -121,14 +119,13 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
         results: list[FileAnalysis] = []
         total = len(entries)
         big = total > 200 or ex.total_bytes > 20 << 20
-        with _Prefetcher(entries, options.max_in_memory) as ahead:
-            for i, f in enumerate(entries, 1):
-                if big and (i % 200 == 0 or i == total):
-                    progress(f"analysing files {i}/{total}")
-                try:
-                    results.append(analyze_file(f.path, f.disk, options, ahead.next()))
-                except (OSError, RecursionError, ValueError) as e:  # one bad file never stops the rest
-                    ex.problems.append(_problem("analysis", f"{type(e).__name__}: {e}", f.path))
+        for i, f in enumerate(entries, 1):
+            if big and (i % 200 == 0 or i == total):
+                progress(f"analysing files {i}/{total}")
+            try:
+                results.append(analyze_file(f.path, f.disk, options))
+            except (OSError, RecursionError, ValueError) as e:  # one bad file never stops the rest
+                ex.problems.append(_problem("analysis", f"{type(e).__name__}: {e}", f.path))
         t_files = time.monotonic()
         hook_list = hooks_mod.find_hooks(artifact.package.ecosystem,
                                          {f.path: f.disk for f in entries})
@@ -140,56 +137,6 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
         return doc, section
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-class _Prefetcher:
-    """Reads, hashes and libmagic-types the files ahead of the parser, on one helper thread.
-
-    libmagic alone is about a sixth of the static pass on ordinary releases, and like the reads
-    and SHA-256 it runs without the GIL, so on a second core it costs no wall time. The window
-    bounds what is held: at most WINDOW_FILES files and WINDOW_BYTES bytes read ahead."""
-
-    WINDOW_FILES = 64
-    WINDOW_BYTES = 64 << 20
-
-    def __init__(self, entries: list[ExtractedFile], max_in_memory: int):
-        self._entries, self._max = entries, max_in_memory
-        self._pending: deque[tuple[Future, int]] = deque()
-        self._next_submit = 0
-        self._bytes = 0
-        # One file needs no helper: the thread would only add its start-up.
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pkgtrace-prefetch") \
-            if len(entries) > 1 else None
-
-    def __enter__(self) -> "_Prefetcher":
-        self._fill()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _fill(self) -> None:
-        if self._pool is None:
-            return
-        while self._next_submit < len(self._entries) and (
-                not self._pending or (len(self._pending) < self.WINDOW_FILES
-                                      and self._bytes < self.WINDOW_BYTES)):
-            f = self._entries[self._next_submit]
-            held = min(f.size, self._max)
-            self._pending.append((self._pool.submit(prefetch, f.disk, self._max), held))
-            self._bytes += held
-            self._next_submit += 1
-
-    def next(self) -> Prefetched | None:
-        """The next file's prefetch (None: facts_for_path reads it); raises what reading it
-        raised, as facts_for_path would have."""
-        if not self._pending:
-            return None
-        fut, held = self._pending.popleft()
-        self._bytes -= held
-        self._fill()
-        return fut.result()
 
 
 _SHM = Path("/dev/shm")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,18 +15,15 @@ _magic = None
 
 _TYPE_CACHE: dict[str, str] = {}  # sha256 -> type: licences, empty __init__.py and vendored
 _TYPE_CACHE_MAX = 8192            # files recur across packages and releases
-_CACHE_LOCK = threading.Lock()    # detect_type runs on the prefetch thread (see prefetch)
 
 
 def detect_type(head: bytes, sha256: str | None = None) -> str:
     if sha256 is not None:
         hit = _TYPE_CACHE.get(sha256)
         if hit is None:
-            hit = detect_type(head)
-            with _CACHE_LOCK:
-                _TYPE_CACHE[sha256] = hit
-                if len(_TYPE_CACHE) > _TYPE_CACHE_MAX:
-                    _TYPE_CACHE.pop(next(iter(_TYPE_CACHE)))
+            hit = _TYPE_CACHE[sha256] = detect_type(head)
+            if len(_TYPE_CACHE) > _TYPE_CACHE_MAX:
+                _TYPE_CACHE.pop(next(iter(_TYPE_CACHE)))
         return hit
     global _magic
     if _magic is None:
@@ -88,12 +84,10 @@ def looks_text(head: bytes) -> bool:
     return control / len(sample) < 0.05
 
 
-def facts_for(data: bytes, size: int | None = None, sha256: str | None = None,
-              detected_type: str | None = None) -> FileFacts:
+def facts_for(data: bytes, size: int | None = None, sha256: str | None = None) -> FileFacts:
     digest = sha256 or hashlib.sha256(data).hexdigest()
     return FileFacts(
-        detected_type=detected_type if detected_type is not None else
-        detect_type(data, digest if size is None else None),
+        detected_type=detect_type(data, digest if size is None else None),
         size=len(data) if size is None else size,
         sha256=digest,
         line_lengths=line_length_counts(data),
@@ -101,35 +95,12 @@ def facts_for(data: bytes, size: int | None = None, sha256: str | None = None,
     )
 
 
-@dataclass(frozen=True)
-class Prefetched:
-    """A file's bytes, SHA-256 and libmagic type: the part of its facts that releases the GIL."""
-
-    data: bytes
-    sha256: str
-    detected_type: str
-
-
-def prefetch(path: Path, max_in_memory: int) -> Prefetched | None:
-    """Read, hash and type PATH, or None when it is too large to hold (facts_for_path then
-    streams it). File reads, hashlib and libmagic (a ctypes call) all release the GIL, so a
-    helper thread running this ahead of the parser overlaps with the parsing of earlier files."""
-    if path.stat().st_size > max_in_memory:
-        return None
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    return Prefetched(data, digest, detect_type(data, digest))
-
-
-def facts_for_path(path: Path, max_in_memory: int,
-                   pre: Prefetched | None = None) -> tuple[FileFacts, bytes]:
-    """Facts for a file, and its bytes (at most MAX_IN_MEMORY of them) for later stages.
-    PRE: what prefetch() gave for it, if it ran."""
-    if pre is None:
-        pre = prefetch(path, max_in_memory)
-    if pre is not None:
-        return facts_for(pre.data, sha256=pre.sha256, detected_type=pre.detected_type), pre.data
+def facts_for_path(path: Path, max_in_memory: int) -> tuple[FileFacts, bytes]:
+    """Facts for a file, and its bytes (at most MAX_IN_MEMORY of them) for later stages."""
     size = path.stat().st_size
+    if size <= max_in_memory:
+        data = path.read_bytes()
+        return facts_for(data), data
     # Too large to hold: hash and count lines in chunks, keep only the head.
     h = hashlib.sha256()
     counts: Counter[int] = Counter()
