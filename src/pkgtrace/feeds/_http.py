@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 
 import httpx
 
@@ -47,3 +48,13 @@ def get_json(url: str, headers: dict[str, str] | None = None) -> dict:
     if not isinstance(doc, dict):
         raise FeedError(f"{url} answered JSON that is not an object")
     return doc
+
+
+def iso_timestamp(text: object) -> float | None:
+    """An ISO 8601 time as the registries write it ("…Z" included) to epoch seconds, or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 from pkgtrace.config import cache_dir
 from pkgtrace.feeds import _http
+from pkgtrace.feeds._http import iso_timestamp
 from pkgtrace.feeds.interface import FeedBatch, FeedError, Release, dedup
 from pkgtrace.model import Ecosystem, Package
 
@@ -115,7 +115,7 @@ class CratesApiFeed:
                     raise FeedError(f"{self.url}/api/v1/summary: malformed {key} entry")
                 name = c.get("name") or c.get("id")
                 vers = c.get("newest_version") or c.get("max_version")
-                t = _ts(c.get("updated_at"))
+                t = iso_timestamp(c.get("updated_at"))
                 if isinstance(name, str) and isinstance(vers, str) and t is not None:
                     rows.append((name, vers, t))
         if not rows and "just_updated" not in doc:
@@ -133,10 +133,3 @@ class CratesApiFeed:
         return FeedBatch(dedup(releases), repr(max([since] + [t for *_, t in rows])))
 
 
-def _ts(text: object) -> float | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None

@@ -7,10 +7,10 @@ of the same release are dropped by the index (a release is recorded once)."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from pkgtrace.feeds import _http
+from pkgtrace.feeds._http import iso_timestamp
 from pkgtrace.feeds.interface import FeedBatch, FeedError, Release, dedup
 from pkgtrace.model import Ecosystem, Package
 
@@ -25,15 +25,6 @@ def changes_url() -> str:
 
 def registry_url() -> str:
     return os.environ.get("PKGTRACE_NPM_URL", "https://registry.npmjs.org").rstrip("/")
-
-
-def _ts(text: object) -> float | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
 
 
 class NpmFeed:
@@ -94,7 +85,7 @@ class NpmFeed:
             notes.append(f"skipped {name}: unreadable packument")
             return []
         times = pack.get("time") if isinstance(pack.get("time"), dict) else {}
-        stamped = [(v, _ts(times.get(v))) for v in versions]
+        stamped = [(v, iso_timestamp(times.get(v))) for v in versions]
         stamped = [(v, t) for v, t in stamped if t is not None]
         if not stamped:  # no publish times (abbreviated document): the latest tag is the news
             latest = (pack.get("dist-tags") or {}).get("latest")

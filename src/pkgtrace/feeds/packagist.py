@@ -7,9 +7,9 @@ and those published within LOOKBACK of the action are announced."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 from pkgtrace.feeds import _http
+from pkgtrace.feeds._http import iso_timestamp
 from pkgtrace.feeds.interface import FeedBatch, FeedError, Release, dedup
 from pkgtrace.model import Ecosystem, Package
 
@@ -93,7 +93,7 @@ class PackagistFeed:
             return []
         out = []
         for v in versions:
-            version, published = v.get("version"), _ts(v.get("time"))
+            version, published = v.get("version"), iso_timestamp(v.get("time"))
             if not isinstance(version, str):
                 continue
             if action_time is None or published is None or published >= action_time - LOOKBACK_S:
@@ -101,10 +101,3 @@ class PackagistFeed:
         return out
 
 
-def _ts(text: object) -> float | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
