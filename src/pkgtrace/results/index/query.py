@@ -37,7 +37,8 @@ def name_matches(ecosystem: Ecosystem, name: str, col=None):
         folded = sa.func.lower(sa.func.replace(sa.func.replace(col, "_", "-"), ".", "-"))
         return sa.or_(col == name, folded == canonicalize_name(name))
     if ecosystem is Ecosystem.PACKAGIST:
-        return sa.func.lower(col) == name.lower()
+        # (SQLite's lower() folds ASCII only: the exact spelling must match on its own.)
+        return sa.or_(col == name, sa.func.lower(col) == name.lower())
     return col == name
 
 
