@@ -4,6 +4,8 @@ and response schemas, auth enforced where declared)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -44,8 +46,10 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 CONTENT_VALIDATED = {("POST", "/api/uploads"), ("POST", "/api/verify")}
 
 
+# Repeatable by default (CI); PKGTRACE_FUZZ_RANDOM=1 PKGTRACE_FUZZ_EXAMPLES=200 explores further.
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("PKGTRACE_FUZZ_EXAMPLES", "15")), deadline=None,
+          suppress_health_check=list(HealthCheck), derandomize=not os.environ.get("PKGTRACE_FUZZ_RANDOM"))
 def test_api_conforms_to_its_openapi_document(case):
     excluded = [positive_data_acceptance] if (case.method.upper(), case.path) in CONTENT_VALIDATED else []
     case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, excluded_checks=excluded)
