@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the command worked and found what --fail-on asked about
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from typing import Any
 
@@ -28,3 +29,11 @@ def emit_json(doc: Any) -> None:
 def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
     console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (exit 143), so that `finally` blocks take down the sandbox,
+    its namespaces and folders instead of leaving them to the next `sandbox gc`."""
+    def handler(signum, _frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from pkgtrace.analysis import AnalysisRequest, analyze as run_analysis
-from pkgtrace.commands._app import EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail
+from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit_json,
+                                    exit_cleanly_on_sigterm, fail)
 from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
 from pkgtrace.model import Ecosystem
@@ -29,6 +30,7 @@ def analyze(
     json_out: bool = typer.Option(False, "--json", help="Print the documents as JSON on stdout"),
 ) -> None:
     """Analyse one release and store its documents; print a summary."""
+    exit_cleanly_on_sigterm()
     try:
         eco = Ecosystem.parse(ecosystem)
     except ValueError as e:

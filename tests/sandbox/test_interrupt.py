@@ -1,0 +1,44 @@
+"""An analysis stopped with SIGTERM mid-phase leaves no container, namespace or run folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from builders import setup_py_package
+from pkgtrace.sandbox.netsim.namespaces import stale_namespaces
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_sigterm_mid_phase_cleans_up_everything(tmp_path):
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-sleeper-term",
+                                "import time\ntime.sleep(600)")
+    runs = tmp_path / "runs"
+    env = {**os.environ, "PKGTRACE_RUNS": str(runs)}
+    before = set(stale_namespaces())
+    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "analyze", "pypi", "--local", str(artifact),
+                             "--mode", "dynamic", "--results", str(tmp_path / "results")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until the install phase is running
+        logs = list(runs.glob("pkt*/logs/*boot*"))
+        if logs and "time.sleep" in logs[0].read_text(errors="replace") or \
+                logs and "setup.py" in logs[0].read_text(errors="replace"):
+            break
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the install phase never started")
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 143, proc.stderr.read()[-2000:]
+    assert not [p for p in runs.iterdir() if p.name.startswith("pkt")]
+    assert set(stale_namespaces()) <= before
+    state = subprocess.run(["runsc", f"--root={runs / 'runsc-state'}", "list"], capture_output=True, text=True)
+    assert "pkt" not in state.stdout
