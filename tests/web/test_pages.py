@@ -125,3 +125,13 @@ def test_unknown_release_page(page, artifacts_dir):
     assert resp.status == 404
     expect(page.locator("#error-message")).to_contain_text("no release pypi/no-such-pkg@9.9.9")
     shot(page, artifacts_dir, "08-not-found")
+
+
+def test_api_docs_render_offline(page, artifacts_dir):
+    # Swagger UI comes from our own server (the browser here has no internet): the operations list.
+    from playwright.sync_api import expect
+    page.goto(page.base + "/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    expect(page.get_by_text("/api/submissions").first).to_be_visible()
+    assert not page.js_errors
+    shot(page, artifacts_dir, "09-api-docs")

@@ -37,7 +37,7 @@ def create_app(settings: WebSettings | None = None, *, services: Services | None
         finally:
             svc.close()
 
-    app = FastAPI(title="pkgtrace", version="1", lifespan=lifespan,
+    app = FastAPI(title="pkgtrace", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="What package releases do when installed, imported and run: verdicts, findings, "
                               "behaviour by phase (OSSF package-analysis shaped documents), diffs between releases. "
                               "Reading is public; submitting releases or archives needs an API token.")
@@ -48,6 +48,7 @@ def create_app(settings: WebSettings | None = None, *, services: Services | None
     app.include_router(api_router())
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    _docs(app)
     # Bodies bounded before any parser reads them.
     app.add_middleware(BodyLimit, limits={("POST", "/api/uploads"): svc.settings.max_upload_bytes,
                                           ("POST", "/api/verify"): svc.settings.max_lockfile_bytes})
@@ -55,8 +56,27 @@ def create_app(settings: WebSettings | None = None, *, services: Services | None
     return app
 
 
+def _docs(app: FastAPI) -> None:
+    """Swagger UI (5.x, which reads OpenAPI 3.1) from the swagger-ui-py wheel's static files, not
+    FastAPI's default CDN: /docs must work where the browser has no internet."""
+    import importlib.util
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    spec = importlib.util.find_spec("swagger_ui")  # its files only; the module wires other frameworks
+    assets = Path(spec.submodule_search_locations[0]) / "static"
+    app.mount("/docs-assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="pkgtrace API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(("/api/", "/openapi", "/static/"))
+    return not request.url.path.startswith(("/api/", "/openapi", "/static/", "/docs-assets/"))
 
 
 def _answer(request: Request, status: int, message, title: str, headers: dict | None = None):
