@@ -84,8 +84,8 @@ def print_summary(docs: dict) -> None:
             if detail.get("left_running"):
                 console.print(f"     left running: {', '.join(p['name'] for p in detail['left_running'])}")
     static = report.get("static")
-    if static is not None:
-        console.print(f"  [bold]static[/]: {static.get('summary', '')}" if isinstance(static, dict) else "")
+    if isinstance(static, dict):
+        console.print(f"  [bold]static[/]: {_static_line(static.get('summary') or {})}", highlight=False)
     verdict = report.get("verdict")
     if verdict:
         from pkgtrace.verdict.summary import print_verdict
@@ -104,3 +104,12 @@ def _net_line(e: dict) -> str | None:
         body = base64.b64decode(h.get("body_b64") or "")[:60]
         return f"HTTP {h['method']} {h.get('host') or where}{h['target']} body={body!r}"
     return f"TCP {where} {e.get('bytes_received', 0)} bytes"
+
+
+def _static_line(summary: dict) -> str:
+    """'10 files, 6 parsed (javascript 5, typescript 1), 0 syntax errors; signals: hex 1'."""
+    def counts(d) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) if isinstance(d, dict) and d else "none"
+    return (f"{summary.get('files', 0)} files, {summary.get('parsed_files', 0)} parsed "
+            f"({counts(summary.get('languages'))}), {summary.get('files_with_syntax_errors', 0)} with "
+            f"syntax errors; signals: {counts(summary.get('signals'))}")
