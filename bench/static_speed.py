@@ -12,7 +12,9 @@ temporary folder that is removed at the end. Nothing is ever installed, imported
 GuardDog is installed with pip into a throwaway venv (a temporary folder, or --guarddog-venv to
 reuse one) and run as `guarddog pypi scan ARCHIVE`, one process per archive, as a user runs it.
 Rows:
-  pkgtrace          analyze_artifact() in a warm worker process (how pkgtrace's workers run it)
+  pkgtrace          analyze_artifact() in a warm worker process (how pkgtrace's workers run it);
+                    its CPU adds that of the pass's libmagic helper process (read from /proc,
+                    so in clock ticks)
   guarddog          GuardDog's own extract + scan_local() in one warm process (like for like)
   pkgtrace-cli      `pkgtrace static pypi --local ARCHIVE --json`, one process per archive
   guarddog-cli      `guarddog pypi scan ARCHIVE --output-format json`, one process per archive
@@ -197,13 +199,28 @@ class PkgtraceInproc:
         self.analyze(Artifact.from_file(Package(Ecosystem.PYPI, "warm", "0"), warm))
 
     def __call__(self, p: Path) -> Timing:
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, h0 = time.perf_counter(), time.process_time(), self._helper_cpu()
         try:
             pkg = self.reg.identify_local(p)
         except Exception:
             pkg = self.Package(self.eco, p.stem, "0")
         self.analyze(self.Artifact.from_file(pkg, p))
-        return time.perf_counter() - t0, time.process_time() - c0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        return wall, cpu + max(0.0, self._helper_cpu() - h0)
+
+    @staticmethod
+    def _helper_cpu() -> float:
+        """CPU seconds of the static pass's libmagic helper process (static/magicworker.py):
+        process_time() does not see a child, and the CPU column must count all the work."""
+        from pkgtrace.static.magicworker import helper_pid
+        pid = helper_pid()
+        if pid is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class GuarddogInproc:

@@ -6,11 +6,14 @@ still get facts and signals from their raw text.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import threading
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -19,6 +22,7 @@ from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import hooks as hooks_mod
 from pkgtrace.static.extract import ExtractResult, Limits, extract
 from pkgtrace.static.facts import FileFacts, facts_for_path
+from pkgtrace.static.magicworker import TypeStream
 from pkgtrace.static.parsing import (DECLARED, IdentifierKind, ParseResult, detect_language,
                                      parse_raw, parser_for)
 from pkgtrace.static.schema import (LANGUAGE_FIELDS, SCHEMA_VERSION, created_now, value_counts)
@@ -59,9 +63,10 @@ class FileAnalysis:
     seconds: float = 0.0
 
 
-def analyze_file(path: str, disk: Path, opts: Options = Options()) -> FileAnalysis:
+def analyze_file(path: str, disk: Path, opts: Options = Options(),
+                 detected_type: str | None = None) -> FileAnalysis:
     t0 = time.perf_counter()
-    facts, data = facts_for_path(disk, opts.max_in_memory)
+    facts, data = facts_for_path(disk, opts.max_in_memory, detected_type)
     fa = FileAnalysis(path, facts)
     if not facts.is_text:
         fa.seconds = time.perf_counter() - t0
@@ -105,6 +110,39 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
                      ) -> tuple[dict, dict]:
     """(OSSF static record, pkgtrace report `static` section) for ARTIFACT. Never raises for a
     hostile or broken archive: problems are in the section's `extraction`."""
+    with _rarer_gc():
+        return _analyze_artifact(artifact, progress, options, scratch)
+
+
+_GC_GEN0 = 50_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def _rarer_gc():
+    """The pass allocates hundreds of thousands of small token objects that live until its end
+    and form no cycles; at Python's default thresholds the collector walks them over and over
+    (a sixth of the pass on larger releases). Collections are made rarer while any pass runs,
+    never turned off, and the thresholds are put back when the last one ends."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], _GC_GEN0), *_gc_saved[1:])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)
+
+
+def _analyze_artifact(artifact: Artifact, progress: Progress, options: Options,
+                      scratch: Path | None) -> tuple[dict, dict]:
     t_start = time.monotonic()
     base = scratch or scratch_base(options.limits)
     base.mkdir(parents=True, exist_ok=True)
@@ -119,13 +157,14 @@ def analyze_artifact(artifact: Artifact, progress: Progress = lambda _m: None, *
         results: list[FileAnalysis] = []
         total = len(entries)
         big = total > 200 or ex.total_bytes > 20 << 20
-        for i, f in enumerate(entries, 1):
-            if big and (i % 200 == 0 or i == total):
-                progress(f"analysing files {i}/{total}")
-            try:
-                results.append(analyze_file(f.path, f.disk, options))
-            except (OSError, RecursionError, ValueError) as e:  # one bad file never stops the rest
-                ex.problems.append(_problem("analysis", f"{type(e).__name__}: {e}", f.path))
+        with TypeStream([f.disk for f in entries]) as types:  # libmagic, in a helper process
+            for i, f in enumerate(entries, 1):
+                if big and (i % 200 == 0 or i == total):
+                    progress(f"analysing files {i}/{total}")
+                try:
+                    results.append(analyze_file(f.path, f.disk, options, types.next()))
+                except (OSError, RecursionError, ValueError) as e:  # one bad file never stops the rest
+                    ex.problems.append(_problem("analysis", f"{type(e).__name__}: {e}", f.path))
         t_files = time.monotonic()
         hook_list = hooks_mod.find_hooks(artifact.package.ecosystem,
                                          {f.path: f.disk for f in entries})

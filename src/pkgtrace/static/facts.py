@@ -84,10 +84,13 @@ def looks_text(head: bytes) -> bool:
     return control / len(sample) < 0.05
 
 
-def facts_for(data: bytes, size: int | None = None, sha256: str | None = None) -> FileFacts:
+def facts_for(data: bytes, size: int | None = None, sha256: str | None = None,
+              detected_type: str | None = None) -> FileFacts:
+    """DETECTED_TYPE: libmagic's answer when it was already had (see magicworker)."""
     digest = sha256 or hashlib.sha256(data).hexdigest()
     return FileFacts(
-        detected_type=detect_type(data, digest if size is None else None),
+        detected_type=detected_type if detected_type is not None else
+        detect_type(data, digest if size is None else None),
         size=len(data) if size is None else size,
         sha256=digest,
         line_lengths=line_length_counts(data),
@@ -95,12 +98,13 @@ def facts_for(data: bytes, size: int | None = None, sha256: str | None = None) -
     )
 
 
-def facts_for_path(path: Path, max_in_memory: int) -> tuple[FileFacts, bytes]:
+def facts_for_path(path: Path, max_in_memory: int,
+                   detected_type: str | None = None) -> tuple[FileFacts, bytes]:
     """Facts for a file, and its bytes (at most MAX_IN_MEMORY of them) for later stages."""
     size = path.stat().st_size
     if size <= max_in_memory:
         data = path.read_bytes()
-        return facts_for(data), data
+        return facts_for(data, detected_type=detected_type), data
     # Too large to hold: hash and count lines in chunks, keep only the head.
     h = hashlib.sha256()
     counts: Counter[int] = Counter()
@@ -117,5 +121,6 @@ def facts_for_path(path: Path, max_in_memory: int) -> tuple[FileFacts, bytes]:
             counts.update(len(ln) - 1 if ln.endswith(b"\r") else len(ln) for ln in lines)
     if carry:
         counts[len(carry) - 1 if carry.endswith(b"\r") else len(carry)] += 1
-    return FileFacts(detect_type(head), size, h.hexdigest(), dict(sorted(counts.items())),
+    return FileFacts(detected_type if detected_type is not None else detect_type(head), size,
+                     h.hexdigest(), dict(sorted(counts.items())),
                      looks_text(head)), head

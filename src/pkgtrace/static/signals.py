@@ -82,7 +82,7 @@ _KNOWN_SMALL_IPS = frozenset({"1.0.0.1", "8.8.4.4", "9.9.9.9", "0.0.0.0"})
 
 def find_ips(s: str) -> list[str]:
     out: list[str] = []
-    if "." in s:
+    if s.count(".") >= 3:  # an IPv4 address has three dots; most strings with one do not
         for m in _IPV4.finditer(s):
             if not _version_like(s, m.start(), m.group()):
                 out.append(m.group())
