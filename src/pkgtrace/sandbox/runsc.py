@@ -258,6 +258,7 @@ class Sandbox:
                 limit = "disk"
                 break
             if not self.alive():
+                watch.sample()  # what is left of the evidence, if the cgroups still stand
                 break
             try:
                 proc.wait(timeout=0.1)  # returns as soon as the exec ends
@@ -341,6 +342,8 @@ class _CgroupWatch:
         self.cid = cid
         self.oom = False
         self.pids_max = False
+        self.pids_peak = 0  # the most host processes seen at once
+        self.pids_limit = 0
 
     def _read(self, *parts: str) -> str:
         for base in (Path("/sys/fs/cgroup", parts[0], self.cid), Path("/sys/fs/cgroup", self.cid)):
@@ -360,9 +363,17 @@ class _CgroupWatch:
             k, _, v = line.partition(" ")
             if k == "max" and v.strip() not in ("", "0"):
                 self.pids_max = True
+        current, limit = self._read("pids", "pids.current").strip(), self._read("pids", "pids.max").strip()
+        if current.isdigit():
+            self.pids_peak = max(self.pids_peak, int(current))
+        if limit.isdigit():
+            self.pids_limit = int(limit)
 
     def cause(self) -> str | None:
-        return "processes" if self.pids_max else "memory" if self.oom else None
+        # A fork bomb fills the process limit and, with a process's memory each, often the memory
+        # limit in the same instant: the kernel's OOM kill is then a consequence, not the cause.
+        near_limit = self.pids_limit and self.pids_peak >= 0.9 * self.pids_limit
+        return "processes" if self.pids_max or near_limit else "memory" if self.oom else None
 
 
 def _kernel_says(cid: str) -> str | None:
