@@ -36,8 +36,14 @@ def test_sigterm_mid_phase_cleans_up_everything(tmp_path):
         pytest.fail("the install phase never started")
     time.sleep(2)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(60) == 143, proc.stderr.read()[-2000:]
-    assert not [p for p in runs.iterdir() if p.name.startswith("pkt")]
-    assert not [ns for ns in stale_namespaces() if run_id in ns]  # (other tests' runs may be up)
-    state = subprocess.run(["runsc", f"--root={runs / 'runsc-state'}", "list"], capture_output=True, text=True)
-    assert "pkt" not in state.stdout
+    try:
+        code = proc.wait(60)
+        left = [p for p in runs.iterdir() if p.name.startswith("pkt")]
+        left_ns = [ns for ns in stale_namespaces() if run_id in ns]  # (other tests' runs may be up)
+        state = subprocess.run(["runsc", f"--root={runs / 'runsc-state'}", "list"], capture_output=True,
+                               text=True).stdout
+    finally:  # if the fix regresses, do not leave its sandbox running on the test machine
+        subprocess.run([sys.executable, "-m", "pkgtrace.cli", "sandbox", "gc"], env=env, capture_output=True)
+    assert code == 143, proc.stderr.read()[-2000:]
+    assert not left and not left_ns
+    assert "pkt" not in state
