@@ -1,4 +1,5 @@
-"""Shared test plumbing: sandbox tests skip with a clear reason; a results folder per test.
+"""Shared test plumbing: sandbox tests skip with a clear reason; a results folder per test; the real
+services (tests/services.py), one per test session, for every test that asks.
 (The CLI runner is tests/clirun.py.)"""
 
 from __future__ import annotations
@@ -31,3 +32,37 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def results(tmp_path: Path) -> Path:
     return tmp_path / "results"
+
+
+def _service(start, what: str):
+    try:
+        return start()
+    except Exception as e:  # noqa: BLE001
+        pytest.skip(f"{what} cannot run here: {e}")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    from services import RedisServer
+    r = _service(lambda: RedisServer(tmp_path_factory.mktemp("redis")).start(), "redis-server")
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL for the session; tests call reset() for an empty database."""
+    from services import Postgres
+    pg = _service(lambda: Postgres().start(), "PostgreSQL")
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    from services import SeaweedS3, aws_env
+    for k, v in aws_env().items():
+        os.environ.setdefault(k, v)
+    s3 = _service(lambda: SeaweedS3(tmp_path_factory.mktemp("weed")).start(), "SeaweedFS")
+    yield s3
+    s3.stop()

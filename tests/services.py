@@ -115,7 +115,7 @@ class RedisServer:
 class Postgres:
     """A throwaway PostgreSQL cluster owned by the postgres user (it refuses to run as root)."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self):
         if PG_BIN is None:
             raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
         # pytest's temporary folders are private to root; the postgres user needs a path it can walk.

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from clirun import run_cli, run_cli_json
-from ecosystems.fakeregistry import FakeRegistry, serve
+from ecosystems.fakeregistry import FakeRegistry, serving
 from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, tar_bytes
 
 URL_VARS = ("PKGTRACE_PYPI_URL", "PKGTRACE_NPM_URL", "PKGTRACE_RUBYGEMS_URL",
@@ -20,13 +20,8 @@ URL_VARS = ("PKGTRACE_PYPI_URL", "PKGTRACE_NPM_URL", "PKGTRACE_RUBYGEMS_URL",
 
 @pytest.fixture
 def registry(monkeypatch):
-    reg = FakeRegistry()
-    server = serve(reg)
-    for var in URL_VARS:  # run_cli's child process inherits these
-        monkeypatch.setenv(var, reg.url)
-    yield reg
-    server.shutdown()
-    server.server_close()
+    with serving(monkeypatch, URL_VARS) as reg:  # run_cli's child process inherits these
+        yield reg
 
 
 def _publish_pypi(reg: FakeRegistry) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from builders import behaviour_composer, behaviour_crate, behaviour_gem
 from clirun import run_cli_json
-from ecosystems.fakeregistry import FakeRegistry, serve
+from ecosystems.fakeregistry import serving
 from test_behaviour import _check_not_in_other_phase, _check_phase
 
 pytestmark = pytest.mark.sandbox
@@ -29,13 +29,9 @@ def _needs(tool: str):
 
 @pytest.fixture
 def registry(monkeypatch):
-    reg = FakeRegistry()
-    server = serve(reg)
-    for var in ("PKGTRACE_RUBYGEMS_URL", "PKGTRACE_PACKAGIST_URL", "PKGTRACE_CRATES_URL"):
-        monkeypatch.setenv(var, reg.url)
-    yield reg
-    server.shutdown()
-    server.server_close()
+    urls = ("PKGTRACE_RUBYGEMS_URL", "PKGTRACE_PACKAGIST_URL", "PKGTRACE_CRATES_URL")
+    with serving(monkeypatch, urls) as reg:  # the CLI's child process inherits them
+        yield reg
 
 
 def _analyze(*args: str, results) -> dict:

@@ -1,15 +1,11 @@
 import pytest
 
-from ecosystems.fakeregistry import FakeRegistry, serve
+from ecosystems.fakeregistry import serving
 
 
 @pytest.fixture
 def registry(monkeypatch):
-    reg = FakeRegistry()
-    server = serve(reg)
-    for var in ("PKGTRACE_RUBYGEMS_URL", "PKGTRACE_PACKAGIST_URL", "PKGTRACE_CRATES_URL",
-                "PKGTRACE_PYPI_URL", "PKGTRACE_NPM_URL"):
-        monkeypatch.setenv(var, reg.url)
-    yield reg
-    server.shutdown()
-    server.server_close()
+    urls = ("PKGTRACE_RUBYGEMS_URL", "PKGTRACE_PACKAGIST_URL", "PKGTRACE_CRATES_URL", "PKGTRACE_PYPI_URL",
+            "PKGTRACE_NPM_URL")
+    with serving(monkeypatch, urls) as reg:
+        yield reg

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -110,3 +111,18 @@ def serve(reg: FakeRegistry):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server
+
+
+@contextmanager
+def serving(monkeypatch, env_vars):
+    """A FakeRegistry on loopback with ENV_VARS (PKGTRACE_<ECO>_URL) pointing at it; child
+    processes started by the test inherit them."""
+    reg = FakeRegistry()
+    server = serve(reg)
+    for var in env_vars:
+        monkeypatch.setenv(var, reg.url)
+    try:
+        yield reg
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -8,17 +8,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from services import FixtureRegistry, Postgres, RedisServer, SeaweedS3, aws_env  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory):
-    try:
-        r = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    except Exception as e:  # noqa: BLE001
-        pytest.skip(f"redis-server cannot run here: {e}")
-    yield r
-    r.stop()
+from services import FixtureRegistry, RedisServer, aws_env  # noqa: E402
 
 
 @pytest.fixture
@@ -30,28 +20,6 @@ def own_redis(tmp_path):
         pytest.skip(f"redis-server cannot run here: {e}")
     yield r
     r.stop(kill=True)
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    try:
-        pg = Postgres(Path("/tmp")).start()
-    except Exception as e:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL cannot run here: {e}")
-    yield pg
-    pg.stop()
-
-
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory):
-    for k, v in aws_env().items():
-        os.environ.setdefault(k, v)
-    try:
-        s3 = SeaweedS3(tmp_path_factory.mktemp("weed")).start()
-    except Exception as e:  # noqa: BLE001
-        pytest.skip(f"SeaweedFS cannot run here: {e}")
-    yield s3
-    s3.stop()
 
 
 @pytest.fixture

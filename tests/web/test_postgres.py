@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-
 from webtest_fixtures import seed
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-@pytest.fixture(scope="module")
-def pg():
-    from services import Postgres
-    try:
-        p = Postgres(Path("/tmp")).start()
-    except Exception as e:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL cannot run here: {e}")
-    yield p
-    p.stop()
-
-
-def test_api_on_postgresql(pg, tmp_path):
+def test_api_on_postgresql(postgres, tmp_path):
     from fastapi.testclient import TestClient
 
     from pkgtrace.results.index import open_index
     from pkgtrace.results.stores.local import LocalStore
     from pkgtrace.web import WebSettings, create_app
+    pg = postgres
     pg.reset()
     idx = open_index(pg.url)
     seed(idx, LocalStore(tmp_path / "results"))
