@@ -104,12 +104,28 @@ _URL = re.compile(r"(?i)\b(?:https?|ftps?|wss?|file|s3|gs|blob|chrome|content):/
 _HOST = re.compile(r"^(?:[\w-]+\.)+[^\W\d_]{2,}$")
 
 
+def _trim_url(url: str) -> str:
+    """Sentence punctuation after a URL is not part of it; a closing bracket is, when the URL
+    opened it ("…/Apples_(film)"), as OSSF's URL tests expect."""
+    while url:
+        last = url[-1]
+        if last in ".,;:!?*":
+            url = url[:-1]
+        elif last == ")" and url.count(")") > url.count("("):
+            url = url[:-1]
+        elif last == "]" and url.count("]") > url.count("["):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
 def find_urls(s: str) -> list[str]:
     if "://" not in s:
         return []
     out = []
     for m in _URL.finditer(s):
-        url = m.group().rstrip(".,;:)]!?*")
+        url = _trim_url(m.group())
         try:
             host = urlsplit(url).hostname or ""
         except ValueError:
@@ -142,8 +158,9 @@ def is_highly_escaped(lit: StringLiteral, count_threshold: int = 8,
 
 
 def levenshtein(raw: str, value: str) -> int:
-    # Quadratic in length: long literals are compared on their first 4 KiB.
-    return Levenshtein.distance(raw[:4096], value[:4096])
+    """OSSF's distance (golang-levenshtein's DefaultOptions): insertion and deletion cost 1,
+    substitution 2. Quadratic in length: long literals are compared on their first 4 KiB."""
+    return Levenshtein.distance(raw[:4096], value[:4096], weights=(1, 1, 2))
 
 
 SUSPICIOUS_IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -371,7 +388,7 @@ def file_signals(pr: ParseResult, source: bytes = b"", whole_text: str | None = 
                     if decoded:
                         col.add("decoded_base64", lit.line, decoded[:1000], source=b[:80])
                         col.scan_text(decoded, lit.line, via="base64", ossf=False)
-        if len(v) >= 8:
+        if len(v) >= 7:  # "8.8.8.8", the shortest address worth reporting, has seven
             for h in find_hex(v):
                 col.add("hex", lit.line, h, fs.hex_strings)
             col.scan_text(v, lit.line)

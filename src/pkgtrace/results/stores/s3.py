@@ -17,7 +17,7 @@ from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
 from pkgtrace.model import Ecosystem, Package
-from pkgtrace.results.stores.interface import StoreError, package_from_key
+from pkgtrace.results.stores.interface import StoreError, package_from_key, serialise
 
 POINTER = "current.json"
 
@@ -90,7 +90,7 @@ class S3Store:
         for kind, doc in documents.items():
             self._call(f"put {kind}", self.client.put_object, Bucket=self.bucket,
                        Key=f"{base}/runs/{run}/{kind}.json", ContentType="application/json",
-                       Body=json.dumps(doc, indent=1, default=str).encode())
+                       Body=serialise(kind, doc))
         pointer = {"run": run, "kinds": sorted(documents), "written": time.time()}
         self._call("put pointer", self.client.put_object, Bucket=self.bucket, Key=f"{base}/{POINTER}",
                    ContentType="application/json", Body=json.dumps(pointer).encode())
