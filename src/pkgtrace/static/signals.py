@@ -101,7 +101,9 @@ def find_ips(s: str) -> list[str]:
 
 _URL = re.compile(r"(?i)\b(?:https?|ftps?|wss?|file|s3|gs|blob|chrome|content)://"
                   r"[^\s\"'<>`\\{}|^]+")
-_HOST = re.compile(r"^(?:[\w-]+\.)+[^\W\d_]{2,}$")
+# Labels of any letters, digits or symbols (OSSF: \p{L}\p{N}\p{S}, so "http://✪df.ws"), a
+# letter-only top-level label.
+_HOST = re.compile(r"^(?:[^\s!-,./:-@\[-^`{-~]+\.)+[^\W\d_]{2,}$")
 
 
 def _trim_url(url: str) -> str:
@@ -335,8 +337,9 @@ class _Collector:
         self.truncated = False
 
     def add(self, kind: str, line: int | None, value: str, ossf_list: list | None = None,
-            ossf_item=None, **extra) -> bool:
-        key = (kind, value)
+            ossf_item=None, distinct: str | None = None, **extra) -> bool:
+        """Record a finding once per (kind, DISTINCT or VALUE): repeats of one literal are noise."""
+        key = (kind, value if distinct is None else distinct)
         if key in self._seen:
             return False
         self._seen.add(key)
@@ -393,9 +396,11 @@ def file_signals(pr: ParseResult, source: bytes = b"", whole_text: str | None = 
                 col.add("hex", lit.line, h, fs.hex_strings)
             col.scan_text(v, lit.line)
         if is_highly_escaped(lit):
+            # The same text escaped in different ways is different obfuscation: keyed by raw.
+            dist = levenshtein(lit.raw, v)
             col.add("escaped_string", lit.line, v, fs.escaped_strings,
-                    {"value": v, "raw": lit.raw, "levenshtein_dist": levenshtein(lit.raw, v)},
-                    raw=lit.raw[:1000], levenshtein_dist=levenshtein(lit.raw, v))
+                    {"value": v, "raw": lit.raw, "levenshtein_dist": dist}, distinct=lit.raw,
+                    raw=lit.raw[:1000], levenshtein_dist=dist)
         if len(v) >= HIGH_ENTROPY_MIN_LEN:
             r = entropy_ratio(v)
             if r >= HIGH_ENTROPY_RATIO:

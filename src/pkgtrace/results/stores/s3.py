@@ -16,6 +16,7 @@ import uuid
 from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
+from pkgtrace.extras import require
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.stores.interface import StoreError, package_from_key, serialise
 
@@ -24,7 +25,7 @@ POINTER = "current.json"
 
 class S3Store:
     def __init__(self, url: str):
-        import boto3
+        boto3 = require("s3")
         from botocore.config import Config
 
         u = urlparse(url)
