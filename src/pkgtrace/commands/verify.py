@@ -18,7 +18,9 @@ DEFAULT_SUPPRESSIONS = (".pkgtrace-suppressions.yaml", ".pkgtrace-suppressions.y
 
 @app.command()
 def verify(
-    lockfiles: list[Path] = typer.Argument(..., help="Lockfiles (any format `pkgtrace deps` reads)."),
+    lockfiles: list[Path] = typer.Argument(..., help="Lockfiles (any format `pkgtrace deps` reads), or "
+                                           "folders to search for them (node_modules, virtualenvs and "
+                                           "vendor folders skipped)."),
     index: Optional[str] = typer.Option(None, "--index", help="The local dataset: sqlite:///PATH (default: "
                                         "the pipeline's, PKGTRACE_INDEX) or postgresql://…"),
     server: Optional[str] = typer.Option(None, "--server", envvar="PKGTRACE_SERVER",
@@ -68,15 +70,30 @@ def verify(
             console.print(f"[yellow]suppression expired {s.expires}:[/] {escape(s.name)}"
                           f"{'@' + escape(s.version) if s.version else ''}{' ' + escape(s.rule) if s.rule else ''}")
 
+    from pkgtrace.verify.discover import find_lockfiles
+    try:
+        lockfiles = find_lockfiles(lockfiles)
+    except FileNotFoundError as e:
+        raise fail(str(e), EXIT_USAGE)
+    if not lockfiles:
+        raise fail("no lockfiles found in the folders given", EXIT_USAGE)
+
     if server:
         where = server
     else:
         from pkgtrace.pipeline import settings
         where = settings.index_url(index)
         missing = _missing_sqlite(where)
-        if missing:
+        if missing and (index or os.environ.get("PKGTRACE_INDEX")):
             raise fail(f"no dataset at {missing}: give --index URL (a pipeline's index) or --server URL "
                        "(a pkgtrace server), or set PKGTRACE_INDEX / PKGTRACE_SERVER", EXIT_USAGE)
+        if missing:
+            # Nothing analysed on this machine yet: every dependency is "not analysed", which is
+            # the true answer (and --analyze-missing can start on it). Nothing is created.
+            console.print(f"no analyses yet in {escape(str(Path(missing).parent))}: every dependency "
+                          "is listed as not analysed (`pkgtrace analyze`, `pkgtrace osv import` or "
+                          "--server fill it)")
+            where = "sqlite://"
     try:
         dataset = open_dataset(where, token=token)
     except ValueError as e:
@@ -112,6 +129,9 @@ def verify(
 
     for e in result.errors:
         console.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
+    for lf in result.lockfiles:
+        for n in lf.notes:
+            console.print(f"[yellow]note:[/] {escape(n)}", soft_wrap=True)
     for w in result.waited:
         if w.state != "done":
             console.print(f"[yellow]{escape(str(w.package))}: not analysed "
@@ -119,6 +139,9 @@ def verify(
 
     to_file = output is not None
     ctx = RenderContext(lockfiles=tuple(str(lf.path) for lf in result.lockfiles), dataset=dataset.name,
+                        failed=tuple({"file": e.file, "line": e.line, "key": e.key, "message": e.message}
+                                     for e in result.errors),
+                        notes=tuple(n for lf in result.lockfiles for n in lf.notes),
                         color=not to_file and fmt == "table" and sys.stdout.isatty(),
                         width=None if to_file or not sys.stdout.isatty() else console.width)
     text = formatter.render(result.rows, ctx)

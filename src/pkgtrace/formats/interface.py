@@ -117,6 +117,8 @@ class RenderContext:
     color: bool = False
     width: int | None = None
     tool_version: str = ""
+    failed: tuple[dict, ...] = ()  # lockfiles that could not be read: {file, line, key, message}
+    notes: tuple[str, ...] = ()    # what the lockfile readers skipped or could not tell
 
     def __post_init__(self) -> None:
         if not self.tool_version:
