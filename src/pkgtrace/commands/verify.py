@@ -30,7 +30,8 @@ def verify(
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, sarif, markdown or osv."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if any release not suppressed is "
-                                          "labelled this or worse: suspicious or malicious."),
+                                          "labelled this or worse: suspicious or malicious; unknown: "
+                                          "also any release not analysed yet."),
     suppressions: Optional[Path] = typer.Option(None, "--suppressions", help="Suppressions file (default: "
                                                 ".pkgtrace-suppressions.yaml here, if present)."),
     analyze_missing: bool = typer.Option(False, "--analyze-missing", help="Ask the pipeline to analyse the "
@@ -55,8 +56,8 @@ def verify(
             parser_named(lockfile_type)
     except ValueError as e:
         raise fail(str(e), EXIT_USAGE)
-    if fail_on is not None and fail_on not in ("suspicious", "malicious"):
-        raise fail(f"--fail-on must be suspicious or malicious, not {fail_on!r}", EXIT_USAGE)
+    if fail_on is not None and fail_on not in ("unknown", "suspicious", "malicious"):
+        raise fail(f"--fail-on must be unknown, suspicious or malicious, not {fail_on!r}", EXIT_USAGE)
     if server and index:
         raise fail("give --index or --server, not both", EXIT_USAGE)
     sup = None

@@ -81,6 +81,9 @@ def read_lockfile(path: str | Path, fmt: str | None = None) -> Lockfile:
         text = read_text(path)
         parser = parser_named(fmt) if fmt else detect(path, text)
         found = _parse(parser, path, text)
+        if not found and not fmt and not parser.sniff(text):
+            # Named like a lockfile, looks like none, and nothing in it read as a dependency.
+            raise LockfileError(path, f"not a {parser.format}: nothing in it is recognisable as one")
     finally:
         stop_collecting(token)
     return Lockfile(path, parser.format, parser.ecosystem, found, tuple(notes))
