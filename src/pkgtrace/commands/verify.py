@@ -79,6 +79,7 @@ def verify(
     if not lockfiles:
         raise fail("no lockfiles found in the folders given", EXIT_USAGE)
 
+    missing = None
     if server:
         where = server
     else:
@@ -88,15 +89,18 @@ def verify(
         if missing and (index or os.environ.get("PKGTRACE_INDEX")):
             raise fail(f"no dataset at {missing}: give --index URL (a pipeline's index) or --server URL "
                        "(a pkgtrace server), or set PKGTRACE_INDEX / PKGTRACE_SERVER", EXIT_USAGE)
-        if missing:
+        if missing and not analyze_missing:
             # Nothing analysed on this machine yet: every dependency is "not analysed", which is
-            # the true answer (and --analyze-missing can start on it). Nothing is created.
+            # the true answer. Nothing is created (--analyze-missing creates the dataset it fills).
             console.print(f"no analyses yet in {escape(str(Path(missing).parent))}: every dependency "
                           "is listed as not analysed (`pkgtrace analyze`, `pkgtrace osv import` or "
                           "--server fill it)")
-            where = "sqlite://"
     try:
-        dataset = open_dataset(where, token=token)
+        if not server and missing and not analyze_missing:
+            from pkgtrace.verify.local import EmptyDataset
+            dataset = EmptyDataset(where)
+        else:
+            dataset = open_dataset(where, token=token)
     except ValueError as e:
         raise fail(str(e), EXIT_USAGE)
     except DatasetError as e:

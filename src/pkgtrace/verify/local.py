@@ -54,3 +54,23 @@ class LocalDataset:
 
     def close(self) -> None:
         self.index.close()
+
+
+class EmptyDataset:
+    """The local dataset before anything was analysed or imported: it knows no release. verify
+    reads; it does not create a dataset just to find it empty."""
+
+    def __init__(self, where: str):
+        self.name = f"{where} (no analyses yet)"
+
+    def lookup(self, package: Package) -> ReleaseRecord | None:
+        return None
+
+    def submit(self, package: Package) -> None:
+        raise DatasetError("no dataset yet to submit to: run `pkgtrace up` (or analyze) first")
+
+    def state(self, package: Package) -> tuple[str, str | None] | None:
+        return None
+
+    def close(self) -> None:
+        pass
