@@ -21,7 +21,8 @@ class MissingExtra(RuntimeError):
 
     def __init__(self, extra: str) -> None:
         what, dist, _ = EXTRAS[extra]
-        super().__init__(f"{what} need {dist}, which is not installed: pip install 'pkgtrace[{extra}]'")
+        super().__init__(f"{what}: this requires {dist}, which is not installed: "
+                         f"pip install 'pkgtrace[{extra}]'")
         self.extra = extra
 
 

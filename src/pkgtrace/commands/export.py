@@ -81,7 +81,8 @@ def bigquery(project: Optional[str] = typer.Option(None, "--project", help="Goog
         try:
             counts = BigQueryLoader(project, dataset, location, names=table_names).load(store, day=on_day)
         except MissingExtra as e:
-            raise fail(str(e), EXIT_FAILURE)
+            from rich.markup import escape
+            raise fail(escape(str(e)), EXIT_FAILURE)
         except Exception as e:  # noqa: BLE001 - credentials, network, quota: one clear line
             raise fail(f"BigQuery load failed: {type(e).__name__}: {e}", EXIT_FAILURE)
     if as_json:
