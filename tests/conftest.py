@@ -15,13 +15,21 @@ from skips import cannot_run
 
 
 def pytest_configure(config):
-    # Commands default to $XDG_DATA_HOME/pkgtrace; tests get a fresh one (children inherit it).
+    # Commands default to $XDG_DATA_HOME/pkgtrace; tests get a fresh one (children and xdist
+    # workers inherit it), removed when the session that made it ends.
     if not os.environ.get("PKGTRACE_TEST_DATA_SET"):
         import tempfile
         base = tempfile.mkdtemp(prefix="pkgtrace-test-data-")
         os.environ["XDG_DATA_HOME"] = base
         os.environ.pop("PKGTRACE_DATA", None)
         os.environ["PKGTRACE_TEST_DATA_SET"] = base
+        config._pkgtrace_test_data = base
+
+
+def pytest_unconfigure(config):
+    base = getattr(config, "_pkgtrace_test_data", None)
+    if base:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def sandbox_unavailable() -> str | None:
