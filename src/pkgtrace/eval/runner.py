@@ -119,6 +119,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             docs = analyze(req).documents
             report = docs["report"]
         report_file.write_bytes(gzip.compress(json.dumps(docs, default=str).encode(), 6))
+        from pkgtrace.eval.cluster import release_signature
         v = report.get("verdict") or {}
         result = {**_base(item, opts), "label": v.get("label"), "score": v.get("score"),
                   "rules": v.get("rules_fired") or sorted({f["rule"] for f in v.get("findings", [])}),
@@ -126,6 +127,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
                                for f in (v.get("findings") or [])[:6]],
                   "version": report.get("package", {}).get("version") or item.version,
                   "timings": report.get("timings", {}),
+                  "minhash": release_signature(artifact, item.ecosystem, item.name),
                   "seconds": round(time.monotonic() - t0, 3), "error": None}
     except Exception as e:  # one bad release never stops an evaluation
         result = _error_result(item, opts, f"{type(e).__name__}: {e}", time.monotonic() - t0,
@@ -160,7 +162,7 @@ def _materialize(item: Item, work: Path, tmp: Path, opts: RunOptions) -> Path:
 
 def _base(item: Item, opts: RunOptions) -> dict:
     return {"key": item.key, "side": item.side, "ecosystem": item.ecosystem, "name": item.name,
-            "version": item.version, "mode": opts.mode}
+            "version": item.version, "mode": opts.mode, "source": item.source}
 
 
 def _error_result(item: Item, opts: RunOptions, error: str, seconds: float, tb: str = "") -> dict:
