@@ -22,6 +22,7 @@ SHINGLE = 5
 THRESHOLD = 0.7
 MAX_TOKENS = 200_000           # of a big release, its first files' tokens are enough
 _SEED = 1
+_SCHEME = "affine32"      # stored signatures are compared only with ones of the same scheme
 
 _TOKEN = re.compile(r"""[A-Za-z_]\w*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|[^\s\w]""")
 _PAYLOAD_LEN = 40              # a literal this long is payload: kept (hashed), not normalised
@@ -53,7 +54,7 @@ def signature(toks: list[str]) -> list[int] | None:
     if not toks:
         return None
     shingles = {" ".join(toks[i:i + SHINGLE]) for i in range(max(1, len(toks) - SHINGLE + 1))}
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME)
     m.update_batch([s.encode() for s in shingles])
     return [int(x) for x in m.hashvalues]
 
@@ -83,7 +84,7 @@ def clusters(signatures: dict[str, list[int] | None]) -> dict[str, str]:
         sig = signatures[key]
         if not sig or len(sig) != NUM_PERM:
             continue
-        m = MinHash(num_perm=NUM_PERM, seed=_SEED, hashvalues=sig)
+        m = MinHash(num_perm=NUM_PERM, seed=_SEED, hashvalues=sig, scheme=_SCHEME)
         for other in lsh.query(m):
             # LSH proposes candidates; keep only those really above the threshold.
             if m.jaccard(hashes[other]) >= THRESHOLD:
