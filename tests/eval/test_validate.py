@@ -142,3 +142,13 @@ def test_eval_cli_reports_clusters_intervals_and_exit_codes(corpus, tmp_path):
     proc = run_cli("eval", str(corpus), "--work", str(work), "--min-detection", "70", "--max-fp", "0.5", check=False)
     assert proc.returncode == 0 and "near-duplicate clusters" in proc.stderr
     assert run_cli("eval", str(corpus), "--folds", "1", check=False).returncode == 2
+
+
+def test_eval_stored_only_reports_on_what_an_interrupted_run_analysed(corpus, tmp_path):
+    work = tmp_path / "w"
+    run_cli_json("eval", str(corpus), "--work", str(work), "-j", "1", "--no-metadata", "--side", "malicious")
+    for p in (work / "reports").glob("*quiet*"):
+        p.unlink()
+    out = run_cli_json("eval", str(corpus), "--work", str(work), "--stored-only", "--rejudge", "--folds", "0")
+    assert {r["name"] for r in out["results"]} == {"fam0", "fam1", "fam2"}  # no benign download either
+    assert out["summary"]["validation"]["kfold"] is None

@@ -30,6 +30,7 @@ def eval_command(
     seed: Optional[int] = typer.Option(None, "--seed", help="With --limit-*: a seeded random sample instead of the first N"),
     password: str = typer.Option("infected", "--password", help="Password of the malicious zips"),
     rejudge: bool = typer.Option(False, "--rejudge", help="Recompute verdicts from stored documents (after rule changes)"),
+    stored_only: bool = typer.Option(False, "--stored-only", help="Only the releases already analysed in --work (figures on an interrupted run)"),
     no_metadata: bool = typer.Option(False, "--no-metadata", help="Do not ask the registries for metadata"),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Sandbox wall-time limit per phase, seconds"),
     folds: int = typer.Option(5, "--folds", help="k of the k-fold over near-duplicate clusters (0: none)"),
@@ -61,7 +62,8 @@ def eval_command(
         digest = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
         work = cache_dir() / "eval" / f"{digest}-{mode}"
     opts = RunOptions(work=str(work), mode=mode, workers=workers, password=password or None,
-                      rejudge=rejudge, metadata=not no_metadata, phase_seconds=timeout)
+                      rejudge=rejudge, metadata=not no_metadata, phase_seconds=timeout,
+                      stored_only=stored_only)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(items))

@@ -40,6 +40,7 @@ class RunOptions:
     rejudge: bool = False           # recompute verdicts from stored documents, no re-analysis
     metadata: bool = True           # fetch registry metadata for metadata rules
     phase_seconds: float | None = None
+    stored_only: bool = False       # only items already analysed in WORK (figures on a partial run)
 
 
 def result_path(work: Path, item: Item) -> Path:
@@ -52,6 +53,8 @@ def run(items: list[Item], opts: RunOptions, progress: Progress = lambda r, i, n
     (work / "reports").mkdir(parents=True, exist_ok=True)
     done: dict[str, dict] = {}
     todo: list[Item] = []
+    if opts.stored_only:
+        items = [it for it in items if (work / "reports" / f"{it.key}.json.gz").is_file()]
     for it in items:
         p = result_path(work, it)
         prev = _load(p)
