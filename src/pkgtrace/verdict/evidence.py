@@ -281,14 +281,18 @@ def read_code(artifact: Path, ecosystem: str, hook_files: set[str]) -> list[Code
 
 
 def _shipping_if_reached(code: list[CodeFile], root: str, ecosystem: str) -> None:
-    """A file that install- or import-time code imports is shipping code wherever it sits."""
+    """A file that install- or import-time code imports is shipping code wherever it sits, and
+    runs when its importer does (install before import: setup.py's imports run at install)."""
     files = {c.path: (c.path[len(root):] if c.path.startswith(root) else c.path, c.text)
              for c in code if c.language != "manifest"}
-    roots = [c.path for c in code if c.role in ("install", "import") and c.path in files]
-    live = reached(files, roots, ecosystem)
-    for c in code:
-        if c.path in live:
-            c.context = ""
+    for role in ("install", "import"):
+        roots = [c.path for c in code if c.role == role and c.path in files]
+        live = reached(files, roots, ecosystem)
+        for c in code:
+            if c.path in live:
+                c.context = ""
+                if c.role == "other":
+                    c.role = role
 
 
 def _wanted(path: str) -> bool:
