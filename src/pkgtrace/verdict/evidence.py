@@ -281,8 +281,9 @@ def read_code(artifact: Path, ecosystem: str, hook_files: set[str]) -> list[Code
 
 
 def _shipping_if_reached(code: list[CodeFile], root: str, ecosystem: str) -> None:
-    """A file that install- or import-time code imports is shipping code wherever it sits, and
-    runs when its importer does (install before import: setup.py's imports run at install)."""
+    """A file that install- or import-time code imports is shipping code wherever it sits. What
+    setup.py imports runs at install; what __init__ imports is mostly definitions that run only
+    when called, so it keeps its role (measured: giving it the import role flagged pymysql and ray)."""
     files = {c.path: (c.path[len(root):] if c.path.startswith(root) else c.path, c.text)
              for c in code if c.language != "manifest"}
     for role in ("install", "import"):
@@ -291,7 +292,7 @@ def _shipping_if_reached(code: list[CodeFile], root: str, ecosystem: str) -> Non
         for c in code:
             if c.path in live:
                 c.context = ""
-                if c.role == "other":
+                if c.role == "other" and role == "install":
                     c.role = role
 
 
