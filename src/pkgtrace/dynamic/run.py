@@ -88,7 +88,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
             stopper.start()  # the teardown's wait overlaps the parse
             with read_log(sb.boot_log()) as log:
-                trace = build(log, windows, sb.control_pids)
+                trace = build(log, windows, sb.control_pids, sensitive=bait.files)
             stopper.join()
             net_events = sb.net.events()
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
@@ -194,7 +194,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             "duration_s": round(r.ended - r.started, 3) if r else None,
             "left_running": left.get(name, []),
             "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
-                       "ops": sorted(f.ops)} for p, f in sorted(pt.files.items())],
+                       "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}
+                      for p, f in sorted(pt.files.items())],
             "file_events": pt.file_events,
             "commands": pt.commands,
             "connections": [{**c, "hostnames": hostnames.get(c["address"], [])} for c in pt.connects],
@@ -202,6 +203,7 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             "sends": [{**s, "data": None, "data_b64": base64.b64encode(s["data"]).decode(),
                        "data_text": s["data"].decode("utf-8", "replace")[:1024]} for s in pt.sends],
             "failed": pt.failed,
+            "tamper": pt.tamper, "tamper_count": pt.tamper_count,
             "dropped_events": pt.dropped,
             "network": [e for e in in_window if e.get("kind") != "dns"],
             "dns": [e for e in in_window if e.get("kind") == "dns"],
@@ -228,9 +230,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
         "processes": [{"pid": p.pid, "ppid": p.ppid, "phase": p.phase, "argv": p.argv,
                        "exe": p.exe, "exit_code": p.exit_code, "start": p.start}
                       for p in sorted(trace.processes.values(), key=lambda p: p.pid)],
-        "trace_stats": {"lines": trace.stats.lines, "syscalls": trace.stats.syscalls,
-                        "garbage": trace.stats.garbage, "truncated": trace.stats.truncated,
-                        "unattributed": trace.unattributed},
+        "trace_stats": {**trace.stats.as_dict(), "unattributed": trace.unattributed,
+                        "recreated": trace.recreated, "tamper": trace.tamper},
     }
     return doc.model_dump(mode="json"), section
 
@@ -294,7 +295,9 @@ def _hostnames(events: list[dict]) -> dict[str, list[str]]:
 
 def _sockets(pt: PhaseTrace, hostnames: dict[str, list[str]]) -> list[SocketResult]:
     seen: dict[tuple[str, int], SocketResult] = {}
-    for c in pt.connects:
+    # Binds count as sockets, as in OSSF: a listening backdoor must show in dynamic.json.
+    binds = [b for b in pt.listens if b.get("op") == "bind"]
+    for c in pt.connects + binds:
         if c["family"] not in ("AF_INET", "AF_INET6") or c["address"] is None or c["port"] is None:
             continue
         key = (c["address"], c["port"])
