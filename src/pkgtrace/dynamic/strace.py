@@ -153,10 +153,14 @@ class Stats:
 
 
 class _Pending:
-    __slots__ = ("head", "body", "lines")
+    """A record being read: its first line and any continuation lines, and the longest complete
+    reading found so far (a newline inside a path splits one record over several lines)."""
+    __slots__ = ("head", "body", "lines", "best", "best_lines")
 
     def __init__(self, head: re.Match, body: str, line: str):
         self.head, self.body, self.lines = head, body, [line]
+        self.best: Syscall | None = None
+        self.best_lines = 0
 
 
 def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
@@ -177,35 +181,50 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
             expected = int(head.group("logpid"))
         genuine = head is not None and (expected is None or int(head.group("logpid")) == expected)
         if genuine:
+            # Each runsc log record is one write: a genuine header always starts a new one.
             if pending is not None:
-                yield from _give_up(pending, stats)
+                yield from _finish(pending, stats)
                 pending = None
             if head.group("file") != "strace.go":
                 continue  # other debug output
-            call = _complete(head, line[head.end():], stats)
-            if call is not None:
-                yield from _emit(call, stats)
-            else:
-                pending = _Pending(head, line[head.end():], line)
+            pending = _Pending(head, line[head.end():], line)
+            pending.best = _complete(head, pending.body, stats)
+            pending.best_lines = 1 if pending.best else 0
             continue
         if pending is not None and len(pending.lines) < MAX_JOIN and len(pending.body) < MAX_RECORD:
-            # A newline inside a path or name split the record: what follows belongs to it.
+            # Not a line runsc started: the rest of a record split by a newline in a name.
             pending.body += "\n" + line
             pending.lines.append(line)
             call = _complete(pending.head, pending.body, stats)
-            if call is not None:
-                stats.joined += 1
-                call.tamper = call.tamper or "newline inside an argument"
-                yield from _emit(call, stats, pending.body)
-                pending = None
+            if call is not None:  # the longest complete reading wins: the real end comes last
+                pending.best, pending.best_lines = call, len(pending.lines)
             continue
-        if head is not None and head.group("file") == "strace.go":
-            stats.forged += 1  # a strace line the sandbox's runsc did not write
-            stats.note_tamper("forged line (wrong log pid)", line)
-        elif "strace.go" in line:
-            _garbage(stats, line)
+        _stray(stats, line)
     if pending is not None:
-        yield from _give_up(pending, stats)
+        yield from _finish(pending, stats)
+
+
+def _finish(p: _Pending, stats: Stats) -> Iterator[Syscall]:
+    if p.best is None:
+        yield from _give_up(p, stats)
+        return
+    call = p.best
+    if p.best_lines > 1:
+        stats.joined += 1
+        call.tamper = call.tamper or "newline inside an argument"
+    yield from _emit(call, stats, "\n".join(p.lines[:p.best_lines]))
+    for extra in p.lines[p.best_lines:]:
+        _stray(stats, extra)
+
+
+def _stray(stats: Stats, line: str) -> None:
+    """A line that belongs to no record: forged if it poses as a strace line."""
+    head = _GLOG.match(line)
+    if head is not None and head.group("file") == "strace.go":
+        stats.forged += 1  # a strace line the sandbox's runsc did not write
+        stats.note_tamper("forged line (wrong log pid)", line)
+    elif "strace.go" in line:
+        _garbage(stats, line)
 
 
 def _emit(call: Syscall, stats: Stats, raw: str | None = None) -> Iterator[Syscall]:
@@ -232,12 +251,7 @@ def _give_up(p: _Pending, stats: Stats) -> Iterator[Syscall]:
     else:
         yield from _emit(call, stats)
     for extra in p.lines[1:]:
-        head = _GLOG.match(extra)
-        if head and head.group("file") == "strace.go":
-            stats.forged += 1
-            stats.note_tamper("forged line (wrong log pid)", extra)
-        elif "strace.go" in extra:
-            _garbage(stats, extra)
+        _stray(stats, extra)
 
 
 def _readings(body: str):
@@ -245,23 +259,27 @@ def _readings(body: str):
     process name fits in COMM_MAX bytes and whose syscall is one we trace."""
     t = _THREAD.match(body)
     if not t:
-        return None, []
+        return None, [], False
     pid = int(t.group("pid"))
     tid = int(t.group("tid")) if t.group("tid") else pid
     rest = body[t.end():]
     out = []
+    spelled = 0  # splits a name makes, traced syscall or not
     for m in _CANDIDATE.finditer(rest[:COMM_MAX * 4 + 32]):  # a name is at most 15 bytes
         comm = rest[:m.start()]
-        if m.group("name") not in SHAPES or len(comm.encode("utf-8", "surrogateescape")) > COMM_MAX:
+        if len(comm.encode("utf-8", "surrogateescape")) > COMM_MAX:
+            continue
+        spelled += 1
+        if m.group("name") not in SHAPES:
             continue
         after = m.start() + len(m.group("name")) + 4  # " X name("
         out.append((pid, tid, comm, m.group("dir") == "E", m.group("name"), rest[after:]))
-    return t, out
+    return t, out, spelled > 1
 
 
 def _complete(head: re.Match, body: str, stats: Stats) -> Syscall | None:
     """The one well-formed reading of a record, or None when it has none (yet)."""
-    t, readings = _readings(body)
+    t, readings, spelled = _readings(body)
     fits = []
     for pid, tid, comm, entry, name, text in readings:
         # An exit line is read with its result if at all possible: only a line with nothing
@@ -286,7 +304,7 @@ def _complete(head: re.Match, body: str, stats: Stats) -> Syscall | None:
     if len(fits) > 1:
         stats.ambiguous += 1
         call.tamper = "line fits more than one reading"
-    elif len(readings) > 1:
+    elif spelled:
         call.tamper = "process name spells a syscall"
     else:
         call.tamper = _free_text_tamper(name, args)
@@ -310,14 +328,14 @@ def _int(text: str) -> int:
 def _loose(head: re.Match, body: str) -> Syscall | None:
     """Best-effort reading of a line cut short: the last plausible split, arguments as far as
     they go. Flagged truncated, so nothing downstream takes it for a finished call."""
-    t, readings = _readings(body)
+    t, readings, spelled = _readings(body)
     if not readings:
         return None
     pid, tid, comm, entry, name, text = readings[-1]
     args, _rest, closed = split_args(text)
     return Syscall(time=head.group("time"), pid=pid, tid=tid, comm=comm, entry=entry, name=name,
                    args=args, truncated=True,
-                   tamper="process name spells a syscall" if len(readings) > 1 else None)
+                   tamper="process name spells a syscall" if spelled else None)
 
 
 def parse_line(line: str, stats: Stats | None = None) -> Syscall | None:
