@@ -130,6 +130,7 @@ class Syscall:
 @dataclass
 class Stats:
     lines: int = 0
+    bytes: int = 0  # size of the log read
     syscalls: int = 0
     garbage: int = 0  # strace lines that did not parse
     truncated: int = 0
@@ -146,7 +147,7 @@ class Stats:
             self.tamper_examples.append({"kind": kind, "line": line[:400]})
 
     def as_dict(self) -> dict:
-        return {"lines": self.lines, "syscalls": self.syscalls, "garbage": self.garbage,
+        return {"lines": self.lines, "bytes": self.bytes, "syscalls": self.syscalls, "garbage": self.garbage,
                 "truncated": self.truncated, "forged": self.forged, "ambiguous": self.ambiguous,
                 "tampered": self.tampered, "joined": self.joined,
                 "garbage_examples": self.garbage_examples, "tamper_examples": self.tamper_examples}
@@ -174,6 +175,7 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
     pending: _Pending | None = None
     for raw in lines:
         stats.lines += 1
+        stats.bytes += len(raw)
         line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
         line = line.rstrip("\n")
         head = _GLOG.match(line)

@@ -23,6 +23,7 @@ _WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
 _EINPROGRESS = 115
 PAYLOAD_CAPTURE = 4096
 MAX_EVENTS = 20000  # per phase and kind; a runaway package must not blow up the report
+MAX_FAILED = 2000  # boring failed calls kept per phase (PATH and import probing): the rest counted
 MAX_RELEVANT = 100_000  # even security-relevant events stop here (memory); far above any real run
 MAX_TAMPER = 50  # tamper examples kept per phase
 # Paths whose events are never dropped by the cap: what a thief reads and where persistence is
@@ -219,7 +220,7 @@ class TraceBuilder:
         if handler is None:
             return
         if call.failed and name not in ("connect",):
-            rec = {"pid": call.pid, "syscall": name, "args": [a[:1024] for a in call.args[:4]],
+            rec = {"pid": call.pid, "syscall": name, "args": [a[:512] for a in call.args[:4]],
                    "errno": call.errno, "error": call.errdesc, "time": call.time}
             relevant = name in ("execve", "execveat")
             if relevant:  # an attempted exec is intent even when it fails: keep what was tried
@@ -241,7 +242,8 @@ class TraceBuilder:
             if old is not None:
                 old["count"] = old.get("count", 1) + 1
                 return
-        if len(into) >= (MAX_RELEVANT if relevant else MAX_EVENTS):
+        cap = MAX_RELEVANT if relevant else MAX_FAILED if into is pt.failed else MAX_EVENTS
+        if len(into) >= cap:
             pt.dropped += 1
             return
         if key is not None:
