@@ -24,13 +24,16 @@ def pair(comm: str, call: str, result: str = "= 3 (0x3) (15.5µs)", **kw) -> lis
 
 def parse(lines: list[str], **kw) -> tuple[list[strace.Syscall], strace.Stats]:
     stats = strace.Stats()
-    text = "\n".join([START, *lines]) + "\n"
-    return list(strace.parse_lines(text.splitlines(keepends=True), stats, **kw)), stats
+    return list(strace.parse_lines(_log(lines), stats, **kw)), stats
 
 
 def trace(lines: list[str]):
-    text = "\n".join([START, *lines]) + "\n"
-    return build(text.splitlines(keepends=True), [PhaseWindow("install", None, 0, 86400)])
+    return build(_log(lines), [PhaseWindow("install", None, 0, 86400)])
+
+
+def _log(lines: list[str]) -> list[bytes]:
+    """As a log file reads in binary: split at newlines only (a \\r stays inside its line)."""
+    return [f"{x}\n".encode() for x in "\n".join([START, *lines]).split("\n")]
 
 
 BAIT_OPEN = "openat(AT_FDCWD /tmp, 0x7f88cf2b40b1 /root/.ssh/id_rsa, O_RDONLY|O_CLOEXEC, 0o0)"
@@ -38,7 +41,7 @@ BAIT_OPEN = "openat(AT_FDCWD /tmp, 0x7f88cf2b40b1 /root/.ssh/id_rsa, O_RDONLY|O_
 
 def test_a_plain_line_reads_as_before():
     calls, stats = parse(pair("python3", BAIT_OPEN))
-    x = calls[1]
+    (x,) = calls  # the entry line only pairs with this exit line
     assert (x.pid, x.comm, x.name, x.ret, x.tamper) == (5, "python3", "openat", 3, None)
     assert x.args[1] == "0x7f88cf2b40b1 /root/.ssh/id_rsa"
     assert stats.garbage == stats.tampered == 0
@@ -49,7 +52,7 @@ def test_a_process_name_that_spells_a_syscall_cannot_re_aim_the_line():
     # process parse as getpid. The name is at most 15 bytes and only the last split fits.
     for comm in ("x X getpid(", "a E exit_group(", "a X openat(", "E x X clone(0x1"):
         calls, stats = parse(pair(comm, BAIT_OPEN))
-        assert [c.name for c in calls] == ["openat", "openat"], comm
+        assert [(c.name, c.entry) for c in calls] == [("openat", True), ("openat", False)], comm
         assert calls[1].comm == comm and calls[1].ret == 3
         assert calls[1].tamper == "process name spells a syscall"
         assert stats.tampered == 2
@@ -70,9 +73,11 @@ def test_a_newline_in_a_path_cannot_forge_a_line():
               "clone(CLONE_VM|SIGCHLD, 0x0, 0x0, 0x0, 0x0) = 5 (0x5) (2µs)")
     evil = f"openat(AT_FDCWD /tmp, 0x7f88cf2b40b1 /tmp/x\n{forged}\nz, O_RDONLY|O_CLOEXEC, 0o0)"
     calls, stats = parse(pair("python3", evil) + pair("python3", BAIT_OPEN))
-    assert [c.name for c in calls] == ["openat"] * 4  # no clone from pid 1
-    assert calls[1].args[1] == f"0x7f88cf2b40b1 /tmp/x\n{forged}\nz"
-    assert calls[1].tamper == "control character in a path" and stats.joined == 2
+    assert {c.name for c in calls} == {"openat"}  # no clone from pid 1
+    exits = [c for c in calls if not c.entry]
+    assert exits[0].args[1] == f"0x7f88cf2b40b1 /tmp/x\n{forged}\nz" and len(exits) == 2
+    assert exits[0].tamper == "control character in a path" and stats.joined == 2
+    assert stats.forged == 0  # the forged line was read as part of the path, not on its own
     t = trace(pair("python3", evil) + pair("python3", BAIT_OPEN))
     assert t.phases["install"].files["/root/.ssh/id_rsa"].read  # the read after it still counts
     assert 5 not in t.processes or t.processes[5].ppid is None
@@ -85,8 +90,9 @@ def test_a_path_whose_first_piece_looks_complete_is_still_read_whole():
                   "= 0 (0x0) (1µs)", pid=5, log_pid=LOG_PID + 1)
     evil = f"openat(AT_FDCWD /tmp, 0x1 /tmp/x, O_RDONLY, 0o0)\n{forged}\nz, O_WRONLY, 0o0)"
     calls, stats = parse(pair("python3", evil))
-    assert [c.name for c in calls] == ["openat", "openat"]
-    assert calls[1].args[2] == "O_WRONLY" and calls[1].tamper
+    exits = [c for c in calls if not c.entry]
+    assert [c.name for c in exits] == ["openat"]
+    assert exits[0].args[2] == "O_WRONLY" and exits[0].tamper
     assert "curl" not in {c.comm for c in calls}
 
 
@@ -95,26 +101,26 @@ def test_a_forged_line_that_stands_alone_is_counted_not_used():
                   "= 0 (0x0) (1µs)", pid=5, log_pid=LOG_PID + 1)
     other = "I1206 23:41:59.600000    4759 task_exit.go:204] [   5:   5] Transition"
     calls, stats = parse(pair("python3", BAIT_OPEN) + [other, forged])
-    assert [c.name for c in calls] == ["openat", "openat"]
+    assert [c.name for c in calls] == ["openat"]
     assert stats.forged == 1 and stats.tamper_examples[0]["kind"].startswith("forged")
 
 
 def test_paths_with_brackets_quotes_and_commas_keep_their_place():
     odd = 'openat(AT_FDCWD /w (x), 0x1 /w (x)/a "b" [c], d), O_WRONLY|O_CREAT, 0o644)'
     calls, stats = parse(pair("python3", odd))
-    assert calls[1].args[1] == '0x1 /w (x)/a "b" [c], d)' and calls[1].args[2] == "O_WRONLY|O_CREAT"
-    assert calls[1].tamper is None
+    assert calls[0].args[1] == '0x1 /w (x)/a "b" [c], d)' and calls[0].args[2] == "O_WRONLY|O_CREAT"
+    assert calls[0].tamper is None
 
 
 def test_a_path_spelling_argument_syntax_is_tampering():
     evil = "openat(AT_FDCWD /tmp, 0x1 /tmp/a, 0x2 /tmp/b, O_RDONLY, 0o0)"
     calls, stats = parse(pair("python3", evil))
-    assert calls[1].tamper == "path spells trace syntax" and stats.tampered == 2
+    assert calls[0].tamper == "path spells trace syntax" and stats.tampered == 1
 
 
 def test_control_characters_in_a_path_are_tampering():
     calls, _ = parse(pair("python3", "openat(AT_FDCWD /tmp, 0x1 /tmp/a\rb, O_RDONLY, 0o0)"))
-    assert calls[1].tamper == "control character in a path"
+    assert calls[0].tamper == "control character in a path"
 
 
 def test_a_second_creation_of_a_tid_is_a_forgery():
@@ -144,4 +150,4 @@ def test_a_line_cut_short_keeps_what_arrived_and_later_lines_are_read():
     cut = line("python3", "E", 'execve(0x1 /bin/echo, 0x2 ["/bin/echo", "a')
     calls, stats = parse([cut] + pair("python3", BAIT_OPEN))
     assert calls[0].truncated and strace.string_list(calls[0].args[1]) == ["/bin/echo", "a"]
-    assert [c.name for c in calls[1:]] == ["openat", "openat"] and stats.truncated == 1
+    assert [c.name for c in calls[1:]] == ["openat"] and stats.truncated == 1

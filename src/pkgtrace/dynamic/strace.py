@@ -35,7 +35,7 @@ KINDS = {
     "oct": rf"(?:[A-Z_]+\|)*0o[0-7]+|{_HEX}|\d+",  # a mode: 0o644, S_IFREG|0o644
     "hex": rf"-?(?:{_HEX}|\d+)",
     # braces nest one level at most (msghdr's iovecs): matched exactly, so no backtracking
-    "struct": rf"null|<null>|{_HEX}(?: \{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}}| \([^()]*\))?",  # stat buffer, sockaddr, msghdr, timespec…
+    "struct": rf"null|<null>|{_HEX}(?: \{{[^{{}}]*(?:\{{[^{{}}]*\}}[^{{}}]*)*\}}| \([^()]*\))?",  # stat buffer, sockaddr, msghdr, timespec…
     "rbuf": rf"{_HEX}(?: {_QUOTED}| \(.*\))?",  # a buffer filled by the call, shown on exit
     "wbuf": rf"(?:{_HEX} ?)?(?:{_QUOTED})?",  # a buffer written; empty when 0 bytes
     "argv": rf"{_HEX}(?: \[(?:{_QUOTED}(?:, )?)*(?:\.\.\.)?\]| \(.*\))?",
@@ -72,6 +72,9 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "splice": ("fd", "hex", "fd", "hex", "hex", "hex"),
 }
 FREE_KINDS = {"fd": True, "path": True}
+# Entry lines read and passed on: an execve that never returns (killed) shows only its entry,
+# and the send calls' buffers are shown on entry. Other entry lines only pair with their exit.
+ENTRY_USED = frozenset({"execve", "execveat", "sendto", "sendmsg", "sendmmsg"})
 # What follows the closing parenthesis: nothing on entry; on exit the result, in today's form
 # `= 3 (0x3)` or the older `= 0x6`, an optional errno, and the call's duration. Older logs also
 # have exit lines without a result (OSSF's vectors): read as a call whose result is unknown.
@@ -103,6 +106,7 @@ _CANDIDATE = re.compile(r"(?= (?P<dir>[EX]) (?P<name>[a-z0-9_]+)\()")
 # name built to be misread looks like this.
 _MIMIC = re.compile(r", (?:0x[0-9a-f]+|AT_FDCWD)(?: |,|\)|$)|\) = -?(?:0x)?[0-9a-f]+|\b[EX] [a-z0-9_]+\(0x")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SUSPECT = re.compile(f"{_CONTROL.pattern}|{_MIMIC.pattern}")
 MAX_RECORD = 64 << 10  # a record joined from lines (a path with newlines) is at most this long
 MAX_JOIN = 64
 
@@ -231,6 +235,8 @@ def _stray(stats: Stats, line: str) -> None:
 
 def _emit(call: Syscall, stats: Stats, raw: str | None = None) -> Iterator[Syscall]:
     stats.syscalls += 1
+    if call.entry and call.name not in ENTRY_USED and not call.tamper:
+        return
     stats.truncated += call.truncated
     if call.tamper:
         stats.tampered += 1
@@ -282,6 +288,12 @@ def _readings(body: str):
 def _complete(head: re.Match, body: str, stats: Stats) -> Syscall | None:
     """The one well-formed reading of a record, or None when it has none (yet)."""
     t, readings, spelled = _readings(body)
+    if len(readings) == 1 and readings[0][3] and readings[0][4] not in ENTRY_USED and not spelled:
+        # An entry line whose arguments its exit line repeats: not worth reading (a third of
+        # the log); a newline inside it is caught on the exit line.
+        pid, tid, comm, _e, name, _text = readings[0]
+        return Syscall(time=head.group("time"), pid=pid, tid=tid, comm=comm, entry=True,
+                       name=name, args=[])
     fits = []
     for pid, tid, comm, entry, name, text in readings:
         # An exit line is read with its result if at all possible: only a line with nothing
@@ -315,11 +327,10 @@ def _complete(head: re.Match, body: str, stats: Stats) -> Syscall | None:
 
 def _free_text_tamper(name: str, args: list[str]) -> str | None:
     for kind, arg in zip(SHAPES[name], args):
-        if kind in FREE_KINDS:
+        if kind in FREE_KINDS and _SUSPECT.search(arg):
             if _CONTROL.search(arg):
                 return "control character in a path"
-            if _MIMIC.search(arg):
-                return "path spells trace syntax"
+            return "path spells trace syntax"
     return None
 
 

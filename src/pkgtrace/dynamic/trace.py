@@ -289,19 +289,16 @@ class TraceBuilder:
         """The name PATH had before links and renames, if it differs (bounded: links can loop)."""
         seen = path
         for _ in range(16):
-            nxt = self.alias.get(seen)
-            if nxt is None:  # a folder that was linked or renamed: map the longest such prefix
-                head, tail = seen, ""
-                while head not in ("/", "") and nxt is None:
-                    head, base = posixpath.split(head)
-                    tail = posixpath.join(base, tail) if tail else base
-                    nxt = self.alias.get(head)
-                if nxt is None:
+            # the longest prefix (the path itself first) that is another name for something
+            cut, nxt = len(seen), None
+            while cut > 0:
+                nxt = self.alias.get(seen[:cut])
+                if nxt is not None:
                     break
-                nxt = posixpath.join(nxt, tail)
-            if nxt == seen:
+                cut = seen.rfind("/", 0, cut)
+            if nxt is None or nxt + seen[cut:] == seen:
                 break
-            seen = nxt
+            seen = nxt + seen[cut:]
         return seen if seen != path else None
 
     def _file(self, pt: PhaseTrace, path: str | None, op: str, *, read=False, write=False,
