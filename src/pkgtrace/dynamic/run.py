@@ -258,7 +258,7 @@ def _steps(items, pt: PhaseTrace | None = None, events: list[dict] = ()) -> list
 def _during(pt: PhaseTrace, events: list[dict], start: float, end: float) -> dict:
     s0, s1 = _sod(start), _sod(end)
     commands = [c["argv"] for c in pt.commands
-                if c.get("time") and s0 - 0.05 <= _log_seconds(c["time"]) <= s1 + 0.05][:50]
+                if any(s0 - 0.05 <= _log_seconds(t) <= s1 + 0.05 for t in c.get("times") or [c.get("time") or ""])][:50]
     network = []
     for e in events:
         if not start - 0.05 <= e.get("t", 0) <= end + 0.2:

@@ -25,7 +25,8 @@ PAYLOAD_CAPTURE = 4096
 MAX_EVENTS = 20000  # per phase and kind; a runaway package must not blow up the report
 MAX_FAILED = 2000  # boring failed calls kept per phase (PATH and import probing): the rest counted
 MAX_RELEVANT = 100_000  # even security-relevant events stop here (memory); far above any real run
-MAX_TAMPER = 50  # tamper examples kept per phase
+MAX_TAMPER = 50
+MAX_TIMES = 100  # start times kept for a repeated command  # tamper examples kept per phase
 # Paths whose events are never dropped by the cap: what a thief reads and where persistence is
 # planted. A flood of junk files must not push these out of the report.
 SENSITIVE_PATH = re.compile(
@@ -241,6 +242,8 @@ class TraceBuilder:
             old = pt.seen.get(key)
             if old is not None:
                 old["count"] = old.get("count", 1) + 1
+                if "times" in old and len(old["times"]) < MAX_TIMES:
+                    old["times"].append(rec["time"])  # when each repeat ran (steps match by time)
                 return
         cap = MAX_RELEVANT if relevant else MAX_FAILED if into is pt.failed else MAX_EVENTS
         if len(into) >= cap:
@@ -513,7 +516,8 @@ def _execve(b, pt, call, entry):
     proc = b.trace.processes[call.pid]
     proc.argv, proc.env, proc.exe, proc.comm = argv, env, exe, posixpath.basename(exe or "")
     # OSSF lists a command once per (argv, environment); the count keeps how often it ran.
-    rec = {"pid": call.pid, "argv": argv, "env": env, "exe": exe, "time": call.time}
+    rec = {"pid": call.pid, "argv": argv, "env": env, "exe": exe, "time": call.time,
+           "times": [call.time]}
     b._keep(pt, pt.commands, rec, True, key=("exec", tuple(argv), tuple(env)))
 
 
