@@ -76,7 +76,7 @@ def test_a_newline_in_a_path_cannot_forge_a_line():
     assert {c.name for c in calls} == {"openat"}  # no clone from pid 1
     exits = [c for c in calls if not c.entry]
     assert exits[0].args[1] == f"0x7f88cf2b40b1 /tmp/x\n{forged}\nz" and len(exits) == 2
-    assert exits[0].tamper == "control character in a path" and stats.joined == 2
+    assert exits[0].tamper == "newline in a path" and stats.joined == 2
     assert stats.forged == 0  # the forged line was read as part of the path, not on its own
     t = trace(pair("python3", evil) + pair("python3", BAIT_OPEN))
     assert t.phases["install"].files["/root/.ssh/id_rsa"].read  # the read after it still counts
@@ -118,9 +118,10 @@ def test_a_path_spelling_argument_syntax_is_tampering():
     assert calls[0].tamper == "path spells trace syntax" and stats.tampered == 1
 
 
-def test_control_characters_in_a_path_are_tampering():
-    calls, _ = parse(pair("python3", "openat(AT_FDCWD /tmp, 0x1 /tmp/a\rb, O_RDONLY, 0o0)"))
-    assert calls[0].tamper == "control character in a path"
+def test_a_carriage_return_in_a_file_name_is_not_tampering():
+    # macOS leaves "Icon\r" files in real archives; only a newline can split a log line
+    calls, _ = parse(pair("python3", "openat(AT_FDCWD /tmp, 0x1 /tmp/pkg/Icon\r, O_RDONLY, 0o0)"))
+    assert calls[0].tamper is None and calls[0].args[1] == "0x1 /tmp/pkg/Icon\r"
 
 
 def test_a_second_creation_of_a_tid_is_a_forgery():
