@@ -152,3 +152,16 @@ def test_a_line_cut_short_keeps_what_arrived_and_later_lines_are_read():
     calls, stats = parse([cut] + pair("python3", BAIT_OPEN))
     assert calls[0].truncated and strace.string_list(calls[0].args[1]) == ["/bin/echo", "a"]
     assert [c.name for c in calls[1:]] == ["openat"] and stats.truncated == 1
+
+
+def test_a_path_built_to_make_the_reader_backtrack_is_read_in_bounded_time():
+    # Four free-text arguments full of separators, on a line that never completes (its record
+    # goes on after a newline): every way of splitting it would take hours.
+    import time
+    path = "/tmp/" + ", 0x1 a" * 580
+    first = line("python3", "X", f"renameat(AT_FDCWD {path}, 0x7f {path}, AT_FDCWD {path}, 0x7e {path}",
+                 "= 0 (0x0) (1µs)")
+    started = time.process_time()
+    calls, stats = parse([first, "rest) = 0 (0x0) (1µs)"])
+    assert time.process_time() - started < 5
+    assert calls and calls[0].tamper and stats.tampered == 1

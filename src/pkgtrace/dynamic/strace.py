@@ -109,6 +109,10 @@ _MIMIC = re.compile(r", (?:0x[0-9a-f]+|AT_FDCWD)(?: |,|\)|$)|\) = -?(?:0x)?[0-9a
 # archives (macOS's "Icon\r" files) and harmless here.
 _CONTROL = re.compile(r"\n")
 _SUSPECT = re.compile(f"{_CONTROL.pattern}|{_MIMIC.pattern}")
+# Where an argument may start after a free-text one; a real line has at most six of them.
+_SPLIT_POINT = re.compile(r", (?:0x|AT_FDCWD|-?\d|<null>|null)")
+MAX_SPLIT_POINTS = 16
+_TRAILER = re.compile(r"\)(?: = -?(?:0x[0-9a-f]+|\d+)(?: \(0x[0-9a-f]+\))?(?: errno=\d+ \([^()]*\))? \([^()]*\))?\Z")
 MAX_RECORD = 64 << 10  # a record joined from lines (a path with newlines) is at most this long
 MAX_JOIN = 64
 
@@ -298,6 +302,15 @@ def _complete(head: re.Match, body: str, stats: Stats) -> Syscall | None:
                        name=name, args=[])
     fits = []
     for pid, tid, comm, entry, name, text in readings:
+        if not (text.endswith(")") and (entry or _TRAILER.search(text, max(0, len(text) - 300)))):
+            continue  # not finished (yet): no need to try every way of splitting it
+        if len(_SPLIT_POINT.findall(text)) > MAX_SPLIT_POINTS:
+            # Built to make the reader try every split (each free-text argument multiplies the
+            # work): read no further, and say why.
+            call = _loose(head, body)
+            call.truncated, call.tamper = False, "path spells trace syntax"
+            stats.ambiguous += 1
+            return call
         # An exit line is read with its result if at all possible: only a line with nothing
         # after the parenthesis is an old result-less exit line.
         m = _shape(name, "E" if entry else "X").match(text)
