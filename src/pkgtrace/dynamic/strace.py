@@ -6,7 +6,10 @@ One line per syscall entry (E) and exit (X), e.g.
       0x7f… /etc/ld.so.cache, O_RDONLY|O_CLOEXEC, 0o0) = 3 (0x3) (171.221µs)
 
 `parse_lines` turns lines into `Syscall` records without holding the log in memory; anything it
-cannot read is counted in `Stats`, never raised. The meaning of each syscall (which file, which
+cannot read is counted in `Stats`, never raised. The package names much of what a line prints
+(process name, paths, argv), so a line is read by its shape (below), a line runsc did not write
+is told by its header, and whatever looks built to mislead is flagged on the call (`tamper`) and
+counted, never silently read another way. The meaning of each syscall (which file, which
 address) is decided in dynamic/trace.py.
 """
 

@@ -4,6 +4,11 @@ Every syscall is attributed to a phase through the process tree: each phase is o
 whose sandbox pid we know, and every process it forks inherits its phase (so a daemon left
 behind by `install` still counts as install's). The phase's own driver process (our guest
 script) is left out, as are control steps (planting bait) and the sandbox's init.
+
+A file reached through another name (a hard or symbolic link, a renamed file or folder,
+/proc/self/root) is also recorded under the name it had, so a bait read by any name is a bait
+read. Under a flood, only boring events are capped (and counted): reads and writes of
+credentials, persistence files and the bait, execs, connects and sends are always kept.
 """
 
 from __future__ import annotations
