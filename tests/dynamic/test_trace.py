@@ -103,3 +103,15 @@ def test_binds_are_sockets_like_ossf_and_local_ones_are_not():
         + pair("gem", "bind(0x5 socket:[1], 0x7f414ed92cf8 {Family: AF_NETLINK, PortID: 0, Groups: 0}, 0xc)", OK))
     sockets = [(s.Address, s.Port) for s in _sockets(t.phases["install"], {})]
     assert sockets == [("127.0.0.1", 8080), ("", 5555)]
+
+
+def test_refused_forks_fold_into_one_counted_record():
+    from pkgtrace.dynamic.run import status_of
+    from pkgtrace.sandbox.runsc import ExecResult
+    clone = "clone(CLONE_VM|CLONE_VFORK|SIGCHLD, 0x0, 0x0, 0x0, 0x0)"
+    eagain = "= -1 (0xffffffffffffffff) errno=11 (resource temporarily unavailable) (3µs)"
+    pt = trace(pair("python3", clone, eagain) * 3000).phases["install"]
+    forks = [f for f in pt.failed if f["syscall"] == "clone"]
+    assert len(forks) == 1 and forks[0]["count"] == 3000
+    status, reason = status_of(ExecResult(0, b"", b"", 2, 0.0, 1.0), pt)
+    assert "3000 forks refused" in reason

@@ -139,7 +139,8 @@ def _events_by_phase(events: list[dict], results: dict[str, ExecResult]) -> dict
 def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Status, str]:
     if r is None:
         return Status.ERROR_OTHER, "not run: the sandbox ended in an earlier phase"
-    forks_refused = sum(1 for f in (pt.failed if pt else []) if f["syscall"] in _FORKS and f["errno"] == 11)
+    forks_refused = sum(f.get("count", 1) for f in (pt.failed if pt else [])
+                        if f["syscall"] in _FORKS and f["errno"] == 11)
     if r.limit == "time":
         if forks_refused:
             return Status.ERROR_TIMEOUT, (f"wall-time limit reached; process limit reached "

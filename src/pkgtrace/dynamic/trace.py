@@ -236,7 +236,10 @@ class TraceBuilder:
             else:
                 path = self._path_of(call)
                 relevant = path is not None and self._sensitive(path)
-            self._keep(pt, pt.failed, rec, relevant)
+            # refused forks (a process limit) fold into one record with a count: the status
+            # reports how many, and a fork bomb must not fill the report
+            key = ("failed", name, call.errno) if name in ("clone", "clone3", "fork", "vfork") else None
+            self._keep(pt, pt.failed, rec, relevant, key=key)
             return
         handler(self, pt, call, entry)
 
