@@ -22,7 +22,7 @@ import harness  # noqa: E402
 
 MIRROR = "/pkgtrace/mirror/packagist"
 PROJECT = "/work/composer-project"
-WORKER = os.path.join(HERE, "workers", "php_worker.php")
+WORKER = os.path.join(harness.WORKERS, "php_worker.php")
 ENV = {**os.environ, "COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_HOME": "/work/.composer",
        "COMPOSER_NO_INTERACTION": "1"}
 

@@ -14,7 +14,10 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
 MIRROR = "/pkgtrace/mirror/rubygems"
-WORKER = os.path.join(HERE, "workers", "ruby_worker.rb")
+WORKER = os.path.join(harness.WORKERS, "ruby_worker.rb")
+# The package user cannot write the system gem folder: gems go to its own, as `--user-install`
+# would put them, for install and for the import/execute workers alike.
+os.environ.setdefault("GEM_HOME", os.path.join(os.environ.get("HOME", "/tmp"), ".local/share/gem/ruby"))
 
 
 def install(artifact):
