@@ -45,3 +45,73 @@ def test_analyses_still_work_after_runaways(tmp_path, results):
                         "--results", str(results), "--timeout", "120")
     assert docs["dynamic"]["Analysis"]["install"]["Status"] == "completed"
     assert docs["dynamic"]["Analysis"]["import"]["Status"] == "completed"
+
+
+def test_a_daemon_that_outlives_the_timeout_is_reported_then_killed(tmp_path, results):
+    """The phase times out with a detached daemon still running: it is listed before the kill,
+    the verdict says so, and the next phase runs without it."""
+    body = ("import os, time\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            "        while True:\n"
+            "            try:\n"
+            "                open(os.path.expanduser('~/.aws/credentials')).read()\n"
+            "            except OSError:\n"
+            "                pass\n"
+            "            time.sleep(0.5)\n"
+            "    os._exit(0)\n"
+            "time.sleep(10 ** 6)\n")
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-lingerer", body)
+    docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic",
+                        "--results", str(results), "--timeout", "30", timeout=300)
+    install = docs["report"]["dynamic"]["phases"]["install"]
+    assert docs["dynamic"]["Analysis"]["install"]["Status"] == "error_timeout"
+    # The sleeping setup.py and the daemon: two python processes besides pip's own.
+    assert sum(1 for p in install["left_running"] if "python" in p["name"]) >= 2, install["left_running"]
+    imp = docs["report"]["dynamic"]["phases"]["import"]
+    assert not any(f["path"].endswith("/.aws/credentials") for f in imp["files"])
+    assert "DYN-LEFT-RUNNING" in {f["rule"] for f in docs["report"]["verdict"]["findings"]}
+    assert docs["report"]["verdict"]["label"] != "benign"
+
+
+def test_disk_limit_fires_and_the_host_disk_barely_moves(tmp_path, results):
+    """1 GiB written under a 256 MiB limit: the phase ends with a status that says disk, the run's
+    writable layer never takes more than the limit (plus slack) of the host's disk, and the next
+    phase still runs."""
+    import os
+    import threading
+
+    from pkgtrace.config import runs_dir
+
+    body = ("import os\n"
+            "with open('/work/fill.bin', 'wb') as f:\n"
+            "    for _ in range(1024):\n"
+            "        f.write(os.urandom(1 << 20))\n")
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-filler", body)
+    runs = runs_dir()
+    runs.mkdir(parents=True, exist_ok=True)
+    free = lambda: os.statvfs(runs).f_bavail * os.statvfs(runs).f_frsize  # noqa: E731
+    before, lowest, done = free(), [free()], threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            lowest[0] = min(lowest[0], free())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic",
+                            "--results", str(results), "--timeout", "120", "--disk", "256",
+                            timeout=600)
+    finally:
+        done.set()
+        sampler.join()
+    install = docs["report"]["dynamic"]["phases"]["install"]
+    assert docs["dynamic"]["Analysis"]["install"]["Status"] == "error_other"
+    assert "disk limit" in install["reason"]
+    assert docs["report"]["dynamic"]["sandbox"]["limits"]["disk_bytes"] == 256 << 20
+    # Other tests may write to the same disk meanwhile: allow well under the 1 GiB written.
+    assert before - lowest[0] < 512 << 20, f"host disk dropped by {(before - lowest[0]) >> 20} MiB"
+    imp = docs["dynamic"]["Analysis"]["import"]
+    assert imp["Status"] or docs["report"]["dynamic"]["phases"]["import"]["reason"]
