@@ -56,10 +56,11 @@ def test_what_pkgtrace_runs_cannot_be_replaced(probe, attempt):
     assert docs["dynamic"]["Analysis"]["import"]["Status"] == "completed"
     execute = _phase(docs, "execute")
     assert docs["dynamic"]["Analysis"]["execute"]["Status"] == "completed", execute["reason"]
-    assert execute.get("steps"), execute["reason"]
+    assert [s["name"] for s in execute.get("steps") or []], execute["reason"]
+    assert all(s["status"] == "ok" for s in execute["steps"]), execute["steps"]
     # The refused attempts are evidence, in the phase that made them.
     refused = json.dumps(_phase(docs, "install")["failed"])
-    assert "zz_hook.pth" in refused and "/usr/local/bin/node" in refused
+    assert "zz_hook.pth" in refused and "/usr/local/bin/node" in refused and "/bin/sh" in refused
     assert "DYN-SYSTEM-TAMPER-REFUSED" in _rules(docs)
 
 
