@@ -109,3 +109,5 @@ def test_the_machine_looks_like_one(probe):
     assert seen["keys_distinct"]
     assert all(age > 20 for age in seen["key_age_days"].values()), seen["key_age_days"]
     assert {".bashrc", ".gitconfig", ".bash_history", ".ssh", ".aws"} <= set(seen["home_entries"])
+    # RAM is not exactly the --memory limit (4096 MiB on the dot is a sandbox's figure).
+    assert seen["memtotal_kb"] % 1024 != 0 or seen["memtotal_kb"] // 1024 % 64 != 0, seen["memtotal_kb"]

@@ -214,7 +214,7 @@ class Sandbox:
                                {"type": "network", "path": self.net.sandbox_netns}],
                 # gVisor's ptrace platform backs every guest process with host tasks, so the
                 # host pids cgroup is what bounds a fork bomb; going over it ends the sandbox.
-                "resources": {"memory": {"limit": self.limits.memory_bytes},
+                "resources": {"memory": {"limit": _plausible_ram(self.limits.memory_bytes)},
                               "pids": {"limit": self.limits.processes}},
             },
         }
@@ -354,6 +354,13 @@ class Sandbox:
     def boot_log(self) -> Path | None:
         logs = sorted(self.log_dir.glob("*boot*"))
         return logs[0] if logs else None
+
+
+def _plausible_ram(limit: int) -> int:
+    """gVisor shows the memory limit as the machine's RAM, and exactly 4096 MiB says "sandbox": a
+    real machine shows a little less than its DIMMs (firmware and kernel reservations). Keep that
+    much back from the limit; it never allows more than was asked for."""
+    return (limit - limit // 40) // 4096 * 4096
 
 
 _CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_DAC_OVERRIDE",
