@@ -98,6 +98,14 @@ EVENTS = {
                             {"op": "chmod", "path": "/opt/pkgtrace/venv/bin/pkg-cli", "mode": "0o755",
                              "executable": True}),
     "DYN-LEFT-RUNNING": ("import", "left_running", {"pid": 40, "ppid": 1, "name": "miner"}, None),
+    "DYN-SYSTEM-TAMPER-REFUSED": ("install", "failed",
+                                  {"pid": 9, "syscall": "openat", "errno": 13, "error": "permission denied",
+                                   "args": ["AT_FDCWD /tmp", "0x7f /usr/lib/python3/dist-packages/zz.pth",
+                                            "O_WRONLY|O_CLOEXEC|O_CREAT|O_TRUNC", "0o666"]},
+                                  {"pid": 9, "syscall": "openat", "errno": 13, "error": "permission denied",
+                                   "args": ["AT_FDCWD /tmp", "0x7f /usr/lib/python3/dist-packages/zz.pth",
+                                            "O_RDONLY|O_CLOEXEC", "0o0"]}),
+    "DYN-KILL-INIT": ("install", "commands", _cmd("/bin/kill", "-9", "1"), _cmd("kill", "-9", "1234")),
 }
 
 
