@@ -75,43 +75,55 @@ def test_a_daemon_that_outlives_the_timeout_is_reported_then_killed(tmp_path, re
     assert docs["report"]["verdict"]["label"] != "benign"
 
 
-def test_disk_limit_fires_and_the_host_disk_barely_moves(tmp_path, results):
+def test_disk_limit_fires_and_the_host_disk_barely_moves(tmp_path):
     """1 GiB written under a 256 MiB limit: the phase ends with a status that says disk, the run's
-    writable layer never takes more than the limit (plus slack) of the host's disk, and the next
-    phase still runs."""
+    writable layer never takes more than the limit (plus slack) of the host's disk, and host free
+    space never drops by anything like what was written."""
+    import json
     import os
+    import subprocess
+    import sys
     import threading
 
-    from pkgtrace.config import runs_dir
+    from pkgtrace.sandbox import disk
 
     body = ("import os\n"
             "with open('/work/fill.bin', 'wb') as f:\n"
             "    for _ in range(1024):\n"
             "        f.write(os.urandom(1 << 20))\n")
     artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-filler", body)
-    runs = runs_dir()
-    runs.mkdir(parents=True, exist_ok=True)
+    runs = tmp_path / "runs"  # this run's own, so that only its disk image is sampled
+    runs.mkdir()
     free = lambda: os.statvfs(runs).f_bavail * os.statvfs(runs).f_frsize  # noqa: E731
-    before, lowest, done = free(), [free()], threading.Event()
+    before, lowest, image_peak, done = free(), [free()], [0], threading.Event()
 
     def sample():
         while not done.wait(0.05):
             lowest[0] = min(lowest[0], free())
+            for img in runs.glob("pkt*/disk.img"):
+                try:
+                    image_peak[0] = max(image_peak[0], img.stat().st_blocks * 512)
+                except OSError:
+                    pass
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic",
-                            "--results", str(results), "--timeout", "120", "--disk", "256",
-                            timeout=600)
+        proc = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "analyze", "pypi", "--local", str(artifact),
+                               "--mode", "dynamic", "--results", str(tmp_path / "results"), "--timeout", "120",
+                               "--disk", "256", "--json"], env={**os.environ, "PKGTRACE_RUNS": str(runs)},
+                              capture_output=True, text=True, timeout=600)
     finally:
         done.set()
         sampler.join()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    docs = json.loads(proc.stdout)
     install = docs["report"]["dynamic"]["phases"]["install"]
     assert docs["dynamic"]["Analysis"]["install"]["Status"] == "error_other"
     assert "disk limit" in install["reason"]
     assert docs["report"]["dynamic"]["sandbox"]["limits"]["disk_bytes"] == 256 << 20
-    # Other tests may write to the same disk meanwhile: allow well under the 1 GiB written.
-    assert before - lowest[0] < 512 << 20, f"host disk dropped by {(before - lowest[0]) >> 20} MiB"
-    imp = docs["dynamic"]["Analysis"]["import"]
-    assert imp["Status"] or docs["report"]["dynamic"]["phases"]["import"]["reason"]
+    assert 0 < image_peak[0] <= (256 << 20) + disk.SLACK + (256 << 20) // 32, image_peak[0] >> 20
+    # Host-wide free space also moves with whatever else runs on this machine: bound it loosely,
+    # well under the 1 GiB written (unbounded, the host grew by 1.1 GB).
+    assert before - lowest[0] < 900 << 20, f"host disk dropped by {(before - lowest[0]) >> 20} MiB"
+    assert not list(runs.glob("pkt*")), "the run's folder (and its disk image) outlived it"
