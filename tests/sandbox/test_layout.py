@@ -22,5 +22,5 @@ def test_every_phase_starts_a_driver_isolated_by_absolute_path():
 def test_pkgtrace_folders_are_out_of_the_package_users_reach():
     for path in (layout.DRIVERS, layout.BAIT, layout.RECORDS):
         assert path.startswith("/root/"), path  # 0700 in the image
-    assert "pkgtrace" not in layout.WORKERS + layout.INIT + layout.ARTIFACTS
+    assert "pkgtrace" not in layout.WORKERS + layout.INIT + layout.ARTIFACTS + layout.MIRRORS
     assert "/usr/local/bin" not in layout.SYSTEM_PATH.split(":")

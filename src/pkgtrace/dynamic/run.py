@@ -33,7 +33,7 @@ GUEST_ARTIFACT_DIR = layout.ARTIFACTS
 # (rubygems/*.gem, packagist/*.zip, crates/*.crate), mounted read-only: how tests here, with no
 # way to the real registries, give a package its dependencies. See sandbox/guest/*.py.
 MIRROR_ENV = "PKGTRACE_GUEST_MIRROR"
-GUEST_MIRROR_DIR = "/pkgtrace/mirror"
+GUEST_MIRROR_DIR = layout.MIRRORS
 # What each phase's guest driver leaves behind (steps, entry points, reason) is at most this big.
 RECORD_LIMIT = 4 << 20
 

@@ -19,6 +19,8 @@ RECORDS = "/root/.ci/out"
 WORKERS = "/usr/local/lib/ci"
 # Where the artifact is, as a user who downloaded it would have it.
 ARTIFACTS = f"{HOME}/Downloads"
+# Local mirrors of dependencies (tests): read by the package managers, so readable by the user.
+MIRRORS = "/srv/mirror"
 # The PID 1 of the guest: guest/init.py, bound here so that `ps` shows an init.
 INIT = "/sbin/init"
 # For the drivers and control steps: never a folder the package user can write to.
