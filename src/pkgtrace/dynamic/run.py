@@ -94,9 +94,11 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 trace = build(log, windows, sb.control_pids)
             stopper.join()
             net_events = sb.net.events()
+            proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
                                 image.key, startup, records)
         section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
+        section["registry_proxy"] = proxy_log
         return doc, section
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
