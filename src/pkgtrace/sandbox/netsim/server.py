@@ -148,7 +148,6 @@ class State:
             return ctx
         assert self.ca is not None
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1
         ctx.set_alpn_protocols(["http/1.1"])  # steers clients away from HTTP/2
         fd, path = tempfile.mkstemp(dir=self._leaf_dir)
         try:
@@ -375,10 +374,18 @@ def _peek(conn: socket.socket, want: int, deadline: float) -> bytes:
             data = conn.recv(want, socket.MSG_PEEK)
         except (socket.timeout, OSError):
             return data
-        if not data or len(data) >= want:
+        if not data or len(data) >= want or _peer_closed(conn):
             return data
         time.sleep(0.005)  # a partial segment: let the rest arrive
     return data
+
+
+def _peer_closed(conn: socket.socket) -> bool:
+    """The client sent FIN (TCP state CLOSE_WAIT): what was peeked is all there will be."""
+    try:
+        return conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == 8
+    except (OSError, IndexError):
+        return False
 
 
 def handle_tcp(state: State, conn: socket.socket, src) -> None:
