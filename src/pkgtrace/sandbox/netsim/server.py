@@ -391,8 +391,9 @@ def _peer_closed(conn: socket.socket) -> bool:
 
 def handle_tcp(state: State, conn: socket.socket, src) -> None:
     dst, port = original_destination(conn)
+    # allowed: forwarded by the registry proxy; only a request it confirmed says so
     event: dict = {"kind": "tcp", "src": src[0], "dst": dst, "port": port,
-                   "hostname": state.name_for(dst), "t": time.time()}
+                   "hostname": state.name_for(dst), "t": time.time(), "allowed": False}
     deadline = time.monotonic() + IDLE_TIMEOUT
     head = _peek(conn, 5, deadline)
     if protocols.is_tls(head):
