@@ -56,6 +56,8 @@ IDLE_TIMEOUT = 5.0
 MAX_CONNECTIONS = 256
 MAX_REQUESTS_PER_CONNECTION = 500
 MAX_EVENTS = 50_000      # past this, events are counted, not written (a flood cannot fill the disk)
+FULL_EVENT_BYTES = 32 << 20  # past this, events keep their facts but lose bodies and raw bytes
+BULKY = ("first_bytes_b64", "raw_b64", "body_b64", "headers", "records")
 DNS_RAW_BUDGET = 4 << 20  # bytes of whole DNS packets kept per run
 DNS_RECORDS_TEXT = 2048
 UDP_READ = 65536
@@ -89,6 +91,7 @@ class State:
     addrs: dict[str, str] = field(default_factory=dict)  # fake address -> hostname
     slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(MAX_CONNECTIONS))
     written: int = 0
+    written_bytes: int = 0
     dropped: int = 0
     dns_raw_left: int = DNS_RAW_BUDGET
     _contexts: dict[str, ssl.SSLContext] = field(default_factory=dict)
@@ -102,12 +105,15 @@ class State:
 
     def emit(self, event: dict) -> None:
         event.setdefault("t", time.time())
+        if self.written_bytes > FULL_EVENT_BYTES:
+            event = _slim(event)
         line = json.dumps(event, separators=(",", ":"), default=str)
         with self.lock:
             if self.written >= MAX_EVENTS:
                 self.dropped += 1
                 return
             self.written += 1
+            self.written_bytes += len(line) + 1
             self._out.write(line + "\n")
 
     def finish(self) -> None:
@@ -172,6 +178,14 @@ class State:
                 self.emit({"kind": "tls_error", "sni": str(server_name)[:253],
                            "error": f"{type(e).__name__}: {e}"[:300]})
         return None
+
+
+def _slim(event: dict) -> dict:
+    """EVENT without its bulky parts, marked so: what a flood costs once the byte budget is spent."""
+    out = {k: (_slim(v) if isinstance(v, dict) else v) for k, v in event.items() if k not in BULKY}
+    if len(out) != len(event) or any(isinstance(v, dict) and v != out.get(k) for k, v in event.items()):
+        out["slimmed"] = True
+    return out
 
 
 # --- privileges -----------------------------------------------------------------------------
