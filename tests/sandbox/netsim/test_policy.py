@@ -19,6 +19,7 @@ def _get(host, target, method="GET", headers=None, body=0, allow=REGISTRY_HOSTS)
     ("files.pythonhosted.org", "/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl", True),
     ("files.pythonhosted.org", "/packages/ef/55/6d/setuptools-84.2.1-py3-none-any.whl.metadata", True),
     ("registry.npmjs.org", "/is-number", False),
+    ("registry.npmjs.org", "/JSONStream", False),
     ("registry.npmjs.org", "/@types%2fnode", False),
     ("registry.npmjs.org", "/is-number/-/is-number-7.0.0.tgz", True),
     ("registry.npmjs.org", "/@types/node/-/node-20.1.0.tgz", True),
@@ -50,6 +51,8 @@ def test_writes_are_refused_and_marked(method):
 @pytest.mark.parametrize("host,target", [
     ("registry.npmjs.org", "/-/whoami"),                     # checks a stolen token
     ("registry.npmjs.org", "/-/npm/v1/tokens"),
+    ("registry.npmjs.org", "/-/user/org.couchdb.user:someone"),
+    ("registry.npmjs.org", "/.well-known/x"),
     ("api.github.com", "/gists"),                            # an allowlisted host's other API
     ("api.github.com", "/repos/a/b/issues"),
     ("pypi.org", "/manage/account/"),

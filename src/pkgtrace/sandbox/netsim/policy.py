@@ -26,7 +26,9 @@ REGISTRY_HOSTS_BY_ECOSYSTEM = {
 }
 REGISTRY_HOSTS = frozenset().union(*REGISTRY_HOSTS_BY_ECOSYSTEM.values())
 
-_NPM_NAME = r"(?:@[a-z0-9][\w.~-]*(?:/|%2[fF]))?[a-z0-9_][\w.~-]*"
+# npm names: lower case today, mixed case in old packages (JSONStream); never starting with "-"
+# (that is npm's own API: /-/whoami, /-/npm/v1/tokens) or "." (no dot segments).
+_NPM_NAME = r"(?:@[A-Za-z0-9_][\w.~-]*(?:/|%2[fF]))?[A-Za-z0-9_][\w.~-]*"
 _NPM = [(r"/" + _NPM_NAME + r"/?", False),
         (r"/" + _NPM_NAME + r"/-/[\w.~@-]+\.tgz", True)]
 _GEMS = [(r"/gems/[\w.+~-]+\.gem", True),
