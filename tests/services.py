@@ -298,7 +298,7 @@ class FixtureRegistry:
         return {"PKGTRACE_PYPI_URL": u, "PKGTRACE_NPM_URL": u, "PKGTRACE_NPM_CHANGES_URL": u + "/registry",
                 "PKGTRACE_RUBYGEMS_URL": u, "PKGTRACE_PACKAGIST_URL": u, "PKGTRACE_PACKAGIST_REPO_URL": u,
                 "PKGTRACE_CRATES_INDEX_URL": u + "/crates-index.git", "PKGTRACE_CRATES_URL": u,
-                "PKGTRACE_FEED_TIMEOUT": "2"}
+                "PKGTRACE_HTTP_TIMEOUT": "2"}
 
     def close(self) -> None:
         self.server.shutdown()

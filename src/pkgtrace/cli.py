@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pkgtrace.commands._app import app
+from pkgtrace.commands._app import app, main  # noqa: F401 - main is the console script
 # Each import registers that module's commands on `app`.
 from pkgtrace.commands import analyze as _analyze  # noqa: F401
 from pkgtrace.commands import sandbox as _sandbox  # noqa: F401
@@ -17,4 +17,4 @@ from pkgtrace.commands import eval as _eval  # noqa: F401
 
 
 if __name__ == "__main__":
-    app()
+    main()

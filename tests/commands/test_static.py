@@ -152,3 +152,37 @@ def test_static_local_not_an_archive(tmp_path):
     out = json.loads(r.stdout)
     assert out["report"]["extraction"]["status"] == "failed"
     assert out["report"]["extraction"]["errors"][0]["kind"] == "corrupt"
+
+
+def test_gem_whose_metadata_is_a_gzip_bomb(tmp_path):
+    """metadata.gz that expands to 1 GiB (64 gzip members of 16 MiB of zeros after the real spec):
+    name and version are still read from its head, the static pass reports the bound, and no
+    reader of the .gem (the local artifact's spec, the extractor, the verdict's code reader)
+    holds more than a bounded head in memory."""
+    import gzip
+    import io
+    import os
+    import subprocess
+    import sys
+    import tarfile
+
+    good = gem_bytes("bomb", "1.0.0", {"lib/bomb.rb": b"x = 1\n"})
+    zeros = gzip.compress(b"\0" * (16 << 20), 9)
+    with tarfile.open(fileobj=io.BytesIO(good)) as t:
+        members = {m.name: t.extractfile(m).read() for m in t}
+    members["metadata.gz"] += zeros * 64
+    gem = tmp_path / "bomb-1.0.0.gem"
+    gem.write_bytes(tar_bytes(members, compress=""))
+    out = tmp_path / "out.json"
+    with out.open("wb") as fh:
+        child = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "analyze", "rubygems",
+                                  "--local", str(gem), "--mode", "static", "--json",
+                                  "--results", str(tmp_path / "r")], stdout=fh,
+                                 stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert usage.ru_maxrss < 600 << 10, f"peak RSS {usage.ru_maxrss >> 10} MiB"  # KiB on Linux
+    doc = json.loads(out.read_text())
+    assert (doc["static"]["name"], doc["static"]["version"]) == ("bomb", "1.0.0")
+    problems = doc["report"]["static"]["extraction"]["errors"]
+    assert any(p["kind"] == "limit" and p["path"] == "metadata.gz" for p in problems)

@@ -19,6 +19,7 @@ class FakeRegistry:
     routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, dict]] = field(default_factory=list)
+    failures: dict[str, list[int]] = field(default_factory=dict)  # path -> statuses to answer first
     url: str = ""
 
     def json(self, path: str, doc, status: int = 200) -> None:
@@ -97,6 +98,8 @@ def serve(reg: FakeRegistry):
                 return
             status, ctype, body = reg.routes.get(path, (404, "application/json",
                                                          b'{"errors":[{"detail":"Not Found"}]}'))
+            if reg.failures.get(path):
+                status, ctype, body = reg.failures[path].pop(0), "text/plain", b"unavailable"
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from pkgtrace.feeds import FeedError, open_feed
 from pkgtrace.feeds.runner import FeedRunner
+from pkgtrace.fetch import ATTEMPTS
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import open_index
 from pkgtrace.results.index import models as m
@@ -127,7 +128,7 @@ def test_start_resume_and_faults(kind, registry, index_url):
             continue  # git reports these as the same fetch failure; 500 and truncation cover it
         kind.publish(registry, 10 + len(fault))
         before = r3.index.feed_cursor(kind.feed)
-        registry.fault(kind.fault_path, fault)
+        registry.fault(kind.fault_path, *_every_attempt(kind, fault))
         with pytest.raises(FeedError):
             r3.poll_once()
         assert r3.index.feed_cursor(kind.feed) == before, fault
@@ -136,6 +137,24 @@ def test_start_resume_and_faults(kind, registry, index_url):
         r3.poll_once()
         assert kind.expect(10 + len(fault)) in recorded(r3.index), fault
         assert {s["feed"]: s for s in r3.index.feed_states()}[kind.feed]["errors"] == 0
+
+
+def _every_attempt(kind, fault: str) -> list[str]:
+    """A fault on every try of one poll: the shared client retries transient ones (5xx, a cut
+    body, a hang) ATTEMPTS times; garbage is final at once. crates.io's index is git, not retried."""
+    transient = fault != "garbage" and not (kind is not None and kind.feed == "crates.io")
+    return [fault] * (ATTEMPTS if transient else 1)
+
+
+def test_a_single_transient_fault_is_absorbed_by_the_retry(registry, index_url):
+    kind = Npm()
+    r = runner_for(kind, index_url)
+    r.poll_once()
+    kind.publish(registry, 42)
+    registry.fault(kind.fault_path, "500")
+    r.poll_once()
+    assert kind.expect(42) in recorded(r.index)
+    assert {s["feed"]: s for s in r.index.feed_states()}[kind.feed]["errors"] == 0
 
 
 @pytest.mark.parametrize("feed", ["pypi", "npm", "packagist"])
@@ -239,7 +258,7 @@ def test_crates_api_feed_resume_faults_and_order(registry, index_url):
     for i, fault in enumerate(("500", "truncate", "garbage")):
         before = r2.index.feed_cursor("crates.io-api")
         publish(f"late{i}", "1.0.0", 10 + i)
-        registry.fault("/api/v1/summary", fault)
+        registry.fault("/api/v1/summary", *_every_attempt(None, fault))
         with pytest.raises(FeedError):
             r2.poll_once()
         assert r2.index.feed_cursor("crates.io-api") == before, fault
@@ -286,7 +305,7 @@ def test_feeds_command_once(registry, index_url, tmp_path):
     assert out["pypi"]["cursor"] == str(registry.serial)
     assert recorded(open_index(index_url)) == [("pypi", "clipkg", "0.1")]
     # A feed that cannot be reached: exit 3, the error is in status.
-    registry.fault("/pypi", "500", "500", "500", "500")
+    registry.fault("/pypi", *["500"] * 4 * ATTEMPTS)
     p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "feeds", "--feed", "pypi", "--once",
                         "--index", index_url], capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 3

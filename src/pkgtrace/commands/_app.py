@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Detonate package releases in gVisor, analyse them statically, score them.")
@@ -27,8 +28,47 @@ def emit_json(doc: Any) -> None:
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
+
+
+def _typed_exit_codes() -> list[tuple[type[BaseException], int]]:
+    """Library errors that reach the top of a command, by what they mean for a CI job: the input
+    was bad (2) or something the command depends on failed (3). Never 1, which means findings."""
+    from pkgtrace.ecosystems.interface import RegistryError
+    from pkgtrace.eval.corpus import CorpusError
+    from pkgtrace.feeds.interface import FeedError
+    from pkgtrace.lockfiles.interface import LockfileError
+    from pkgtrace.pipeline.notify.interface import NotifyError
+    from pkgtrace.pipeline.queues.interface import QueueError
+    from pkgtrace.results.index.db import IndexError_
+    from pkgtrace.results.index.load import DocumentError
+    from pkgtrace.results.stores.interface import StoreError
+    from pkgtrace.sandbox.image import ImageError
+    from pkgtrace.sandbox.netsim.namespaces import NetworkError
+    from pkgtrace.sandbox.runsc import SandboxError
+    from pkgtrace.verdict.rules import RuleError
+    from pkgtrace.verdict.suppressions import SuppressionError
+    from pkgtrace.verify.interface import DatasetError
+    return [(LockfileError, EXIT_USAGE), (CorpusError, EXIT_USAGE), (DocumentError, EXIT_USAGE),
+            (RuleError, EXIT_USAGE), (SuppressionError, EXIT_USAGE),
+            (SandboxError, EXIT_FAILURE), (ImageError, EXIT_FAILURE), (NetworkError, EXIT_FAILURE),
+            (RegistryError, EXIT_FAILURE), (FeedError, EXIT_FAILURE), (QueueError, EXIT_FAILURE),
+            (StoreError, EXIT_FAILURE), (IndexError_, EXIT_FAILURE), (NotifyError, EXIT_FAILURE),
+            (DatasetError, EXIT_FAILURE)]
+
+
+def main() -> None:
+    """The `pkgtrace` entry point: the app, with the exit-code policy above applied once to any
+    typed error a command did not handle itself (an untyped one is a bug: its traceback shows)."""
+    try:
+        app()
+    except Exception as e:  # noqa: BLE001 - re-raised unless typed
+        for kind, code in _typed_exit_codes():
+            if isinstance(e, kind):
+                console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
+                raise SystemExit(code) from None
+        raise
 
 
 def exit_cleanly_on_sigterm() -> None:

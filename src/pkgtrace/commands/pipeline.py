@@ -129,21 +129,27 @@ def up(
     opts = UpOptions(feeds=specs, feed_start=_starts(feed_start), interval=interval,
                      filters=_filters(ecosystem, include, exclude),
                      worker=_worker_settings(mode, workers, max_jobs, analyzer, grace, job_timeout), once=once,
-                     metrics_port=metrics_port, metrics_addr=metrics_addr, web_port=web_port, web_addr=web_addr)
-    if web_port:
-        from pkgtrace.web import WebSettings
-        opts.web_settings = WebSettings.from_env(index=index, results=results, queue=queue)
+                     metrics_port=metrics_port, metrics_addr=metrics_addr)
     q, st, idx, n = _services(queue, index, results, notify)
     stop = threading.Event()
     _stop_on_signals(stop)
     console.print(f"pkgtrace up: feeds {', '.join(specs)}; mode {mode}; "
                   f"{workers or 'auto'} worker(s)" + (f"; metrics on :{metrics_port}" if metrics_port else "")
                   + (f"; web on http://{web_addr}:{web_port}/" if web_port else ""))
-    from pkgtrace.web.server import WebServerError
+    web = None
+    if web_port:  # `pkgtrace serve` in a thread beside the pipeline, on the same services
+        from pkgtrace.web import WebSettings
+        from pkgtrace.web.server import WebServerError, start_in_thread
+        try:
+            web = start_in_thread(WebSettings.from_env(index=index, results=results, queue=queue),
+                                  web_addr, web_port)
+        except WebServerError as e:
+            raise fail(str(e))
     try:
         summary = run_up(q, st, idx, n, opts, stop)
-    except WebServerError as e:
-        raise fail(str(e))
+    finally:
+        if web is not None:
+            web.stop()
     if as_json:
         emit_json(summary)
     else:

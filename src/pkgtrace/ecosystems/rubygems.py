@@ -7,7 +7,6 @@ GET /gems/NAME-V.gem                       -> the .gem (a tar of metadata.gz, da
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 import tarfile
@@ -17,6 +16,7 @@ from urllib.parse import quote
 from pkgtrace.ecosystems import http
 from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.static.extract import Limits, gunzip_head
 
 
 def base_url() -> str:
@@ -81,7 +81,9 @@ def read_gem_spec(path: Path) -> tuple[str, str]:
             for m in t:
                 if m.name == "metadata.gz" and m.isfile():
                     f = t.extractfile(m)
-                    spec = gzip.decompress(f.read(8 << 20)).decode("utf-8", "replace") if f else ""
+                    # name and version lead the spec: its head is enough, whatever follows
+                    head = gunzip_head(f, Limits().max_metadata_bytes)[0] if f else b""
+                    spec = head.decode("utf-8", "replace")
                     name, version = _NAME.search(spec), _VERSION.search(spec)
                     if name and version:
                         return name.group(1).strip(), version.group(1).strip()

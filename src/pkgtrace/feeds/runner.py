@@ -11,7 +11,7 @@ import random
 import threading
 
 from pkgtrace.feeds.interface import Feed, FeedBatch, FeedError
-from pkgtrace.pipeline import metrics
+from pkgtrace import metrics
 from pkgtrace.results.index import Index
 
 log = logging.getLogger("pkgtrace.feeds")

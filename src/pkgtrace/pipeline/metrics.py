@@ -1,23 +1,16 @@
-"""Prometheus metrics: counters kept by the process's workers and feeds, plus gauges read from the
-shared index and queue at scrape time. `serve(addr, port)` exposes them on /metrics."""
+"""The /metrics endpoint: the process's counters (pkgtrace.metrics) plus gauges read from the
+shared index and queue at scrape time. `serve(index, queue, port, addr)` exposes them."""
 
 from __future__ import annotations
 
 import logging
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
+from pkgtrace.metrics import REGISTRY
+
 log = logging.getLogger("pkgtrace.metrics")
-
-REGISTRY = CollectorRegistry()
-
-ANALYSES = Counter("pkgtrace_analyses", "Jobs finished by this process's workers, by outcome",
-                   ["ecosystem", "outcome"], registry=REGISTRY)
-ANALYSIS_SECONDS = Histogram("pkgtrace_analysis_seconds", "Wall time of one job in a worker", ["ecosystem"],
-                             buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800), registry=REGISTRY)
-FEED_POLLS = Counter("pkgtrace_feed_polls", "Feed polls by outcome", ["feed", "outcome"], registry=REGISTRY)
-FEED_RELEASES = Counter("pkgtrace_feed_releases", "New releases recorded by feeds", ["feed"], registry=REGISTRY)
 
 
 class _SharedState:

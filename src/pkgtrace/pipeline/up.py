@@ -26,9 +26,6 @@ class UpOptions:
     once: bool = False  # one pass of every feed, then drain the queue and exit
     metrics_port: int = 0  # 0: no /metrics
     metrics_addr: str = "127.0.0.1"
-    web_port: int = 0  # 0: no web server; else `pkgtrace serve` in a thread beside the pipeline
-    web_addr: str = "127.0.0.1"
-    web_settings: object | None = None  # pkgtrace.web.WebSettings (same services as the pipeline)
 
 
 def start_feeds(specs: list[str], index, stop: threading.Event, *, starts: dict[str, str] | None = None,
@@ -49,11 +46,6 @@ def run_up(queue, store, index, notifier, opts: UpOptions, stop: threading.Event
     if opts.metrics_port:
         from pkgtrace.pipeline import metrics
         metrics.serve(index, queue, opts.metrics_port, opts.metrics_addr)
-    web = None
-    if opts.web_port and opts.web_settings is not None:
-        from pkgtrace.web.server import start_in_thread
-        web = start_in_thread(opts.web_settings, opts.web_addr, opts.web_port)
-        log.info("web: %s", web.url)
     feeds_stop = threading.Event()
     feeds = start_feeds(opts.feeds, index, feeds_stop, starts=opts.feed_start, interval=opts.interval,
                         once=opts.once)
@@ -79,8 +71,6 @@ def run_up(queue, store, index, notifier, opts: UpOptions, stop: threading.Event
         for _, t in feeds:
             t.join(5)
         sched_thread.join(5)
-        if web is not None:
-            web.stop()
     return {"elapsed_s": round(time.monotonic() - t0, 1), "done": pool.counts.done,
             "duplicates": pool.counts.duplicates, "retried": pool.counts.retried, "dead": pool.counts.dead,
             "handed_back": pool.counts.handed_back, "scheduled": scheduler.scheduled,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pkgtrace.model import Ecosystem, Package
-from pkgtrace.pipeline import metrics
+from pkgtrace import metrics
 from pkgtrace.pipeline.child import EXIT_PERMANENT
 from pkgtrace.pipeline.notify import Notifier, NotifyError
 from pkgtrace.pipeline.queues import Delivery, Queue, QueueError

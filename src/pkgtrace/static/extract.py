@@ -405,6 +405,14 @@ def _tar(archive: Path, ex: _Extractor, container: str) -> None:
             ex.consume(_tar_entries(t))
 
 
+def gunzip_head(stream: IO[bytes], limit: int) -> tuple[bytes, bool]:
+    """The first `limit` decompressed bytes of a gzip stream and whether that was all of it: a
+    small gzip bomb costs `limit` bytes of memory and time, never its expanded size."""
+    with gzip.GzipFile(fileobj=stream) as g:
+        data = g.read(limit + 1)
+    return data[:limit], len(data) <= limit
+
+
 def _is_gem(archive: Path) -> bool:
     try:
         with tarfile.open(archive, "r:") as t:
@@ -440,12 +448,11 @@ def _gem(stream: IO[bytes], ex: _Extractor) -> None:
                 if f is None:
                     continue
                 try:
-                    with gzip.GzipFile(fileobj=f) as g:
-                        text = g.read(ex.limits.max_metadata_bytes + 1)
+                    text, whole = gunzip_head(f, ex.limits.max_metadata_bytes)
                 except (OSError, EOFError) as err:
                     ex.problem("corrupt", f"metadata.gz unreadable ({err})", "metadata.gz")
                     continue
-                if len(text) > ex.limits.max_metadata_bytes:
+                if not whole:
                     ex.problem("limit", "metadata.gz expands past "
                                f"{ex.limits.max_metadata_bytes} bytes: skipped", "metadata.gz")
                     continue

@@ -10,7 +10,6 @@ document; and the source text of the artifact's code files, for rules that read 
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import io
 import json
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pkgtrace.sandbox.netsim.policy import token_use
+from pkgtrace.static.extract import gunzip_head
 from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
 
@@ -323,7 +323,10 @@ def _members(artifact: Path):
                     if fh is None:
                         continue
                     if m.name == "metadata.gz":
-                        yield "metadata.gz", gzip.decompress(fh.read(MAX_CODE_FILE))[:MAX_CODE_FILE]
+                        try:
+                            yield "metadata.gz", gunzip_head(fh, MAX_CODE_FILE)[0]
+                        except (OSError, EOFError):
+                            pass  # the static pass reports a broken metadata.gz
                         continue
                     with tarfile.open(fileobj=io.BytesIO(fh.read(MAX_CODE_TOTAL))) as inner:
                         for im in inner:
