@@ -84,10 +84,11 @@ def build(progress: Progress = lambda _m: None, *, force: bool = False) -> Image
 
 
 def _build_locked(final: Path, progress: Progress, force: bool) -> Image:
-    if force and final.exists():
-        shutil.rmtree(final)
-    if current():
+    if current() and not force:
         return current()  # type: ignore[return-value]
+    # Under the lock, a folder that is not a finished image is a leftover (a deleted image whose
+    # mount points runsc re-created, a killed build): replace it rather than trusting it.
+    shutil.rmtree(final, ignore_errors=True)
     staging = final.parent / f".{final.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -109,10 +110,8 @@ def _build_locked(final: Path, progress: Progress, force: bool) -> Image:
                 raise ImageError(f"mmdebstrap failed (exit {proc.returncode}):\n{tail}")
         (staging / "recipe.json").write_text(json.dumps(RECIPE, indent=1))
         (staging / "READY").write_text(f"built in {time.monotonic() - started:.0f}s\n")
-        if final.exists():  # someone else finished first; theirs is as good as ours
-            shutil.rmtree(staging)
-        else:
-            os.rename(staging, final)
+        shutil.rmtree(final, ignore_errors=True)
+        os.rename(staging, final)
         progress(f"image {recipe_key()} ready in {time.monotonic() - started:.0f}s")
         return Image(recipe_key(), final / "rootfs")
     except BaseException:
@@ -133,6 +132,7 @@ def remove_stale() -> list[str]:
             except BlockingIOError:
                 continue  # a build of that recipe is under way
             shutil.rmtree(d, ignore_errors=True)
-        (root / f".{d.name}.lock").unlink(missing_ok=True)
+        # The lock file stays: unlinking it would let a builder waiting on the old file and a
+        # new one on a fresh file build at the same time.
         removed.append(f"image {d.name}")
     return removed

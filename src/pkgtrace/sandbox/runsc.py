@@ -24,7 +24,7 @@ from pathlib import Path
 from pkgtrace.config import runs_dir
 from pkgtrace.sandbox import disk, layout
 from pkgtrace.sandbox.image import Image
-from pkgtrace.sandbox.netsim.namespaces import NamespacePair, stale_namespaces
+from pkgtrace.sandbox.netsim.namespaces import NamespacePair, namespace_in_use, stale_namespaces
 from pkgtrace.sandbox.netsim.network import SimulatedNetwork
 
 GUEST_DIR = Path(__file__).parent / "guest"
@@ -491,11 +491,15 @@ def reap_stale() -> list[str]:
         shutil.rmtree(d, ignore_errors=True)
         removed.append(d.name)
     live = {d.name[3:] for d in root.iterdir() if d.name.startswith("pkt")}
+    orphans: dict[str, list[str]] = {}
     for ns in stale_namespaces():
-        run_id = ns.removeprefix("pkt-").rsplit("-", 1)[0]
-        if run_id not in live:
-            NamespacePair(run_id).delete()
-            removed.append(ns)
+        orphans.setdefault(ns.removeprefix("pkt-").rsplit("-", 1)[0], []).append(ns)
+    for run_id, names in orphans.items():
+        # Another runs folder (PKGTRACE_RUNS) may own a live run: leave whatever is in use.
+        if run_id in live or any(namespace_in_use(ns) for ns in names):
+            continue
+        NamespacePair(run_id).delete()
+        removed.extend(names)
     return removed
 
 

@@ -7,7 +7,9 @@ Nothing is attached to the host's namespace, so the host's services are unreacha
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from dataclasses import dataclass
 
 SANDBOX_IP = "10.77.0.2"
@@ -90,3 +92,19 @@ def stale_namespaces() -> list[str]:
     r = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
     return [line.split()[0] for line in r.stdout.splitlines()
             if line.startswith(NAME_PREFIX)]
+
+
+SETUP_GRACE_S = 120.0  # a namespace this young may be one whose run is still starting
+
+
+def namespace_in_use(ns: str) -> bool:
+    """Whether a namespace may still belong to a live run that another runs folder owns: some
+    process is inside it, or it is younger than SETUP_GRACE_S (its processes not started yet).
+    A runner that reaps only what no one uses cannot tear down a concurrent run's network."""
+    r = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
+    if r.stdout.strip():
+        return True
+    try:
+        return time.time() - os.stat(f"/run/netns/{ns}").st_mtime < SETUP_GRACE_S
+    except OSError:
+        return False
