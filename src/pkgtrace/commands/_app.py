@@ -48,6 +48,7 @@ def _typed_exit_codes() -> list[tuple[type[BaseException], int]]:
     was bad (2) or something the command depends on failed (3). Never 1, which means findings."""
     from pkgtrace.ecosystems.interface import RegistryError
     from pkgtrace.eval.corpus import CorpusError
+    from pkgtrace.extras import MissingExtra
     from pkgtrace.feeds.interface import FeedError
     from pkgtrace.lockfiles.interface import LockfileError
     from pkgtrace.pipeline.notify.interface import NotifyError
@@ -66,7 +67,7 @@ def _typed_exit_codes() -> list[tuple[type[BaseException], int]]:
             (SandboxError, EXIT_FAILURE), (ImageError, EXIT_FAILURE), (NetworkError, EXIT_FAILURE),
             (RegistryError, EXIT_FAILURE), (FeedError, EXIT_FAILURE), (QueueError, EXIT_FAILURE),
             (StoreError, EXIT_FAILURE), (IndexError_, EXIT_FAILURE), (NotifyError, EXIT_FAILURE),
-            (DatasetError, EXIT_FAILURE)]
+            (DatasetError, EXIT_FAILURE), (MissingExtra, EXIT_FAILURE)]
 
 
 def main() -> None:

@@ -80,9 +80,8 @@ def bigquery(project: Optional[str] = typer.Option(None, "--project", help="Goog
             raise fail("--project is required (or --files DIR)", EXIT_USAGE)
         try:
             counts = BigQueryLoader(project, dataset, location, names=table_names).load(store, day=on_day)
-        except MissingExtra as e:
-            from rich.markup import escape
-            raise fail(escape(str(e)), EXIT_FAILURE)
+        except MissingExtra:
+            raise  # the exit-code policy (commands/_app.main) names the extra
         except Exception as e:  # noqa: BLE001 - credentials, network, quota: one clear line
             raise fail(f"BigQuery load failed: {type(e).__name__}: {e}", EXIT_FAILURE)
     if as_json:
