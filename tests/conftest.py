@@ -1,6 +1,7 @@
-"""Shared test plumbing: sandbox tests skip with a clear reason; a results folder per test; the real
-services (tests/services.py), one per test session, for every test that asks.
-(The CLI runner is tests/clirun.py.)"""
+"""Shared test plumbing: sandbox tests skip with a clear reason (under CI they fail instead: a
+green CI run means they ran); a results folder per test; the real services (tests/services.py),
+one per test session, for every test that asks; a private data folder for the whole session, so
+no test reads or writes the user's dataset. (The CLI runner is tests/clirun.py.)"""
 
 from __future__ import annotations
 
@@ -9,6 +10,26 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from skips import cannot_run
+
+
+def pytest_configure(config):
+    # Commands default to $XDG_DATA_HOME/pkgtrace; tests get a fresh one (children and xdist
+    # workers inherit it), removed when the session that made it ends.
+    if not os.environ.get("PKGTRACE_TEST_DATA_SET"):
+        import tempfile
+        base = tempfile.mkdtemp(prefix="pkgtrace-test-data-")
+        os.environ["XDG_DATA_HOME"] = base
+        os.environ.pop("PKGTRACE_DATA", None)
+        os.environ["PKGTRACE_TEST_DATA_SET"] = base
+        config._pkgtrace_test_data = base
+
+
+def pytest_unconfigure(config):
+    base = getattr(config, "_pkgtrace_test_data", None)
+    if base:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def sandbox_unavailable() -> str | None:
@@ -20,13 +41,11 @@ def sandbox_unavailable() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config, items):
-    reason = sandbox_unavailable()
-    if reason:
-        skip = pytest.mark.skip(reason=f"sandbox unavailable: {reason}")
-        for item in items:
-            if "sandbox" in item.keywords:
-                item.add_marker(skip)
+def pytest_runtest_setup(item):
+    if "sandbox" in item.keywords:
+        reason = sandbox_unavailable()
+        if reason:
+            cannot_run(f"sandbox unavailable: {reason}")
 
 
 @pytest.fixture
@@ -38,7 +57,7 @@ def _service(start, what: str):
     try:
         return start()
     except Exception as e:  # noqa: BLE001
-        pytest.skip(f"{what} cannot run here: {e}")
+        cannot_run(f"{what} cannot run here: {e}")
 
 
 @pytest.fixture(scope="session")

@@ -16,5 +16,18 @@ from pkgtrace.commands import serve as _serve  # noqa: F401
 from pkgtrace.commands import eval as _eval  # noqa: F401
 
 
+def main() -> None:
+    """The console script: a command whose optional backend is not installed says which extra
+    brings it (exit 3) instead of ending in an ImportError traceback."""
+    from rich.markup import escape
+
+    from pkgtrace.commands._app import EXIT_FAILURE, fail
+    from pkgtrace.extras import MissingExtra
+    try:
+        app()
+    except MissingExtra as e:
+        raise SystemExit(fail(escape(str(e)), EXIT_FAILURE).exit_code)
+
+
 if __name__ == "__main__":
     main()

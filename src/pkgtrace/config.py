@@ -13,8 +13,22 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+def data_dir() -> Path:
+    """The per-user dataset: results and the embedded queue and index (XDG data), so that every
+    command finds what the last one stored wherever it is run from. `pkgtrace --data-dir DIR`
+    and PKGTRACE_DATA move it."""
+    base = os.environ.get("PKGTRACE_DATA") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "pkgtrace")
+    return Path(base).absolute()
+
+
 def results_dir() -> Path:
-    return Path(os.environ.get("PKGTRACE_RESULTS") or "results")
+    return Path(os.environ.get("PKGTRACE_RESULTS") or data_dir() / "results")
+
+
+def state_dir() -> Path:
+    """The embedded services' SQLite files (queue, index) and uploads."""
+    return Path(os.environ.get("PKGTRACE_STATE") or data_dir() / "state").resolve()
 
 
 def runs_dir() -> Path:

@@ -62,7 +62,7 @@ def test_unknown_binary_missing_empty(deps, tmp_path):
     assert "no such file" in deps.error(tmp_path / "absent.lock")["message"]
     e = tmp_path / "package-lock.json"
     e.write_text("")
-    assert "invalid JSON" in deps.error(e)["message"]
+    assert "empty file" in deps.error(e)["message"]
 
 
 def test_yarn_lock_that_is_neither(deps, tmp_path):

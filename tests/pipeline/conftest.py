@@ -9,6 +9,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from services import FixtureRegistry, RedisServer, aws_env  # noqa: E402
+from skips import cannot_run  # noqa: E402
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def own_redis(tmp_path):
     try:
         r = RedisServer(tmp_path / "redis").start()
     except Exception as e:  # noqa: BLE001
-        pytest.skip(f"redis-server cannot run here: {e}")
+        cannot_run(f"redis-server cannot run here: {e}")
     yield r
     r.stop(kill=True)
 

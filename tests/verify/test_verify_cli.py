@@ -135,17 +135,19 @@ def test_usage_and_infrastructure_errors(index, tmp_path):
     p = pkgtrace("verify", str(NPM_LOCK), "--index", index, "--format", "xml")
     assert p.returncode == 2 and "unknown format 'xml'" in p.stderr
     p = pkgtrace("verify", str(NPM_LOCK), "--index", index, "--fail-on", "benign")
-    assert p.returncode == 2 and "--fail-on must be suspicious or malicious" in p.stderr
+    assert p.returncode == 2 and "--fail-on must be unknown, suspicious or malicious" in p.stderr
     p = pkgtrace("verify", str(NPM_LOCK), "--server", "http://127.0.0.1:9")  # nothing listens there
     assert p.returncode == 3 and "127.0.0.1:9" in p.stderr and "Traceback" not in p.stderr
     p = pkgtrace("verify", str(tmp_path / "nope.lock"), "--index", index)
     assert p.returncode == 2 and "no such file" in p.stderr
-    # no dataset given and none where the pipeline keeps one: say so, create nothing
+    # no dataset given and none in the data folder yet: every dependency is not analysed (exit 0;
+    # tests/verify/test_first_run.py), and nothing is created, here or in the data folder
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PKGTRACE_")}
+    env["PKGTRACE_DATA"] = str(tmp_path / "data")
     p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(NPM_LOCK)], capture_output=True,
-                       text=True, timeout=60, cwd=tmp_path,
-                       env={k: v for k, v in os.environ.items() if not k.startswith("PKGTRACE_")})
-    assert p.returncode == 2 and "no dataset at" in p.stderr and "--server" in p.stderr
-    assert not (tmp_path / "pkgtrace-state").exists()
+                       text=True, timeout=60, cwd=tmp_path, env=env)
+    assert p.returncode == 0 and "no analyses yet" in p.stderr
+    assert not (tmp_path / "pkgtrace-state").exists() and not (tmp_path / "data").exists()
 
 
 def test_every_real_lockfile_verifies(index):

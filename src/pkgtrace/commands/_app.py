@@ -23,6 +23,17 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 console = Console(stderr=True)  # progress and summaries; stdout stays clean for --json
 
 
+@app.callback()
+def _global_options(
+    data_dir: str = typer.Option(None, "--data-dir", envvar="PKGTRACE_DATA", show_default=False,
+                                 help="Where results and the local dataset live (default: "
+                                 "$XDG_DATA_HOME/pkgtrace, i.e. ~/.local/share/pkgtrace)."),
+) -> None:
+    if data_dir:
+        import os
+        os.environ["PKGTRACE_DATA"] = data_dir  # config.data_dir() and child processes read it
+
+
 def emit_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n")
 

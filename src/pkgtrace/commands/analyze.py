@@ -25,6 +25,8 @@ def analyze(
     local: Optional[Path] = typer.Option(None, "--local", help="Analyse this artifact file instead"),
     mode: str = typer.Option("all", "--mode", help="static, dynamic or all"),
     results: Optional[str] = typer.Option(None, "--results", help="Results store (folder or URL)"),
+    index: Optional[str] = typer.Option(None, "--index", help="The dataset to record the analysis in "
+                                        "(default: the local one, where `verify` and `serve` look)"),
     timeout: float = typer.Option(Limits.phase_seconds, "--timeout", help="Wall-time limit per phase, seconds"),
     memory_mb: int = typer.Option(Limits.memory_bytes >> 20, "--memory", help="Sandbox memory limit, MiB"),
     json_out: bool = typer.Option(False, "--json", help="Print the documents as JSON on stdout"),
@@ -51,11 +53,28 @@ def analyze(
     from pkgtrace.diff import attach_diff  # what changed since the release before, if stored
     attach_diff(outcome.package, outcome.documents, store=store)
     store.put(outcome.package, outcome.documents)
+    _record(outcome, store, index)
     if json_out:
         emit_json(outcome.documents)
     else:
         print_summary(outcome.documents)
         console.print(f"results: {store.location(outcome.package)}")
+
+
+def _record(outcome, store, index: str | None) -> None:
+    """Add the stored analysis to the dataset, so verify, search and the web find it. A dataset
+    that cannot be written is a warning: the documents are stored either way."""
+    from pkgtrace.pipeline import settings
+    from pkgtrace.results.index import load_documents, open_index, redact
+    url = settings.index_url(index)
+    try:
+        idx = open_index(url)
+        try:
+            load_documents(idx, outcome.package, outcome.documents, location=store.location(outcome.package))
+        finally:
+            idx.close()
+    except Exception as e:  # noqa: BLE001 - any driver's failure
+        console.print(f"[yellow]warning:[/] not recorded in the dataset {redact(url)}: {type(e).__name__}: {e}")
 
 
 def print_summary(docs: dict) -> None:

@@ -17,8 +17,9 @@ DEPS_SCHEMA = "pkgtrace-deps/1"
 
 @app.command()
 def deps(lockfiles: list[Path] = typer.Argument(..., help="Lockfiles: requirements.txt, pylock.toml, uv.lock, "
-                                                "poetry.lock, Pipfile.lock, package-lock.json, npm-shrinkwrap.json, "
-                                                "yarn.lock, pnpm-lock.yaml, Gemfile.lock, composer.lock, Cargo.lock."),
+                                                "poetry.lock, pdm.lock, Pipfile.lock, pixi.lock, conda-lock.yml, package-lock.json, "
+                                                "npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, deno.lock, "
+                                                "Gemfile.lock, composer.lock, Cargo.lock."),
          lockfile_type: Optional[str] = typer.Option(None, "--type", metavar="FORMAT",
                                                      help="Read every file as this format (e.g. uv.lock, "
                                                           "yarn-berry) instead of detecting it."),
@@ -32,7 +33,7 @@ def deps(lockfiles: list[Path] = typer.Argument(..., help="Lockfiles: requiremen
             parser_named(lockfile_type)
         except ValueError as e:
             raise fail(str(e), EXIT_USAGE)
-    results, errors = [], []
+    results, errors, notes = [], [], []
     for path in lockfiles:
         try:
             lock = read_lockfile(path, lockfile_type)
@@ -41,6 +42,9 @@ def deps(lockfiles: list[Path] = typer.Argument(..., help="Lockfiles: requiremen
             console.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
             continue
         results.append((path, lock.format, lock.dependencies))
+        for n in lock.notes:
+            console.print(f"[yellow]note:[/] {escape(n)}", soft_wrap=True)
+        notes.extend(lock.notes)
 
     if as_json:
         emit_json({
@@ -48,6 +52,7 @@ def deps(lockfiles: list[Path] = typer.Argument(..., help="Lockfiles: requiremen
             "lockfiles": [{"file": str(p), "format": fmt, "count": len(found),
                            "dependencies": [d.to_dict() for d in found]} for p, fmt, found in results],
             "errors": [{"file": e.file, "line": e.line, "key": e.key, "message": e.message} for e in errors],
+            "notes": notes,
         })
     else:
         out = Console()  # the listing is the command's output: stdout

@@ -37,6 +37,8 @@ def parquet(dest: Path = typer.Argument(..., help="Folder for <table>.parquet fi
             index: Optional[str] = typer.Option(None, "--index"),
             as_json: bool = typer.Option(False, "--json")) -> None:
     """Write every dataset table as a Parquet file."""
+    from pkgtrace.extras import require
+    require("parquet")
     from pkgtrace.pipeline.export.parquet import export_parquet
     counts = export_parquet(_index(index), dest, table)
     if as_json:
@@ -48,21 +50,39 @@ def parquet(dest: Path = typer.Argument(..., help="Folder for <table>.parquet fi
 
 @export_app.command("bigquery")
 def bigquery(project: Optional[str] = typer.Option(None, "--project", help="Google Cloud project."),
-             dataset: str = typer.Option("pkgtrace", "--dataset"),
+             dataset: str = typer.Option("pkgtrace", "--dataset", help="BigQuery dataset (OSSF's is `packages`)."),
              location: str = typer.Option("US", "--location"),
              files: Optional[Path] = typer.Option(None, "--files", help="Write NDJSON + schema files here for `bq load` instead."),
+             day: Optional[str] = typer.Option(None, "--day", metavar="YYYY-MM-DD", help="Replace only this day's "
+                                               "partition, with the documents created that day."),
+             table_names: str = typer.Option("pkgtrace", "--table-names", help="pkgtrace (analysis, "
+                                             "static_analysis) or ossf (analysis, staticanalysis)."),
              results: Optional[str] = typer.Option(None, "--results"),
              as_json: bool = typer.Option(False, "--json")) -> None:
-    """Load the stored documents into BigQuery tables with OSSF's dynamic and static schemas."""
-    from pkgtrace.pipeline.export.bigquery import BigQueryLoader, write_files
+    """Load the stored documents into BigQuery tables with OSSF's dynamic and static schemas,
+    replacing what the tables (or, with --day, that day's partitions) held: a re-run loads each
+    document once. Needs the `bigquery` extra (pip install 'pkgtrace[bigquery]') unless --files."""
+    from datetime import date
+
+    from pkgtrace.extras import MissingExtra
+    from pkgtrace.pipeline.export.bigquery import TABLE_NAMES, BigQueryLoader, write_files
+    if table_names not in TABLE_NAMES:
+        raise fail(f"--table-names must be one of {', '.join(TABLE_NAMES)}", EXIT_USAGE)
+    try:
+        on_day = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise fail(f"--day {day!r} is not a date (YYYY-MM-DD)", EXIT_USAGE)
     store = _store(results)
     if files is not None:
-        counts = write_files(store, files)
+        counts = write_files(store, files, names=table_names, day=on_day)
     else:
         if not project:
             raise fail("--project is required (or --files DIR)", EXIT_USAGE)
         try:
-            counts = BigQueryLoader(project, dataset, location).load(store)
+            counts = BigQueryLoader(project, dataset, location, names=table_names).load(store, day=on_day)
+        except MissingExtra as e:
+            from rich.markup import escape
+            raise fail(escape(str(e)), EXIT_FAILURE)
         except Exception as e:  # noqa: BLE001 - credentials, network, quota: one clear line
             raise fail(f"BigQuery load failed: {type(e).__name__}: {e}", EXIT_FAILURE)
     if as_json:

@@ -1,5 +1,6 @@
 """`pkgtrace export osv DEST`: OSV reports of the releases labelled malicious, laid out like
-OpenSSF's malicious-packages repository (osv/malicious/<ecosystem>/<name>/MAL-….json)."""
+OpenSSF's malicious-packages repository (osv/malicious/<ecosystem>/<name>/MAL-….json).
+`pkgtrace osv import PATH`: known-malicious OSV records into the local dataset, for verify."""
 
 from __future__ import annotations
 
@@ -7,9 +8,48 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
-from pkgtrace.commands._app import EXIT_FAILURE, EXIT_USAGE, console, emit_json, fail
+from pkgtrace.commands._app import EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail
 from pkgtrace.commands.export import export_app
+
+osv_app = typer.Typer(no_args_is_help=True, help="Known-malicious intelligence from OSV.")
+app.add_typer(osv_app, name="osv")
+
+
+@osv_app.command("import")
+def osv_import(path: Path = typer.Argument(..., help="A checkout of ossf/malicious-packages (or its osv/ "
+                                           "folder), an osv.dev ecosystem zip (all.zip), or OSV JSON."),
+               index: Optional[str] = typer.Option(None, "--index", help="Index URL (default: the local "
+                                                   "dataset's)."),
+               as_json: bool = typer.Option(False, "--json", help="The counts as JSON on stdout.")) -> None:
+    """Import malicious-package records (MAL-…): `pkgtrace verify` then flags every release they
+    cover, citing the record, even releases pkgtrace never analysed."""
+    from pkgtrace.pipeline import settings
+    from pkgtrace.results.index import open_index, redact
+    from pkgtrace.results.index.osv import OsvImportError, import_osv
+
+    url = settings.index_url(index)
+    try:
+        idx = open_index(url)
+    except Exception as e:  # noqa: BLE001 - any driver's failure is one clear line
+        raise fail(f"cannot open the index {redact(url)}: {type(e).__name__}: {e}", EXIT_FAILURE)
+    try:
+        result = import_osv(idx, path)
+    except OsvImportError as e:
+        raise fail(str(e), EXIT_USAGE)
+    finally:
+        idx.close()
+    for err in result.errors[:20]:
+        console.print(f"[yellow]skipped:[/] {escape(err)}", soft_wrap=True, highlight=False)
+    if as_json:
+        emit_json({"records": result.records, "packages": result.packages, "skipped": result.skipped,
+                   "other_ecosystems": result.other_ecosystems, "errors": result.errors})
+    console.print(f"{result.records} malicious-package record(s) for {result.packages} package(s) imported "
+                  f"into {redact(url)}; {result.skipped} other record(s) skipped"
+                  + (f", {len(result.errors)} file(s) unreadable" if result.errors else ""))
+    if result.records == 0 and result.errors:
+        raise typer.Exit(EXIT_USAGE)
 
 
 @export_app.command("osv")

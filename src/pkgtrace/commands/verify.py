@@ -18,7 +18,9 @@ DEFAULT_SUPPRESSIONS = (".pkgtrace-suppressions.yaml", ".pkgtrace-suppressions.y
 
 @app.command()
 def verify(
-    lockfiles: list[Path] = typer.Argument(..., help="Lockfiles (any format `pkgtrace deps` reads)."),
+    lockfiles: list[Path] = typer.Argument(..., help="Lockfiles (any format `pkgtrace deps` reads), or "
+                                           "folders to search for them (node_modules, virtualenvs and "
+                                           "vendor folders skipped)."),
     index: Optional[str] = typer.Option(None, "--index", help="The local dataset: sqlite:///PATH (default: "
                                         "the pipeline's, PKGTRACE_INDEX) or postgresql://…"),
     server: Optional[str] = typer.Option(None, "--server", envvar="PKGTRACE_SERVER",
@@ -28,7 +30,8 @@ def verify(
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, sarif, markdown or osv."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if any release not suppressed is "
-                                          "labelled this or worse: suspicious or malicious."),
+                                          "labelled this or worse: suspicious or malicious; unknown: "
+                                          "also any release not analysed yet."),
     suppressions: Optional[Path] = typer.Option(None, "--suppressions", help="Suppressions file (default: "
                                                 ".pkgtrace-suppressions.yaml here, if present)."),
     analyze_missing: bool = typer.Option(False, "--analyze-missing", help="Ask the pipeline to analyse the "
@@ -53,8 +56,8 @@ def verify(
             parser_named(lockfile_type)
     except ValueError as e:
         raise fail(str(e), EXIT_USAGE)
-    if fail_on is not None and fail_on not in ("suspicious", "malicious"):
-        raise fail(f"--fail-on must be suspicious or malicious, not {fail_on!r}", EXIT_USAGE)
+    if fail_on is not None and fail_on not in ("unknown", "suspicious", "malicious"):
+        raise fail(f"--fail-on must be unknown, suspicious or malicious, not {fail_on!r}", EXIT_USAGE)
     if server and index:
         raise fail("give --index or --server, not both", EXIT_USAGE)
     sup = None
@@ -68,17 +71,36 @@ def verify(
             console.print(f"[yellow]suppression expired {s.expires}:[/] {escape(s.name)}"
                           f"{'@' + escape(s.version) if s.version else ''}{' ' + escape(s.rule) if s.rule else ''}")
 
+    from pkgtrace.verify.discover import find_lockfiles
+    try:
+        lockfiles = find_lockfiles(lockfiles)
+    except FileNotFoundError as e:
+        raise fail(str(e), EXIT_USAGE)
+    if not lockfiles:
+        raise fail("no lockfiles found in the folders given", EXIT_USAGE)
+
+    missing = None
     if server:
         where = server
     else:
         from pkgtrace.pipeline import settings
         where = settings.index_url(index)
         missing = _missing_sqlite(where)
-        if missing:
+        if missing and (index or os.environ.get("PKGTRACE_INDEX")):
             raise fail(f"no dataset at {missing}: give --index URL (a pipeline's index) or --server URL "
                        "(a pkgtrace server), or set PKGTRACE_INDEX / PKGTRACE_SERVER", EXIT_USAGE)
+        if missing and not analyze_missing:
+            # Nothing analysed on this machine yet: every dependency is "not analysed", which is
+            # the true answer. Nothing is created (--analyze-missing creates the dataset it fills).
+            console.print(f"no analyses yet in {escape(str(Path(missing).parent))}: every dependency "
+                          "is listed as not analysed (`pkgtrace analyze`, `pkgtrace osv import` or "
+                          "--server fill it)")
     try:
-        dataset = open_dataset(where, token=token)
+        if not server and missing and not analyze_missing:
+            from pkgtrace.verify.local import EmptyDataset
+            dataset = EmptyDataset(where)
+        else:
+            dataset = open_dataset(where, token=token)
     except ValueError as e:
         raise fail(str(e), EXIT_USAGE)
     except DatasetError as e:
@@ -112,6 +134,9 @@ def verify(
 
     for e in result.errors:
         console.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
+    for lf in result.lockfiles:
+        for n in lf.notes:
+            console.print(f"[yellow]note:[/] {escape(n)}", soft_wrap=True)
     for w in result.waited:
         if w.state != "done":
             console.print(f"[yellow]{escape(str(w.package))}: not analysed "
@@ -119,6 +144,9 @@ def verify(
 
     to_file = output is not None
     ctx = RenderContext(lockfiles=tuple(str(lf.path) for lf in result.lockfiles), dataset=dataset.name,
+                        failed=tuple({"file": e.file, "line": e.line, "key": e.key, "message": e.message}
+                                     for e in result.errors),
+                        notes=tuple(n for lf in result.lockfiles for n in lf.notes),
                         color=not to_file and fmt == "table" and sys.stdout.isatty(),
                         width=None if to_file or not sys.stdout.isatty() else console.width)
     text = formatter.render(result.rows, ctx)

@@ -117,6 +117,8 @@ class RenderContext:
     color: bool = False
     width: int | None = None
     tool_version: str = ""
+    failed: tuple[dict, ...] = ()  # lockfiles that could not be read: {file, line, key, message}
+    notes: tuple[str, ...] = ()    # what the lockfile readers skipped or could not tell
 
     def __post_init__(self) -> None:
         if not self.tool_version:
@@ -152,8 +154,12 @@ def summarize(rows: Sequence[VerifyRow]) -> dict[str, int]:
 
 
 def fails(rows: Sequence[VerifyRow], fail_on: str | None) -> bool:
-    """Whether any unsuppressed row is at least as bad as FAIL_ON (suspicious|malicious)."""
+    """Whether any unsuppressed row is at least as bad as FAIL_ON (suspicious|malicious), or, for
+    "unknown", whether any looked-up release is not known to be benign (not analysed, no verdict
+    yet, or flagged)."""
     if not fail_on:
         return False
+    if fail_on == "unknown":
+        return any(r.suppressed is None and r.status in ("unknown", "suspicious", "malicious") for r in rows)
     threshold = LABEL_RANK[fail_on]
     return any(r.suppressed is None and r.rank >= threshold and r.rank > 0 for r in rows)

@@ -20,6 +20,8 @@ class JsonFormat:
             "tool": {"name": "pkgtrace", "version": ctx.tool_version},
             "dataset": ctx.dataset,
             "lockfiles": list(ctx.lockfiles),
+            "failed_lockfiles": list(ctx.failed),  # not checked at all: say so, never drop them
+            "notes": list(ctx.notes),
             "summary": summarize(rows),
             "results": [r.to_dict() for r in sort_rows(rows)],
         }

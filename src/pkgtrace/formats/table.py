@@ -13,6 +13,9 @@ from pkgtrace.formats.interface import RenderContext, VerifyRow, sort_rows, summ
 
 _STYLE = {"malicious": "bold red", "suspicious": "yellow", "benign": "green", "unknown": "cyan",
           "not-looked-up": "dim"}
+# A table is for reading: past this many rows the rest (never a flagged one) is counted, not
+# drawn; --format json or markdown lists every row.
+MAX_ROWS = 200
 
 
 class TableFormat:
@@ -27,7 +30,14 @@ class TableFormat:
         for col in ("label", "ecosystem", "package", "version", "score", "top findings", "where"):
             table.add_column(col, no_wrap=col in ("label", "package", "version", "score"),
                              overflow="fold", ratio=2 if col == "top findings" else None)
-        for r in sort_rows(rows):
+        ordered = sort_rows(rows)
+        flagged = [r for r in ordered if r.flagged]
+        room = max(MAX_ROWS - len(flagged), 0)
+        others = [r for r in ordered if not r.flagged]
+        keep = {id(r) for r in others[:room]}
+        shown = [r for r in ordered if r.flagged or id(r) in keep] if len(ordered) > MAX_ROWS else ordered
+        hidden = others[room:] if len(ordered) > MAX_ROWS else []
+        for r in shown:
             d = r.dependency
             label = r.status + (" (suppressed)" if r.suppressed is not None else "")
             verdict = r.release is not None and r.release.label != "unknown"
@@ -50,6 +60,11 @@ class TableFormat:
             table.add_row(Text(label, style=_STYLE.get(r.status, "")), d.ecosystem.value, name,
                           d.version or "-", score, Text(top), Text(d.where))
         console.print(table)
+        if hidden:
+            h = summarize(hidden)
+            parts = ", ".join(f"{h[k]} {k}" for k in ("unknown", "benign", "not-looked-up", "suppressed") if h[k])
+            console.print(Text(f"… and {len(hidden)} more not shown ({parts}): --format json or markdown "
+                               "lists every dependency"))
         s = summarize(rows)
         console.print(Text(
             f"{s['total']} dependencies: {s['malicious']} malicious, {s['suspicious']} suspicious, "

@@ -7,6 +7,7 @@ import json
 import re
 import tomllib
 from bisect import bisect_right
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -37,14 +38,51 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as e:
         raise LockfileError(path, f"cannot read: {e.strerror or e}") from None
-    if b"\0" in data[:8192]:
-        raise LockfileError(path, "binary content, not a lockfile")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        raise LockfileError(path, "not valid UTF-8", line=line) from None
+    text = decode(path, data)
+    if not text.strip():
+        raise LockfileError(path, "empty file: a lockfile that pins nothing is not a lockfile")
+    return text
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 (BOM or not), or UTF-16 with its BOM (what PowerShell's `pip freeze > f` writes)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LockfileError(path, "not valid UTF-16 (it starts with a UTF-16 byte-order mark)") from None
+    else:
+        if b"\0" in data[:8192]:
+            raise LockfileError(path, "binary content, not a lockfile")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = data[:e.start].count(b"\n") + 1
+            raise LockfileError(path, "not valid UTF-8", line=line) from None
     return text.replace("\r\n", "\n")
+
+
+# --- notes --------------------------------------------------------------------------------------
+# What a parser skipped or could not tell, for the person reading the report; read_lockfile
+# collects them per file (Lockfile.notes). Outside read_lockfile they are dropped.
+
+_NOTES: ContextVar[list[str] | None] = ContextVar("lockfile_notes", default=None)
+
+
+def note(path: Path | str, message: str, line: int | None = None) -> None:
+    notes = _NOTES.get()
+    if notes is not None:
+        notes.append(f"{path}{f':{line}' if line else ''}: {message}")
+
+
+def collecting_notes() -> tuple[list[str], Any]:
+    """A fresh notes list and the token to pass to _NOTES.reset when done."""
+    notes: list[str] = []
+    return notes, _NOTES.set(notes)
+
+
+def stop_collecting(token: Any) -> None:
+    _NOTES.reset(token)
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -74,21 +112,69 @@ def load_toml(path: Path, text: str) -> dict:
         raise LockfileError(path, f"invalid TOML: {_TOML_AT.sub('', msg)}", line=line) from None
 
 
+# No lockfile writer uses YAML anchors, but a hostile file can: aliases that each repeat the one
+# before expand a few hundred bytes into billions of nodes (a "billion laughs"). The composed
+# graph is measured, shared nodes once per use, before anything walks it.
+MAX_YAML_EXPANSION = 4  # expanded nodes per distinct node, beyond the allowance below
+YAML_EXPANSION_ALLOWANCE = 10_000
+
+
 def load_yaml(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
     """The document and the 1-based line of every mapping key, by path of keys."""
+    docs = load_yaml_documents(path, text)
+    if len(docs) > 1:
+        raise LockfileError(path, f"{len(docs)} YAML documents where one is expected")
+    return docs[0] if docs else (None, {})
+
+
+def load_yaml_documents(path: Path, text: str) -> list[tuple[Any, dict[tuple, int]]]:
+    """Every document of a YAML stream, each with the line of every mapping key, by path."""
     try:
-        node = yaml.compose(text, Loader=_YamlLoader)
-        data = yaml.load(text, Loader=_YamlLoader)
+        loader = _YamlLoader(text)
+        out = []
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                _check_expansion(path, node)
+                lines: dict[tuple, int] = {}
+                _yaml_lines(node, (), lines)
+                out.append((loader.construct_document(node), lines))
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         raise LockfileError(path, f"invalid YAML: {e.problem or e.context}", line=line) from None
     except yaml.YAMLError as e:
         raise LockfileError(path, f"invalid YAML: {e}") from None
-    lines: dict[tuple, int] = {}
-    if node is not None:
-        _yaml_lines(node, (), lines)
-    return data, lines
+    except RecursionError:
+        raise LockfileError(path, "invalid YAML: nested too deeply") from None
+    return out
+
+
+def _check_expansion(path: Path, root: yaml.Node) -> None:
+    """Refuse a node graph whose aliases expand it far beyond its own size (linear time: each
+    distinct node's expanded size is computed once)."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        kids: list = []
+        if isinstance(node, yaml.MappingNode):
+            kids = [n for kv in node.value for n in kv]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        if not done:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+            continue
+        size[id(node)] = 1 + sum(size.get(id(k), 1) for k in kids)
+    limit = YAML_EXPANSION_ALLOWANCE + MAX_YAML_EXPANSION * len(size)
+    if size[id(root)] > limit:
+        raise LockfileError(path, f"YAML aliases expand {len(size)} nodes to {size[id(root)]}: "
+                            "refused (no lockfile writer uses aliases; this is an alias bomb)")
 
 
 def _yaml_lines(node: yaml.Node, path: tuple, out: dict[tuple, int]) -> None:

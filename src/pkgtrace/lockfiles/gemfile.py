@@ -13,7 +13,9 @@ from pkgtrace.model import Ecosystem
 _SOURCES = {"GEM": "registry", "GIT": "git", "PATH": "path", "PLUGIN SOURCE": "url"}
 _OTHER = {"PLATFORMS", "DEPENDENCIES", "RUBY VERSION", "BUNDLED WITH", "CHECKSUMS"}
 _SPEC = re.compile(r"^    ([^\s(]+) \(([^)\s]+)\)$")
-_DEPENDENCY = re.compile(r"^  ([^\s(!]+)(!)?(?: \(([^)]*)\))?$")
+# `  name`, `  name!` (from a git/path source), `  name (~> 1.0)`, and Bundler's
+# `  name (~> 1.0)!` for a pinned source with a requirement.
+_DEPENDENCY = re.compile(r"^  ([^\s(!]+)(!)?(?: \(([^)]*)\))?(!)?$")
 
 
 class GemfileLock:

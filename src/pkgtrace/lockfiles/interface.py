@@ -15,8 +15,10 @@ from packaging.utils import canonicalize_name
 
 from pkgtrace.model import Ecosystem, Package
 
-SourceKind = Literal["registry", "git", "url", "path", "workspace"]
-SOURCE_KINDS: tuple[str, ...] = ("registry", "git", "url", "path", "workspace")
+# private: from an index that replaces the public registry (pip's --index-url, a Pipfile source):
+# the public dataset cannot say what that index serves under the name, so it is not looked up.
+SourceKind = Literal["registry", "git", "url", "path", "workspace", "private"]
+SOURCE_KINDS: tuple[str, ...] = ("registry", "git", "url", "path", "workspace", "private")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """pnpm-lock.yaml, lockfile versions 5.x (`/name/1.0.0`), 6.x (`/name@1.0.0`) and 9.x (`name@1.0.0`).
 
 Importers (the root and each workspace project) list what they depend on: those are direct.
-Peer-dependency suffixes (`(react@18.2.0)`, `_react@18.2.0`) are not part of the version.
+Peer-dependency suffixes (`(react@18.2.0)`, `_react@18.2.0`) are not part of the version; in 5.x
+the suffix follows the version, so a name's own `_` (`string_decoder`) stays.
+pnpm ≥ 11 may write two YAML documents: an "env" document (pnpm itself and config dependencies,
+which are installed too) and then the project's. Both are read and their packages united.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, is_default_index, load_yaml
+from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_index,
+                                       load_yaml_documents)
 from pkgtrace.lockfiles.interface import Dependency, LockfileError
 from pkgtrace.model import Ecosystem
 
-_DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
+_DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies",
+               "configDependencies", "packageManagerDependencies")  # the last two: env document
 
 
 class PnpmLock:
@@ -28,7 +33,15 @@ class PnpmLock:
             "importers:" in text or "packages:" in text or "specifiers:" in text)
 
     def parse(self, path: Path, text: str) -> list[Dependency]:
-        doc, lines = load_yaml(path, text)
+        docs = [(d, ln) for d, ln in load_yaml_documents(path, text) if d is not None]
+        if not docs:
+            raise LockfileError(path, "no YAML document in the file")
+        deps: list[Dependency] = []
+        for doc, lines in docs:
+            deps.extend(self._document(path, doc, lines))
+        return dedupe(deps)
+
+    def _document(self, path: Path, doc: object, lines: dict) -> list[Dependency]:
         doc = expect_type(path, doc, dict, "(top level)", 1)
         raw_version = doc.get("lockfileVersion")
         try:
@@ -55,6 +68,8 @@ class PnpmLock:
                 for dep, ref in section.items():
                     if isinstance(ref, dict):  # v6+: {specifier, version}
                         ref = ref.get("version")
+                    if ref is None:
+                        continue
                     ref = str(ref)
                     if ref.startswith("link:"):  # a workspace project (or a linked folder)
                         deps.append(Dependency(
@@ -82,16 +97,23 @@ class PnpmLock:
                 source=source, locator=locator,  # type: ignore[arg-type]
                 dev=dev if isinstance(dev, bool) else None,
                 hashes=(str(integrity),) if integrity else ()))
-        return dedupe(deps)
+        return deps
 
 
 def _strip_peers(s: str) -> str:
     return re.sub(r"\(.*$", "", s)
 
 
+def _strip_v5_peers(ref: str) -> str:
+    """`name/1.0.0_react@18.2.0` -> `name/1.0.0`: the suffix is on the last segment, the version
+    (a 5.x peer suffix writes its own slashes as `+`), so `string_decoder/1.3.0` is left whole."""
+    head, sep, last = ref.rpartition("/")
+    return head + sep + last.split("_", 1)[0]
+
+
 def _importer_ref(dep: str, ref: str, major: int) -> tuple[str, str]:
     """(name, version) a project's dependency entry points at; an alias names its target."""
-    ref = _strip_peers(ref) if major >= 6 else ref.split("_", 1)[0]
+    ref = _strip_peers(ref) if major >= 6 else _strip_v5_peers(ref)
     if ref.startswith("/"):  # v5/v6 alias or non-registry: a package key
         ref = ref[1:]
     m = re.fullmatch(r"((?:@[^/@]+/)?[^/@]+)[@/](\d[^/]*)", ref)
@@ -108,8 +130,7 @@ def _split_key(key: str, major: int, path: Path, line: int | None, fkey: str) ->
         if at > 0:
             return k[:at], k[at + 1:]
     else:
-        k = k.split("_", 1)[0]  # v5 peer suffix: /name/1.0.0_react@18.2.0
-        parts = k.split("/")
+        parts = _strip_v5_peers(k).split("/")
         if len(parts) >= 2 and (not parts[0].startswith("@") or len(parts) >= 3):
             return "/".join(parts[:-1]), parts[-1]
     if re.match(r"^[a-z0-9.-]+\.[a-z]+/", k):  # github.com/user/repo/sha: name comes from the entry

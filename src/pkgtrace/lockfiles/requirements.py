@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,7 +14,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename,
                              parse_wheel_filename)
 
-from pkgtrace.lockfiles.common import dedupe, read_text
+from pkgtrace.lockfiles.common import dedupe, is_default_index, note, read_text
 from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
@@ -100,9 +101,43 @@ def _is_direct_source(src: str) -> bool:
     return src.startswith("-r ") or bool(re.search(r"\((pyproject\.toml|setup\.cfg|setup\.py)\)$", src))
 
 
+def _index_of(path: Path, lines: list[tuple[int, str, list[str]]]) -> str | None:
+    """The index that replaces PyPI for the whole file (pip reads -i/--index-url and --no-index
+    wherever they stand), or None when packages come from PyPI. --extra-index-url adds an index
+    and pip takes each package from whichever has the higher version, so those packages are still
+    looked up on PyPI (that is where a dependency-confusion copy would come from)."""
+    index = None
+    for lineno, line, _ in lines:
+        words = line.split()
+        if not words:
+            continue
+        head = words[0]
+        if head.startswith("--"):
+            opt, _, val = head.partition("=")
+        elif head.startswith("-i"):
+            opt, val = "-i", head[2:]
+        else:
+            continue
+        if not val and len(words) > 1:
+            val = words[1]
+        if opt in ("-i", "--index-url") and val and not is_default_index(val):
+            index = re.sub(r"//[^/@\s]*@", "//", val)  # never repeat a token in a report
+        elif opt == "--no-index":
+            index = "--no-index"
+        elif opt == "--extra-index-url" and val and not is_default_index(val):
+            val = re.sub(r"//[^/@\s]*@", "//", val)
+            note(path, f"--extra-index-url {val}: pip installs each package from whichever index "
+                 "has the higher version, so these packages are looked up on PyPI too", lineno)
+    return index
+
+
 def _parse_file(path: Path, text: str, deps: list[Dependency], *, seen: set[Path], depth: int) -> None:
     annotated = "# via" in text
-    for lineno, line, comments in _logical_lines(text):
+    lines = _logical_lines(text)
+    private = _index_of(path, lines)
+    if private:
+        note(path, f"packages come from {private}, not PyPI: listed as private, not looked up")
+    for lineno, line, comments in lines:
         # As pip does: the requirement runs up to the first word that starts with '-'; only the
         # options are shell-split (a marker's quotes belong to the requirement).
         words = line.split()
@@ -144,7 +179,12 @@ def _parse_file(path: Path, text: str, deps: list[Dependency], *, seen: set[Path
         if annotated:
             via = _via(comments)
             direct = any(_is_direct_source(s) for s in via) if via is not None else None
-        deps.append(_dependency(path, lineno, spec, hashes, direct, editable))
+        dep = _dependency(path, lineno, spec, hashes, direct, editable)
+        if dep is None:
+            continue
+        if private and dep.source == "registry":
+            dep = replace(dep, source="private", locator=private)
+        deps.append(dep)
 
 
 def _option_value(tokens: list[str], path: Path, lineno: int) -> str:
@@ -193,10 +233,17 @@ def _hashes(rest: list[str], path: Path, lineno: int) -> tuple[str, ...]:
 
 
 def _dependency(path: Path, lineno: int, spec: str, hashes: tuple[str, ...], direct: bool | None,
-                editable: bool) -> Dependency:
+                editable: bool) -> Dependency | None:
+    """The line's dependency; None for a URL or path that names no package (noted, skipped:
+    pip would build it to learn its name, which a lockfile reader cannot do)."""
     base = dict(ecosystem=Ecosystem.PYPI, file=str(path), line=lineno, direct=direct, hashes=hashes)
     if _looks_like_location(spec):
-        name, version, source, locator = _from_location(spec, path, lineno)
+        found = _from_location(spec, path, lineno)
+        if found is None:
+            note(path, f"skipped {spec!r}: no package name in it (pip learns it by building it; "
+                 "add #egg=NAME or write NAME @ URL to have it listed)", lineno)
+            return None
+        name, version, source, locator = found
         return Dependency(name=name, version=version, source=source, locator=locator, **base)
     try:
         req = Requirement(spec)
@@ -205,7 +252,7 @@ def _dependency(path: Path, lineno: int, spec: str, hashes: tuple[str, ...], dir
     name = normalize_name(Ecosystem.PYPI, req.name)
     markers = str(req.marker) if req.marker else None
     if req.url:
-        _, version, source, locator = _from_location(req.url, path, lineno, name=name)
+        _, version, source, locator = _from_location(req.url, path, lineno, name=name)  # type: ignore[misc]
         return Dependency(name=name, version=version, source=source, locator=locator, markers=markers, **base)
     if editable:
         raise LockfileError(path, f"-e needs a path or VCS URL, not {spec!r}", line=lineno)
@@ -228,8 +275,9 @@ def _looks_like_location(spec: str) -> bool:
 
 
 def _from_location(loc: str, path: Path, lineno: int, name: str | None = None
-                   ) -> tuple[str, str | None, str, str]:
-    """(name, version, source kind, locator) of a VCS URL, archive URL or local path."""
+                   ) -> tuple[str, str | None, str, str] | None:
+    """(name, version, source kind, locator) of a VCS URL, archive URL or local path; None when
+    nothing in it names the package."""
     parts = urlsplit(loc)
     egg = re.search(r"(?:^|&)egg=([^&]+)", parts.fragment)
     if name is None and egg:
@@ -252,7 +300,7 @@ def _from_location(loc: str, path: Path, lineno: int, name: str | None = None
     else:
         source = "path"
     if name is None:
-        raise LockfileError(path, f"cannot tell the package name of {loc!r} (add #egg=NAME)", line=lineno)
+        return None
     return normalize_name(Ecosystem.PYPI, name), version, source, loc
 
 

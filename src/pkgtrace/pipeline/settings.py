@@ -4,13 +4,8 @@ defaulting to the embedded ones (SQLite files under PKGTRACE_STATE, results in a
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from pkgtrace.config import results_dir
-
-
-def state_dir() -> Path:
-    return Path(os.environ.get("PKGTRACE_STATE") or "pkgtrace-state").resolve()
+from pkgtrace.config import results_dir, state_dir  # noqa: F401 - state_dir: web settings
 
 
 def queue_url(flag: str | None = None) -> str:

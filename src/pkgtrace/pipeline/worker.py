@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,8 @@ class WorkerPool:
             with self._lock:
                 self._busy += 1
             try:
-                self._handle(delivery)
+                with self._keeping_lease(delivery):
+                    self._handle(delivery)
             except Exception:  # noqa: BLE001 - a bug in one job must not end the slot
                 log.exception("%s: unexpected failure on %s", consumer, delivery.job.package)
                 self._retry_forever(lambda: self.queue.nack(delivery, "worker error (see worker log)"))
@@ -270,8 +272,6 @@ class WorkerPool:
                                         stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                                         preexec_fn=_die_with_parent)
                 deadline = time.monotonic() + self.s.job_timeout_s
-                lease = self._lease()
-                next_touch = time.monotonic() + lease / 3
                 while proc.poll() is None:
                     if self.aborting.is_set():
                         _kill(proc)
@@ -279,9 +279,6 @@ class WorkerPool:
                     if time.monotonic() > deadline:
                         _kill(proc)
                         return {"error": f"analysis timed out after {self.s.job_timeout_s:.0f}s", "permanent": False}
-                    if time.monotonic() >= next_touch:
-                        self._touch(d)
-                        next_touch = time.monotonic() + lease / 3
                     time.sleep(0.1)
             tail = errlog.read_bytes()[-2000:].decode(errors="replace").strip()
             try:
@@ -306,9 +303,30 @@ class WorkerPool:
         except QueueError as e:
             log.warning("lease renewal failed (%s); carrying on", e)
 
+    @contextmanager
+    def _keeping_lease(self, d: Delivery):
+        """Renew D's lease every third of it for as long as this worker holds the job: while the
+        child runs, and also while results wait for a store that is down, a diff reads the store,
+        a write is slow. Renewal on a timer thread does not depend on what the slot is doing, so
+        a job the worker still holds is never handed to another slot or worker (as long as the
+        queue can be reached to renew it)."""
+        done = threading.Event()
+        every = max(self._lease() / 3, 0.2)
+
+        def keep() -> None:
+            while not done.wait(every):
+                self._touch(d)
+        t = threading.Thread(target=keep, name=f"lease-{d.consumer}", daemon=True)
+        t.start()
+        try:
+            yield
+        finally:
+            done.set()
+            t.join(timeout=5)
+
     def _persist(self, d: Delivery, fn, what: str):
-        """Retry FN (a store or index write) with backoff while the service is down, renewing
-        the job's lease meanwhile; _Abort if the worker is stopping or the retry time is over."""
+        """Retry FN (a store or index write) with backoff while the service is down (the lease
+        keeper holds the job meanwhile); _Abort if the worker is stopping or the retry time is over."""
         deadline = time.monotonic() + self.s.store_retry_s
         pause = 0.5
         while True:
@@ -321,10 +339,8 @@ class WorkerPool:
                     log.error("%s unavailable for %s: %s; handing the job back", what, d.job.package, e)
                     raise _Abort() from e
                 log.warning("%s unavailable (%s); retrying in %.1fs", what, e, pause)
-                self._touch(d)
                 self.aborting.wait(pause)
-                # Never wait past a third of the lease: the job must stay ours while we hold its results.
-                pause = min(pause * 2, 15.0, self._lease() / 3)
+                pause = min(pause * 2, 15.0)
 
     def _retry_forever(self, fn):
         """Queue bookkeeping after the results are safe: retry through a queue outage."""

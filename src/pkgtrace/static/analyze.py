@@ -25,7 +25,8 @@ from pkgtrace.static.facts import FileFacts, facts_for_path
 from pkgtrace.static.magicworker import TypeStream
 from pkgtrace.static.parsing import (DECLARED, IdentifierKind, ParseResult, detect_language,
                                      parse_raw, parser_for)
-from pkgtrace.static.schema import (LANGUAGE_FIELDS, SCHEMA_VERSION, created_now, value_counts)
+from pkgtrace.static.schema import (LANGUAGE_FIELDS, OSSF_LANGUAGE_FIELD, SCHEMA_VERSION,
+                                    created_now, value_counts)
 from pkgtrace.static.signals import FileSignals, entropy, file_signals, levenshtein
 
 Progress = Callable[[str], None]
@@ -168,8 +169,9 @@ def _analyze_artifact(artifact: Artifact, progress: Progress, options: Options,
         t_files = time.monotonic()
         hook_list = hooks_mod.find_hooks(artifact.package.ecosystem,
                                          {f.path: f.disk for f in entries})
-        doc = ossf_document(artifact, results, options)
+        doc, tokens = ossf_document(artifact, results, options)
         section = report_section(artifact, ex, results, hook_list, options)
+        section["tokens"] = tokens
         section["timings"] = {"extract_s": round(t_extract - t_start, 3),
                               "files_s": round(t_files - t_extract, 3),
                               "total_s": round(time.monotonic() - t_start, 3)}
@@ -242,23 +244,38 @@ def _language_data(pr: ParseResult, cap: int) -> tuple[dict, int, bool]:
     return data, n, truncated
 
 
-def ossf_document(artifact: Artifact, results: list[FileAnalysis], opts: Options = Options()) -> dict:
+def ossf_document(artifact: Artifact, results: list[FileAnalysis],
+                  opts: Options = Options()) -> tuple[dict, list[dict]]:
+    """OSSF's static record, strictly its schema (OSSF's loader refuses unknown fields), and
+    pkgtrace's extras for the report: the token lists of the languages OSSF does not parse and
+    which files' lists were cut. As OSSF, a JavaScript file that does not parse gets no `js`."""
     budget = opts.doc_token_budget
-    files = []
+    files: list[dict] = []
+    extras: list[dict] = []
     for fa in results[:opts.doc_max_files]:
         f = fa.facts
         entry: dict = {"filename": fa.path, "detected_type": f.detected_type or None,
                        "size": f.size or None, "sha256": f.sha256,
                        "line_lengths": value_counts(f.line_lengths)}
-        truncated = False
         pr = fa.parse
         if pr is not None and pr.parsed and fa.language in LANGUAGE_FIELDS:
+            key = LANGUAGE_FIELDS[fa.language]
+            extra: dict = {"filename": fa.path, "language": key}
+            if key == OSSF_LANGUAGE_FIELD and pr.syntax_errors:
+                extra["syntax_errors"] = True  # tokens of what parsed, kept out of OSSF's `js`
             if budget > 0:
                 data, n, truncated = _language_data(pr, min(opts.doc_tokens_per_list, budget))
                 budget -= n
-                entry[LANGUAGE_FIELDS[fa.language]] = data
+                if key == OSSF_LANGUAGE_FIELD and not pr.syntax_errors:
+                    entry[key] = data
+                else:
+                    extra["tokens"] = data
             else:
                 truncated = True
+            if truncated:
+                extra["truncated"] = True
+            if len(extra) > 2:
+                extras.append(extra)
         s = fa.signals
         if s is not None:
             entry.update({
@@ -273,12 +290,11 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis], opts: Options
                                      "levenshtein_dist": e["levenshtein_dist"]}
                                     for e in s.escaped_strings] or None,
             })
-        if truncated:
-            entry["truncated"] = True
         files.append({k: v for k, v in entry.items() if v is not None})
     pkg = artifact.package
-    return {"schema_version": SCHEMA_VERSION, "ecosystem": pkg.ecosystem.value, "name": pkg.name,
-            "version": pkg.version, "created": created_now(), "results": {"files": files}}
+    doc = {"schema_version": SCHEMA_VERSION, "ecosystem": pkg.ecosystem.value, "name": pkg.name,
+           "version": pkg.version, "created": created_now(), "results": {"files": files}}
+    return doc, extras
 
 
 # ---------------------------------------------------------------------------------------------

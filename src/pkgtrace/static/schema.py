@@ -1,10 +1,10 @@
 """OSSF package-analysis' static result document (pkg/api/staticanalysis/record.go), field for field.
 
-Anything that loads OSSF's static records loads these. Where OSSF has one `js` object per file
-(the only language it parses), pkgtrace has one object per language under the same shape:
-`js`, `typescript`, `python`, `ruby`, `php`, `rust`, `shell`. Go's `omitempty` fields are left
-out when empty; `truncated` marks a file whose token lists were capped to keep the document
-bounded (an addition OSSF's loaders ignore).
+Anything that loads OSSF's static records loads these: OSSF's BigQuery loader refuses unknown
+fields, so the document holds nothing else. Go's `omitempty` fields are left out when empty.
+The token lists of the other languages pkgtrace parses (`typescript`, `python`, `ruby`, `php`,
+`rust`, `shell`, same shape as `js`) and the mark of a file whose lists were capped are in
+report.json's `static.tokens` (LanguageTokens below).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ SCHEMA_VERSION = "1.0"  # OSSF's staticanalysis.SchemaVersion
 LANGUAGE_FIELDS = {"javascript": "js", "typescript": "typescript", "tsx": "typescript",
                    "python": "python", "ruby": "ruby", "php": "php", "rust": "rust",
                    "shell": "shell"}
+OSSF_LANGUAGE_FIELD = "js"  # the one language OSSF's record has a field for
 
 
 class _Model(BaseModel):
@@ -82,12 +83,6 @@ class FileResult(_Model):
     sha256: str | None = None
     line_lengths: list[ValueCount] | None = None
     js: LanguageData | None = None
-    typescript: LanguageData | None = None
-    python: LanguageData | None = None
-    ruby: LanguageData | None = None
-    php: LanguageData | None = None
-    rust: LanguageData | None = None
-    shell: LanguageData | None = None
     identifier_lengths: list[ValueCount] | None = None
     string_lengths: list[ValueCount] | None = None
     base64_strings: list[str] | None = None
@@ -96,7 +91,16 @@ class FileResult(_Model):
     urls: list[str] | None = None
     suspicious_identifiers: list[SuspiciousIdentifier] | None = None
     escaped_strings: list[EscapedString] | None = None
-    truncated: bool | None = None
+
+
+class LanguageTokens(_Model):
+    """One entry of report.json's static.tokens: what static.json cannot carry for a file."""
+
+    filename: str
+    language: str                      # a LANGUAGE_FIELDS value
+    tokens: LanguageData | None = None  # absent: the file's tokens are in static.json's `js`
+    syntax_errors: bool | None = None  # JavaScript that did not parse: OSSF gives no `js`
+    truncated: bool | None = None      # token lists capped to keep the documents bounded
 
 
 class Results(_Model):

@@ -101,7 +101,25 @@ def find_ips(s: str) -> list[str]:
 
 _URL = re.compile(r"(?i)\b(?:https?|ftps?|wss?|file|s3|gs|blob|chrome|content)://"
                   r"[^\s\"'<>`\\{}|^]+")
-_HOST = re.compile(r"^(?:[\w-]+\.)+[^\W\d_]{2,}$")
+# Labels of any letters, digits or symbols (OSSF: \p{L}\p{N}\p{S}, so "http://✪df.ws"), a
+# letter-only top-level label.
+_HOST = re.compile(r"^(?:[^\s!-,./:-@\[-^`{-~]+\.)+[^\W\d_]{2,}$")
+
+
+def _trim_url(url: str) -> str:
+    """Sentence punctuation after a URL is not part of it; a closing bracket is, when the URL
+    opened it ("…/Apples_(film)"), as OSSF's URL tests expect."""
+    while url:
+        last = url[-1]
+        if last in ".,;:!?*":
+            url = url[:-1]
+        elif last == ")" and url.count(")") > url.count("("):
+            url = url[:-1]
+        elif last == "]" and url.count("]") > url.count("["):
+            url = url[:-1]
+        else:
+            break
+    return url
 
 
 def find_urls(s: str) -> list[str]:
@@ -109,7 +127,7 @@ def find_urls(s: str) -> list[str]:
         return []
     out = []
     for m in _URL.finditer(s):
-        url = m.group().rstrip(".,;:)]!?*")
+        url = _trim_url(m.group())
         try:
             host = urlsplit(url).hostname or ""
         except ValueError:
@@ -142,8 +160,9 @@ def is_highly_escaped(lit: StringLiteral, count_threshold: int = 8,
 
 
 def levenshtein(raw: str, value: str) -> int:
-    # Quadratic in length: long literals are compared on their first 4 KiB.
-    return Levenshtein.distance(raw[:4096], value[:4096])
+    """OSSF's distance (golang-levenshtein's DefaultOptions): insertion and deletion cost 1,
+    substitution 2. Quadratic in length: long literals are compared on their first 4 KiB."""
+    return Levenshtein.distance(raw[:4096], value[:4096], weights=(1, 1, 2))
 
 
 SUSPICIOUS_IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -318,8 +337,9 @@ class _Collector:
         self.truncated = False
 
     def add(self, kind: str, line: int | None, value: str, ossf_list: list | None = None,
-            ossf_item=None, **extra) -> bool:
-        key = (kind, value)
+            ossf_item=None, distinct: str | None = None, **extra) -> bool:
+        """Record a finding once per (kind, DISTINCT or VALUE): repeats of one literal are noise."""
+        key = (kind, value if distinct is None else distinct)
         if key in self._seen:
             return False
         self._seen.add(key)
@@ -371,14 +391,16 @@ def file_signals(pr: ParseResult, source: bytes = b"", whole_text: str | None = 
                     if decoded:
                         col.add("decoded_base64", lit.line, decoded[:1000], source=b[:80])
                         col.scan_text(decoded, lit.line, via="base64", ossf=False)
-        if len(v) >= 8:
+        if len(v) >= 7:  # "8.8.8.8", the shortest address worth reporting, has seven
             for h in find_hex(v):
                 col.add("hex", lit.line, h, fs.hex_strings)
             col.scan_text(v, lit.line)
         if is_highly_escaped(lit):
+            # The same text escaped in different ways is different obfuscation: keyed by raw.
+            dist = levenshtein(lit.raw, v)
             col.add("escaped_string", lit.line, v, fs.escaped_strings,
-                    {"value": v, "raw": lit.raw, "levenshtein_dist": levenshtein(lit.raw, v)},
-                    raw=lit.raw[:1000], levenshtein_dist=levenshtein(lit.raw, v))
+                    {"value": v, "raw": lit.raw, "levenshtein_dist": dist}, distinct=lit.raw,
+                    raw=lit.raw[:1000], levenshtein_dist=dist)
         if len(v) >= HIGH_ENTROPY_MIN_LEN:
             r = entropy_ratio(v)
             if r >= HIGH_ENTROPY_RATIO:

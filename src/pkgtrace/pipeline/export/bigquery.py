@@ -2,19 +2,26 @@
 (package-analysis' dynamic-analysis and static-analysis loader schemas), so queries written for
 their public dataset run on ours.
 
+A load replaces, as OSSF's loader does (WRITE_TRUNCATE): running it again leaves each document
+once. With a day, only that day's partition is replaced (`table$YYYYMMDD`), from the documents
+created that day. Table names are pkgtrace's (analysis, static_analysis) or, with names="ossf",
+OSSF's (analysis, staticanalysis; its dataset is `packages`).
+
 Everything up to the client call is ours and tested: the schemas, the newline-delimited JSON, the
-table and load-job configuration. `load()` then calls google-cloud-bigquery, which needs Google
-credentials and a reachable BigQuery API; `write_files()` produces the same NDJSON and schema
-JSON for `bq load` instead."""
+table and load-job configuration. `load()` then calls google-cloud-bigquery (the `bigquery`
+extra), which needs Google credentials and a reachable BigQuery API; `write_files()` produces the
+same NDJSON and schema JSON for `bq load` instead."""
 
 from __future__ import annotations
 
 import io
 import json
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pkgtrace.extras import require
 from pkgtrace.results.stores import ResultStore
 
 
@@ -89,8 +96,23 @@ STATIC_SCHEMA: list[dict] = [
 ]
 
 SCHEMAS = {"dynamic": DYNAMIC_SCHEMA, "static": STATIC_SCHEMA}
-TABLES = {"dynamic": "analysis", "static": "static_analysis"}
+TABLE_NAMES = {"pkgtrace": {"dynamic": "analysis", "static": "static_analysis"},
+               "ossf": {"dynamic": "analysis", "static": "staticanalysis"}}  # function/loader/load.go
+TABLES = TABLE_NAMES["pkgtrace"]
 PARTITION_FIELD = {"dynamic": "CreatedTimestamp", "static": "created"}
+
+
+def created_day(doc: dict, kind: str) -> date | None:
+    """The UTC day a document was created (its partition), from its partition field."""
+    v = doc.get(PARTITION_FIELD[kind])
+    try:
+        if isinstance(v, (int, float)):
+            return datetime.fromtimestamp(v, timezone.utc).date()
+        if isinstance(v, str):
+            return datetime.fromisoformat(v.replace("Z", "+00:00")).astimezone(timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
 
 
 def conform(doc: dict, schema: list[dict]) -> dict:
@@ -127,12 +149,14 @@ def documents(store: ResultStore, kind: str) -> Iterator[dict]:
             yield doc
 
 
-def write_files(store: ResultStore, dest: Path) -> dict[str, int]:
-    """DEST/<table>.ndjson and DEST/<table>.schema.json for `bq load --source_format=NEWLINE_DELIMITED_JSON`."""
+def write_files(store: ResultStore, dest: Path, *, names: str = "pkgtrace",
+                day: date | None = None) -> dict[str, int]:
+    """DEST/<table>.ndjson and DEST/<table>.schema.json for `bq load --replace
+    --source_format=NEWLINE_DELIMITED_JSON` (with DAY: that day's documents, for `table$YYYYMMDD`)."""
     dest.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for kind, table in TABLES.items():
-        docs = list(documents(store, kind))
+    for kind, table in TABLE_NAMES[names].items():
+        docs = [d for d in documents(store, kind) if day is None or created_day(d, kind) == day]
         (dest / f"{table}.ndjson").write_bytes(ndjson(docs, kind))
         (dest / f"{table}.schema.json").write_text(json.dumps(SCHEMAS[kind], indent=2))
         counts[table] = len(docs)
@@ -145,19 +169,20 @@ class BigQueryLoader:
     dataset: str
     location: str = "US"
     client: object | None = None  # a google.cloud.bigquery.Client; built from the environment if None
+    names: str = "pkgtrace"       # table names: "pkgtrace" or "ossf"
 
     def _client(self):
         if self.client is None:
-            from google.cloud import bigquery
+            bigquery = require("bigquery")
             self.client = bigquery.Client(project=self.project, location=self.location)
         return self.client
 
     def table_id(self, kind: str) -> str:
-        return f"{self.project}.{self.dataset}.{TABLES[kind]}"
+        return f"{self.project}.{self.dataset}.{TABLE_NAMES[self.names][kind]}"
 
     def table_spec(self, kind: str):
         """The Table to create: OSSF's schema, partitioned by day on the document's timestamp."""
-        from google.cloud import bigquery
+        bigquery = require("bigquery")
         table = bigquery.Table(self.table_id(kind),
                                schema=[bigquery.SchemaField.from_api_repr(f) for f in SCHEMAS[kind]])
         table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY,
@@ -165,34 +190,37 @@ class BigQueryLoader:
         return table
 
     def job_config(self, kind: str):
-        from google.cloud import bigquery
+        """Replace what the destination (table or day partition) holds, as OSSF's loader does."""
+        bigquery = require("bigquery")
         return bigquery.LoadJobConfig(
             source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
             schema=[bigquery.SchemaField.from_api_repr(f) for f in SCHEMAS[kind]],
-            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
+            time_partitioning=bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY,
+                                                        field=PARTITION_FIELD[kind]),
             ignore_unknown_values=True,
         )
 
     def ensure_tables(self) -> None:
-        from google.cloud import bigquery
+        bigquery = require("bigquery")
         c = self._client()
         ds = bigquery.Dataset(f"{self.project}.{self.dataset}")
         ds.location = self.location
         c.create_dataset(ds, exists_ok=True)
-        for kind in TABLES:
+        for kind in TABLE_NAMES[self.names]:
             c.create_table(self.table_spec(kind), exists_ok=True)
 
-    def load(self, store: ResultStore) -> dict[str, int]:
-        """Create the tables if needed and append every stored document; {table: rows}."""
+    def load(self, store: ResultStore, day: date | None = None) -> dict[str, int]:
+        """Create the tables if needed and replace their content with every stored document (with
+        DAY: replace that day's partition with the documents created that day); {table: rows}.
+        An empty source still replaces: what the store no longer holds leaves the table too."""
         self.ensure_tables()
         c = self._client()
         counts = {}
-        for kind, table in TABLES.items():
-            docs = list(documents(store, kind))
-            if not docs:
-                counts[table] = 0
-                continue
-            job = c.load_table_from_file(io.BytesIO(ndjson(docs, kind)), self.table_id(kind),
+        for kind, table in TABLE_NAMES[self.names].items():
+            docs = [d for d in documents(store, kind) if day is None or created_day(d, kind) == day]
+            dest = self.table_id(kind) + (f"${day:%Y%m%d}" if day else "")
+            job = c.load_table_from_file(io.BytesIO(ndjson(docs, kind)), dest,
                                          job_config=self.job_config(kind))
             job.result()
             counts[table] = len(docs)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlparse, urlunparse
 
+from pkgtrace.extras import require
 from pkgtrace.pipeline.notify.interface import NotifyError
 
 
 class RedisStreamNotifier:
     def __init__(self, url: str):
-        import redis
+        redis = require("redis")
         u = urlparse(url)
         q = {k: v[-1] for k, v in parse_qs(u.query).items()}
         self.stream = q.pop("stream", "pkgtrace:events")

@@ -17,6 +17,7 @@ import json
 import time
 from urllib.parse import parse_qs, urlparse, urlunparse
 
+from pkgtrace.extras import require
 from pkgtrace.pipeline.queues.interface import (DEFAULT_LEASE_S, DEFAULT_MAX_ATTEMPTS, DeadLetter,
                                                 Delivery, Job, QueueError, backoff)
 
@@ -49,7 +50,7 @@ return #due
 
 class RedisStreamsQueue:
     def __init__(self, url: str):
-        import redis
+        redis = require("redis")
 
         u = urlparse(url)
         q = {k: v[-1] for k, v in parse_qs(u.query).items()}

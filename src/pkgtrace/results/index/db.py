@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from pkgtrace.extras import require
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import models as m
 
@@ -35,6 +36,8 @@ def normalize_url(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
+    if url.startswith("postgresql+psycopg"):
+        require("postgres")  # the driver is an extra; say which one when it is missing
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":

@@ -146,5 +146,23 @@ feed_state = Table(
     Column("notes", Text),
 )
 
+# Known-malicious intelligence imported from OSV (ossf/malicious-packages, osv.dev exports): one
+# row per (record, affected package); verify flags a release it covers even if never analysed.
+osv_records = Table(
+    "osv_records", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", String(128), nullable=False),   # MAL-2024-1234
+    Column("ecosystem", String(32), nullable=False),    # pkgtrace's: pypi, npm, …
+    Column("name", String(512), nullable=False),
+    Column("versions", Text),                           # JSON list of affected versions
+    Column("ranges", Text),                             # JSON list of OSV ranges
+    Column("summary", Text),
+    Column("modified", String(64)),
+    Column("source", Text),                             # the file it was imported from
+    Column("imported_at", Float, nullable=False),
+    UniqueConstraint("record_id", "ecosystem", "name", name="uq_osv_record_package"),
+    Index("ix_osv_package", "ecosystem", "name"),
+)
+
 CHILD_TABLES = (findings, phases, files, sockets, commands, dns, static_files, static_indicators)
 DATASET_TABLES = (releases, analyses) + CHILD_TABLES

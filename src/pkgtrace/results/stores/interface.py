@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from typing import Iterator, Protocol
 
 from pkgtrace.model import Ecosystem, Package
 
 # The document kinds a release can have.
 KINDS = ("dynamic", "static", "report")
+# OSSF's documents: its BigQuery loader reads newline-delimited JSON, one record per line.
+OSSF_KINDS = ("dynamic", "static")
+
+
+def serialise(kind: str, doc: dict) -> bytes:
+    """A document as stored: OSSF's as one compact line (newline-terminated NDJSON, loadable as
+    it is); pkgtrace's report indented, for a person reading it."""
+    if kind in OSSF_KINDS:
+        return json.dumps(doc, separators=(",", ":"), default=str).encode() + b"\n"
+    return json.dumps(doc, indent=1, default=str).encode()
 
 
 class StoreError(Exception):

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 from pkgtrace.model import Package
+from pkgtrace.results.stores.interface import serialise
 
 
 class LocalStore:
@@ -33,8 +34,8 @@ class LocalStore:
         staging = Path(tempfile.mkdtemp(dir=link.parent, prefix=f".{link.name}.{uuid.uuid4().hex[:8]}."))
         try:
             for kind, doc in documents.items():
-                with open(staging / f"{kind}.json", "w") as f:
-                    json.dump(doc, f, indent=1, default=str)
+                with open(staging / f"{kind}.json", "wb") as f:
+                    f.write(serialise(kind, doc))
                     f.flush()
                     os.fsync(f.fileno())
             old = os.readlink(link) if link.is_symlink() else None

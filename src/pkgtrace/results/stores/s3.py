@@ -16,15 +16,16 @@ import uuid
 from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
+from pkgtrace.extras import require
 from pkgtrace.model import Ecosystem, Package
-from pkgtrace.results.stores.interface import StoreError, package_from_key
+from pkgtrace.results.stores.interface import StoreError, package_from_key, serialise
 
 POINTER = "current.json"
 
 
 class S3Store:
     def __init__(self, url: str):
-        import boto3
+        boto3 = require("s3")
         from botocore.config import Config
 
         u = urlparse(url)
@@ -90,7 +91,7 @@ class S3Store:
         for kind, doc in documents.items():
             self._call(f"put {kind}", self.client.put_object, Bucket=self.bucket,
                        Key=f"{base}/runs/{run}/{kind}.json", ContentType="application/json",
-                       Body=json.dumps(doc, indent=1, default=str).encode())
+                       Body=serialise(kind, doc))
         pointer = {"run": run, "kinds": sorted(documents), "written": time.time()}
         self._call("put pointer", self.client.put_object, Bucket=self.bucket, Key=f"{base}/{POINTER}",
                    ContentType="application/json", Body=json.dumps(pointer).encode())

@@ -30,9 +30,20 @@ QUERY = r"""
 (new_expression constructor: [(identifier) (member_expression)] @call)
 (string) @string
 (template_string) @string
+(regex) @string
 (number) @number
 (comment) @comment
 """
 
+
+
+def regex_value(node_type: str, raw: str, value: str) -> str:
+    """A regex literal is a string literal whose value is its pattern (OSSF's babel visitor logs
+    RegExpLiteral's pattern with the raw `/…/flags`), so a URL or address in it is scanned."""
+    if node_type == "regex":
+        return raw[1:raw.rfind("/")] if raw.count("/") >= 2 else raw
+    return value
+
+
 PARSER = TreeSitterParser(LanguageSpec("javascript", tree_sitter_javascript.language, QUERY,
-                                       comment_prefixes=("//", "#!")))
+                                       string_hook=regex_value, comment_prefixes=("//", "#!")))

@@ -125,7 +125,8 @@ def parse_number(raw: str) -> int | float | None:
     if not low.startswith(("0x", "0b", "0o")):
         s = _NUM_SUFFIX.sub("", s)
     elif low.startswith("0x"):
-        s = re.sub(r"(?:[iu](?:8|16|32|64|128|size))$", "", s)
+        # Rust's integer suffixes and JS BigInt's `n`; neither is a hex digit.
+        s = re.sub(r"(?:[iu](?:8|16|32|64|128|size)|n)$", "", s)
     else:
         s = _NUM_SUFFIX.sub("", s)
     if not s:
@@ -217,7 +218,8 @@ class TreeSitterParser:
             strs.append((start, StringLiteral(value[:MAX_TOKEN_CHARS], raw, n.start_point[0] + 1)))
         res.strings, res.truncated = _sorted_capped(strs, first, res.truncated)
 
-        ints, floats = res.ints, res.floats
+        ints = res.ints
+        floats: list[tuple[int, FloatLiteral]] = []
         lo, hi = _INT64
         for cap in ("int", "float", "number"):
             for n in get(cap, ()):
@@ -230,8 +232,11 @@ class TreeSitterParser:
                 if cap != "float" and isinstance(v, int) and lo <= v <= hi:
                     ints.append(IntLiteral(v, raw, line, n.start_byte, n.end_byte))
                 else:
-                    floats.append(FloatLiteral(_as_float(v), raw, line))
+                    floats.append((n.start_byte, FloatLiteral(_as_float(v), raw, line)))
         ints.sort(key=_start)
+        # Floats come from three captures; source order makes the list the same on every run.
+        floats.sort(key=first)
+        res.floats = floats = [f for _, f in floats]
         if len(ints) + len(floats) > 2 * MAX_TOKENS:
             res.truncated = True
             del ints[2 * MAX_TOKENS:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tree_sitter_typescript
 
+from pkgtrace.static.parsing.javascript import regex_value
 from pkgtrace.static.parsing.treesitter import LanguageSpec, TreeSitterParser
 
 QUERY = r"""
@@ -35,10 +36,12 @@ QUERY = r"""
 (new_expression constructor: [(identifier) (member_expression)] @call)
 (string) @string
 (template_string) @string
+(regex) @string
 (number) @number
 (comment) @comment
 """
 
 PARSER = TreeSitterParser(LanguageSpec("typescript", tree_sitter_typescript.language_typescript,
-                                       QUERY))
-TSX_PARSER = TreeSitterParser(LanguageSpec("tsx", tree_sitter_typescript.language_tsx, QUERY))
+                                       QUERY, string_hook=regex_value))
+TSX_PARSER = TreeSitterParser(LanguageSpec("tsx", tree_sitter_typescript.language_tsx, QUERY,
+                                           string_hook=regex_value))
