@@ -73,7 +73,7 @@ def test_eval_reports_rates_rule_hits_and_slowest_and_resumes(corpus, tmp_path):
 def test_eval_human_summary_and_ci_exit_codes(corpus, tmp_path):
     work = tmp_path / "work"
     proc = run_cli("eval", str(corpus), "--work", str(work), "--side", "malicious")
-    assert "detection" in proc.stderr and "100.0%" in proc.stderr and "rule hits" in proc.stderr
+    assert "detection" in proc.stderr and "100.0%" in proc.stderr and "rules (precision" in proc.stderr
     proc = run_cli("eval", str(corpus), "--work", str(work), "--side", "malicious",
                    "--min-detection", "100.1", check=False)
     assert proc.returncode == 1

@@ -8,6 +8,7 @@ Layout of a corpus folder (../shared/corpus is one):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class Item:
     version: str | None
     zip_path: str | None = None    # malicious: the zip holding it
     member: str | None = None      # malicious: the archive's path inside the zip
+    source: str = ""               # the corpus file it came from (e.g. benign-dev-stream-pypi)
 
     @property
     def key(self) -> str:
@@ -58,7 +60,8 @@ def malicious_items(zip_path: Path) -> list[Item]:
         parts = member.split("/")
         if len(parts) < 3:
             continue
-        items.append(Item("malicious", m.group(1), parts[0], parts[1], str(zip_path), member))
+        items.append(Item("malicious", m.group(1), parts[0], parts[1], str(zip_path), member,
+                          source=zip_path.stem))
     return items
 
 
@@ -71,7 +74,7 @@ def benign_items(list_path: Path) -> list[Item]:
         line = line.split("#", 1)[0].strip()
         if line and line not in names:
             names.append(line)
-    return [Item("benign", m.group(1), n, None) for n in names]
+    return [Item("benign", m.group(1), n, None, source=list_path.stem) for n in names]
 
 
 def load(corpus: Path) -> tuple[list[Item], list[Item]]:
@@ -90,14 +93,22 @@ def load(corpus: Path) -> tuple[list[Item], list[Item]]:
     return mal, ben
 
 
-def take(items: list[Item], limit: int | None, per_ecosystem: bool = True) -> list[Item]:
-    """The first LIMIT items of each ecosystem (the lists' own order: reproducible)."""
+def take(items: list[Item], limit: int | None, per_ecosystem: bool = True,
+         seed: int | None = None) -> list[Item]:
+    """LIMIT items of each ecosystem (malicious) or list (benign): the first ones in the lists' own order, or with SEED a
+    seeded random sample (the same seed gives the same sample on every machine)."""
     if limit is None:
         return items
+    if seed is not None:
+        # Ordering by a keyed hash of the stable key, not random.shuffle: independent of the
+        # Python version and of what else the corpus holds.
+        items = sorted(items, key=lambda it: hashlib.blake2b(f"{seed}:{it.key}".encode(),
+                                                               digest_size=8).digest())
     out: list[Item] = []
     counts: dict[str, int] = {}
     for it in items:
-        k = it.ecosystem if per_ecosystem else ""
+        # Benign lists differ in kind (popular vs stream): LIMIT of each list, not of their sum.
+        k = (it.source if it.side == "benign" else it.ecosystem) if per_ecosystem else ""
         if counts.get(k, 0) < limit:
             out.append(it)
             counts[k] = counts.get(k, 0) + 1

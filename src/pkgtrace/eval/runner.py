@@ -40,6 +40,7 @@ class RunOptions:
     rejudge: bool = False           # recompute verdicts from stored documents, no re-analysis
     metadata: bool = True           # fetch registry metadata for metadata rules
     phase_seconds: float | None = None
+    stored_only: bool = False       # only items already analysed in WORK (figures on a partial run)
 
 
 def result_path(work: Path, item: Item) -> Path:
@@ -52,6 +53,8 @@ def run(items: list[Item], opts: RunOptions, progress: Progress = lambda r, i, n
     (work / "reports").mkdir(parents=True, exist_ok=True)
     done: dict[str, dict] = {}
     todo: list[Item] = []
+    if opts.stored_only:
+        items = [it for it in items if (work / "reports" / f"{it.key}.json.gz").is_file()]
     for it in items:
         p = result_path(work, it)
         prev = _load(p)
@@ -119,6 +122,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             docs = analyze(req).documents
             report = docs["report"]
         report_file.write_bytes(gzip.compress(json.dumps(docs, default=str).encode(), 6))
+        from pkgtrace.eval.cluster import release_signature
         v = report.get("verdict") or {}
         result = {**_base(item, opts), "label": v.get("label"), "score": v.get("score"),
                   "rules": v.get("rules_fired") or sorted({f["rule"] for f in v.get("findings", [])}),
@@ -126,6 +130,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
                                for f in (v.get("findings") or [])[:6]],
                   "version": report.get("package", {}).get("version") or item.version,
                   "timings": report.get("timings", {}),
+                  "minhash": release_signature(artifact, item.ecosystem, item.name),
                   "seconds": round(time.monotonic() - t0, 3), "error": None}
     except Exception as e:  # one bad release never stops an evaluation
         result = _error_result(item, opts, f"{type(e).__name__}: {e}", time.monotonic() - t0,
@@ -160,7 +165,7 @@ def _materialize(item: Item, work: Path, tmp: Path, opts: RunOptions) -> Path:
 
 def _base(item: Item, opts: RunOptions) -> dict:
     return {"key": item.key, "side": item.side, "ecosystem": item.ecosystem, "name": item.name,
-            "version": item.version, "mode": opts.mode}
+            "version": item.version, "mode": opts.mode, "source": item.source}
 
 
 def _error_result(item: Item, opts: RunOptions, error: str, seconds: float, tb: str = "") -> dict:

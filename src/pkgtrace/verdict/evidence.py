@@ -21,9 +21,11 @@ from pathlib import Path, PurePosixPath
 from pkgtrace.static.extract import gunzip_head
 from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
+from pkgtrace.verdict.context import path_context, reached
 
 MAX_CODE_FILE = 2 << 20      # larger files: their head only
 MAX_CODE_TOTAL = 64 << 20    # all code text read for one release
+_NOT_IMPORTED = ("tests", "docs", "examples", "tooling")  # `pkg/tests/__init__.py` is not run by `import pkg`
 _CODE_NAMES = ("package.json", "composer.json", "Cargo.toml", "binding.gyp", "metadata.gz", "PKG-INFO",
                "METADATA")
 
@@ -36,6 +38,7 @@ class CodeFile:
     sha256: str
     role: str          # install (runs when installed/built), import (runs on import/require), other
     minified: bool = False
+    context: str = ""  # tests, docs, examples, contrib, tooling, vendored, generated; '' = shipping
 
 
 @dataclass
@@ -269,10 +272,28 @@ def read_code(artifact: Path, ecosystem: str, hook_files: set[str]) -> list[Code
             continue
         text = head.decode("utf-8", "replace")
         rel = path[len(root):] if path.startswith(root) else path
+        minified = _minified(text)
         out.append(CodeFile(path, lang, text, hashlib.sha256(head).hexdigest(),
                             _role(ecosystem, path, rel, hook_files, entry),
-                            minified=_minified(text)))
+                            minified=minified, context=path_context(rel, minified)))
+    _shipping_if_reached(out, root, ecosystem)
     return out
+
+
+def _shipping_if_reached(code: list[CodeFile], root: str, ecosystem: str) -> None:
+    """A file that install- or import-time code imports is shipping code wherever it sits. What
+    setup.py imports runs at install; what __init__ imports is mostly definitions that run only
+    when called, so it keeps its role (measured: giving it the import role flagged pymysql and ray)."""
+    files = {c.path: (c.path[len(root):] if c.path.startswith(root) else c.path, c.text)
+             for c in code if c.language != "manifest"}
+    for role in ("install", "import"):
+        roots = [c.path for c in code if c.role == role and c.path in files]
+        live = reached(files, roots, ecosystem)
+        for c in code:
+            if c.path in live:
+                c.context = ""
+                if c.role == "other" and role == "install":
+                    c.role = role
 
 
 def _wanted(path: str) -> bool:
@@ -361,7 +382,7 @@ def _role(ecosystem: str, path: str, rel: str, hook_files: set[str], entry: str 
     if ecosystem == "pypi":
         if rel == "setup.py":
             return "install"
-        if name == "__init__.py" and depth <= 2:
+        if name == "__init__.py" and depth <= 2 and path_context(rel) not in _NOT_IMPORTED:
             return "import"
     elif ecosystem == "npm":
         if path == entry:

