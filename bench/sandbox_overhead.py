@@ -104,14 +104,18 @@ def main() -> int:
             doc, report = analyze_dynamic(artifact, only=frozenset({"install", "import"}))
             sandboxed.append(time.monotonic() - t0)
             statuses = {p: a.get("Status") for p, a in doc["Analysis"].items() if a}
+            log_bytes = report["trace_stats"].get("bytes")  # the strace log, as read
+            report_bytes = len(json.dumps(doc)) + len(json.dumps(report))
             startups.append(report["sandbox"]["startup_s"])
             bare.append(bare_pypi(artifact) if eco is Ecosystem.PYPI else bare_npm(artifact))
         s, b = statistics.median(sandboxed), statistics.median(bare)
         rows.append({"ecosystem": eco.value, "name": name, "version": version, "pkgtrace_s": round(s, 2),
-                     "bare_s": round(b, 2), "ratio": round(s / b, 2), "statuses": statuses})
+                     "bare_s": round(b, 2), "ratio": round(s / b, 2), "statuses": statuses,
+                     "log_bytes": log_bytes, "report_bytes": report_bytes})
         if not args.json:
             print(f"{eco.value:5} {name+'@'+version:24} pkgtrace {s:6.2f}s  bare {b:6.2f}s  "
-                  f"ratio {s / b:5.2f}x  {statuses}", flush=True)
+                  f"ratio {s / b:5.2f}x  log {log_bytes or 0:>10,}B  report {report_bytes:>9,}B  "
+                  f"{statuses}", flush=True)
     summary = {"median_ratio": round(statistics.median(r["ratio"] for r in rows), 2),
                "startup_median_s": round(statistics.median(startups), 3),
                "startup_max_s": round(max(startups), 3), "rows": rows}

@@ -56,6 +56,12 @@ def setup_py_package(dest: Path, name: str, setup_body: str, init_body: str = ""
     return pypi_sdist(dest, name, version, {"setup.py": setup, f"{mod}/__init__.py": init_body})
 
 
+def trace_attack(dest: Path, name: str) -> Path:
+    """An sdist whose setup.py runs tests/fixtures/packages/pypi_trace_attacks/NAME.py."""
+    body = (FIXTURES / "pypi_trace_attacks" / f"{name}.py").read_text()
+    return setup_py_package(dest, f"pkgtrace-attack-{name}", body)
+
+
 def behaviour_pypi(dest: Path) -> Path:
     src = FIXTURES / "pypi_behaviour"
     return pypi_sdist(dest, "pkgtrace-fixture-behaviour", "1.0.0", {

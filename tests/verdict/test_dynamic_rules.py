@@ -98,7 +98,32 @@ EVENTS = {
                             {"op": "chmod", "path": "/opt/pkgtrace/venv/bin/pkg-cli", "mode": "0o755",
                              "executable": True}),
     "DYN-LEFT-RUNNING": ("import", "left_running", {"pid": 40, "ppid": 1, "name": "miner"}, None),
+    "DYN-TRACE-TAMPER": ("install", "tamper",
+                         {"pid": 9, "syscall": "openat", "why": "process name spells a syscall"}, None),
+    # A failed exec of a Windows tool is intent; a failed exec of a compiler is not.
+    "DYN-EXEC-ATTEMPT": ("install", "failed",
+                         {"pid": 9, "syscall": "execve", "errno": 2, "error": "no such file or directory",
+                          "exe": "/usr/bin/powershell",
+                          "argv": ["powershell", "-WindowStyle", "Hidden", "-EncodedCommand", "SQBFAFgA"]},
+                         {"pid": 9, "syscall": "execve", "errno": 2, "error": "no such file or directory",
+                          "exe": "/usr/local/bin/cc", "argv": ["cc", "--version"]}),
 }
+
+
+def test_failed_exec_of_a_program_found_later_on_path_is_not_an_attempt():
+    # execvp tries each PATH folder: /usr/local/bin/sh fails, then /usr/bin/sh runs
+    docs = _with({"pid": 9, "syscall": "execve", "errno": 2, "error": "no such file or directory",
+                  "exe": "/usr/local/bin/sh", "argv": ["sh", "-c", "true"]}, "install", "failed")
+    docs["report"]["dynamic"]["phases"]["install"].setdefault("commands", []).append(_cmd("sh", "-c", "true"))
+    v = judge(docs, suppressions=[])
+    assert "DYN-EXEC-ATTEMPT" not in v["rules_fired"], v["findings"]
+
+
+def test_forged_lines_in_the_trace_stats_are_tampering():
+    docs = _with(None, "install", "files")
+    docs["report"]["dynamic"]["trace_stats"]["forged"] = 3
+    v = judge(docs, suppressions=[])
+    assert "DYN-TRACE-TAMPER" in v["rules_fired"] and v["label"] != "benign"
 
 
 def test_every_dynamic_rule_is_tested():

@@ -88,7 +88,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
             stopper.start()  # the teardown's wait overlaps the parse
             with read_log(sb.boot_log()) as log:
-                trace = build(log, windows, sb.control_pids)
+                trace = build(log, windows, sb.control_pids, sensitive=bait.files)
             stopper.join()
             net_events = sb.net.events()
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
@@ -139,7 +139,8 @@ def _events_by_phase(events: list[dict], results: dict[str, ExecResult]) -> dict
 def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Status, str]:
     if r is None:
         return Status.ERROR_OTHER, "not run: the sandbox ended in an earlier phase"
-    forks_refused = sum(1 for f in (pt.failed if pt else []) if f["syscall"] in _FORKS and f["errno"] == 11)
+    forks_refused = sum(f.get("count", 1) for f in (pt.failed if pt else [])
+                        if f["syscall"] in _FORKS and f["errno"] == 11)
     if r.limit == "time":
         if forks_refused:
             return Status.ERROR_TIMEOUT, (f"wall-time limit reached; process limit reached "
@@ -194,7 +195,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             "duration_s": round(r.ended - r.started, 3) if r else None,
             "left_running": left.get(name, []),
             "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
-                       "ops": sorted(f.ops)} for p, f in sorted(pt.files.items())],
+                       "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}
+                      for p, f in sorted(pt.files.items())],
             "file_events": pt.file_events,
             "commands": pt.commands,
             "connections": [{**c, "hostnames": hostnames.get(c["address"], [])} for c in pt.connects],
@@ -202,6 +204,7 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             "sends": [{**s, "data": None, "data_b64": base64.b64encode(s["data"]).decode(),
                        "data_text": s["data"].decode("utf-8", "replace")[:1024]} for s in pt.sends],
             "failed": pt.failed,
+            "tamper": pt.tamper, "tamper_count": pt.tamper_count,
             "dropped_events": pt.dropped,
             "network": [e for e in in_window if e.get("kind") != "dns"],
             "dns": [e for e in in_window if e.get("kind") == "dns"],
@@ -228,9 +231,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
         "processes": [{"pid": p.pid, "ppid": p.ppid, "phase": p.phase, "argv": p.argv,
                        "exe": p.exe, "exit_code": p.exit_code, "start": p.start}
                       for p in sorted(trace.processes.values(), key=lambda p: p.pid)],
-        "trace_stats": {"lines": trace.stats.lines, "syscalls": trace.stats.syscalls,
-                        "garbage": trace.stats.garbage, "truncated": trace.stats.truncated,
-                        "unattributed": trace.unattributed},
+        "trace_stats": {**trace.stats.as_dict(), "unattributed": trace.unattributed,
+                        "recreated": trace.recreated, "tamper": trace.tamper},
     }
     return doc.model_dump(mode="json"), section
 
@@ -257,7 +259,7 @@ def _steps(items, pt: PhaseTrace | None = None, events: list[dict] = ()) -> list
 def _during(pt: PhaseTrace, events: list[dict], start: float, end: float) -> dict:
     s0, s1 = _sod(start), _sod(end)
     commands = [c["argv"] for c in pt.commands
-                if c.get("time") and s0 - 0.05 <= _log_seconds(c["time"]) <= s1 + 0.05][:50]
+                if any(s0 - 0.05 <= _log_seconds(t) <= s1 + 0.05 for t in c.get("times") or [c.get("time") or ""])][:50]
     network = []
     for e in events:
         if not start - 0.05 <= e.get("t", 0) <= end + 0.2:
@@ -294,7 +296,9 @@ def _hostnames(events: list[dict]) -> dict[str, list[str]]:
 
 def _sockets(pt: PhaseTrace, hostnames: dict[str, list[str]]) -> list[SocketResult]:
     seen: dict[tuple[str, int], SocketResult] = {}
-    for c in pt.connects:
+    # Binds count as sockets, as in OSSF: a listening backdoor must show in dynamic.json.
+    binds = [b for b in pt.listens if b.get("op") == "bind"]
+    for c in pt.connects + binds:
         if c["family"] not in ("AF_INET", "AF_INET6") or c["address"] is None or c["port"] is None:
             continue
         key = (c["address"], c["port"])

@@ -30,12 +30,19 @@ GUEST_DIR = Path(__file__).parent / "guest"
 OUTPUT_TAIL = 4096
 
 # Syscalls worth a line in the log: files, processes, network. More than OSSF traces
-# (rename, link, chmod, mkdir, execveat, clone/fork, send*), still far from everything.
+# (rename, link, chmod, mkdir, execveat, clone/fork, send*), still far from everything: probes
+# (the stat family, as OSSF), marks (mknod, utimensat, chown) and chdir, so that relative paths
+# resolve. Each must have a shape in dynamic/strace.SHAPES, the only way a line is read.
+# (faccessat2 is unknown to runsc 20221219, which refuses to start with it; glibc falls back
+# to faccessat, which is traced.)
 TRACED_SYSCALLS = (
     "open", "openat", "creat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2",
     "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "mkdir", "mkdirat",
     "truncate", "execve", "execveat", "clone", "clone3", "fork", "vfork", "exit_group",
     "socket", "connect", "bind", "listen", "sendto", "sendmsg", "sendmmsg",
+    "stat", "lstat", "fstat", "newfstatat", "statx", "access", "faccessat",
+    "readlink", "readlinkat", "chdir", "fchdir", "mknod", "mknodat", "utimensat",
+    "chown", "fchown", "fchownat", "lchown",
 )
 
 

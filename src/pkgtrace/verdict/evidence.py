@@ -193,10 +193,29 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for proc in p.get("left_running") or []:
             ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
                              "pid": proc.get("pid")})
+        ran = {PurePosixPath(str((c.get("argv") or [""])[0])).name for c in p.get("commands") or []}
         for f in p.get("failed") or []:
             ev.facts.append({**base, "kind": "failed", "syscall": f.get("syscall") or "",
                              "args": " ".join(str(a) for a in f.get("args") or []),
                              "errno": f.get("errno"), "error": f.get("error") or ""})
+            argv = [str(a) for a in f.get("argv") or []]
+            prog = PurePosixPath(argv[0] if argv else str(f.get("exe") or "")).name
+            if f.get("syscall") in ("execve", "execveat") and prog and prog not in ran:
+                # A program tried and never found (a PATH search that later succeeds is not this)
+                ev.facts.append({**base, "kind": "exec_attempt", "prog": prog, "argv": argv,
+                                 "cmd": " ".join(argv), "error": f.get("error") or ""})
+        for t in p.get("tamper") or []:
+            ev.facts.append({**base, "kind": "trace_tamper", "why": t.get("why") or "",
+                             "syscall": t.get("syscall") or "", "pid": t.get("pid")})
+    stats = d.get("trace_stats") or {}
+    for t in stats.get("tamper") or []:
+        ev.facts.append({"source": "dynamic", "phase": "trace", "kind": "trace_tamper",
+                         "why": t.get("why") or "", "syscall": t.get("syscall") or "",
+                         "pid": t.get("pid")})
+    if stats.get("forged"):
+        ev.facts.append({"source": "dynamic", "phase": "trace", "kind": "trace_tamper",
+                         "why": f"{stats['forged']} log lines not written by the sandbox",
+                         "syscall": "", "pid": None})
     # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes.
     for fact in list(ev.facts):
         if fact["kind"] not in ("http", "send", "tcp"):
