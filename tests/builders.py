@@ -73,6 +73,15 @@ def behaviour_pypi(dest: Path) -> Path:
     })
 
 
+def guest_probe_pypi(dest: Path) -> Path:
+    """A package that attacks the sandbox itself (see fixtures/packages/pypi_guest_probe)."""
+    src = FIXTURES / "pypi_guest_probe"
+    return pypi_sdist(dest, "guest-probe", "1.0.0", {
+        "setup.py": (src / "setup.py").read_text(),
+        "guest_probe/__init__.py": (src / "init.py").read_text(),
+    })
+
+
 def behaviour_npm(dest: Path) -> Path:
     src = FIXTURES / "npm_behaviour"
     return npm_tgz(dest, {p.name: p.read_text() for p in src.iterdir()})

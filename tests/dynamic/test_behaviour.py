@@ -11,6 +11,7 @@ import pytest
 
 from builders import behaviour_npm, behaviour_pypi
 from clirun import run_cli_json
+from pkgtrace.sandbox import layout
 
 pytestmark = pytest.mark.sandbox
 
@@ -28,8 +29,8 @@ def _check_phase(docs: dict, phase: str) -> None:
 
     files = {f["Path"]: f for f in ossf["Files"]}
     assert files["/etc/passwd"]["Read"]
-    assert files["/root/.ssh/id_rsa"]["Read"]
-    assert files["/root/.bashrc"]["Write"]
+    assert files[f"{layout.HOME}/.ssh/id_rsa"]["Read"]  # the package user's home
+    assert files[f"{layout.HOME}/.bashrc"]["Write"]
     assert files[f"/tmp/pkgtrace-fixture-{phase}-victim"]["Delete"]
 
     argvs = [c["Command"] for c in ossf["Commands"]]

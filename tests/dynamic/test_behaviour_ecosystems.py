@@ -18,6 +18,7 @@ from builders import behaviour_composer, behaviour_crate, behaviour_gem
 from clirun import run_cli_json
 from ecosystems.fakeregistry import serving
 from test_behaviour import _check_not_in_other_phase, _check_phase
+from pkgtrace.sandbox import layout
 
 pytestmark = pytest.mark.sandbox
 
@@ -89,7 +90,8 @@ def test_gem_from_the_registry(tmp_path, results, registry, monkeypatch):
                         "require pkgtrace_fixture_behaviour/payload": "ok",
                         "require pkgtrace_fixture_native": "ok"}
     (exe,) = _phases(docs)["execute"]["entry_points"]
-    assert exe["argv"] == ["/usr/local/bin/pkgtrace-fixture"] and exe["status"] == "ok"
+    # gems go to the package user's own gem folder (it cannot write the system's)
+    assert exe["argv"] == [f"{layout.HOME}/.local/share/gem/ruby/bin/pkgtrace-fixture"] and exe["status"] == "ok"
     assert "usage: pkgtrace-fixture" in exe["output"]
 
 
@@ -142,5 +144,5 @@ def test_proc_macros_run_while_a_probe_crate_compiles(tmp_path, results):  # a l
     assert install["reason"].startswith("exit 0: 1 proc macros invoked by a probe crate")
     files = {f["Path"]: f for f in docs["dynamic"]["Analysis"]["install"]["Files"]}
     assert files["/tmp/pkgtrace-fixture-macro-ran"]["Write"]
-    assert files["/root/.ssh/id_rsa"]["Read"]
+    assert files[f"{layout.HOME}/.ssh/id_rsa"]["Read"]
     assert "macro.example" in {d["hostname"] for d in install["dns"]}

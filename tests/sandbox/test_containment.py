@@ -13,7 +13,7 @@ import pytest
 
 from builders import setup_py_package
 from clirun import run_cli_json
-from pkgtrace.sandbox import image
+from pkgtrace.sandbox import image, layout
 
 pytestmark = pytest.mark.sandbox
 
@@ -87,8 +87,8 @@ for p in ({str(secret_file)!r}, "/proc/1/root{secret_file}", "/../../..{secret_f
         res["read " + p] = open(p).read()
     except OSError as e:
         res["read " + p] = repr(e)
-for p in ("/etc/pkgtrace-escape", "/usr/bin/python3.11", "/pkgtrace/artifact/escape",
-          "/pkgtrace/guest/escape"):
+for p in ("/etc/pkgtrace-escape", "/usr/bin/python3.11", {layout.ARTIFACTS + "/escape"!r},
+          {layout.DRIVERS + "/escape"!r}):
     try:
         with open(p, "ab") as f:
             f.write(b"ESCAPED")

@@ -331,3 +331,40 @@ def test_a_failing_package_manager_gives_its_first_error_as_the_reason(harness, 
     assert harness.tool_reason("cargo build", rc, error) == \
         "cargo build exited 101: error[E0425]: cannot find value `y` in this scope"
     assert "could not compile" in capfd.readouterr().err  # the output still reaches the phase's stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"),
+                    reason="dropping privileges needs root (and a system python3)")
+def test_a_driver_keeps_root_out_of_everything_it_starts(tmp_path):
+    """Run as a sandbox runs a driver (root, PKGTRACE_UID given): the driver's effective ids become
+    the package user's, every process it starts is that user through and through (it cannot take
+    root back), and the record still lands in a folder only root can write."""
+    out = tmp_path / "out"
+    out.mkdir(mode=0o700)
+    script = f"""
+import json, os, subprocess, sys
+sys.path.insert(0, {str(GUEST)!r})
+import harness
+child = subprocess.run(["/usr/bin/python3", "-c",
+    "import os, json\\ntry:\\n    os.setuid(0); took = True\\nexcept PermissionError:\\n    took = False\\n"
+    "print(json.dumps([os.getresuid(), os.getresgid(), os.getgroups(), took]))"],
+    capture_output=True, text=True, check=True)
+harness.note("install", reason="ok")
+print(json.dumps({{"driver": [os.getresuid(), os.geteuid()], "child": json.loads(child.stdout),
+                  "env": sorted(k for k in os.environ if k.startswith("PKGTRACE"))}}))
+"""
+    env = {"PATH": "/usr/bin:/bin", "PKGTRACE_UID": "65534", "PKGTRACE_GID": "65534",
+           "PKGTRACE_GUEST_OUT": str(out)}
+    # the system's interpreter, as in the guest (the test's own may sit where that user cannot read)
+    r = subprocess.run(["/usr/bin/python3", "-I", "-S", "-c", script], env=env, capture_output=True,
+                       text=True, timeout=60, cwd="/")
+    assert r.returncode == 0, r.stderr
+    seen = json.loads(r.stdout)
+    assert seen["driver"] == [[0, 65534, 0], 65534]  # real and saved root: the package cannot signal it
+    resuid, resgid, groups, took_root = seen["child"]
+    assert resuid == [65534] * 3 and resgid == [65534] * 3 and groups == []
+    assert not took_root
+    assert not seen["env"]
+    record = out / "install.json"
+    assert record.stat().st_uid == 0
+    assert json.loads(record.read_text())["reason"] == "ok"

@@ -107,6 +107,14 @@ EVENTS = {
                           "argv": ["powershell", "-WindowStyle", "Hidden", "-EncodedCommand", "SQBFAFgA"]},
                          {"pid": 9, "syscall": "execve", "errno": 2, "error": "no such file or directory",
                           "exe": "/usr/local/bin/cc", "argv": ["cc", "--version"]}),
+    "DYN-SYSTEM-TAMPER-REFUSED": ("install", "failed",
+                                  {"pid": 9, "syscall": "openat", "errno": 13, "error": "permission denied",
+                                   "args": ["AT_FDCWD /tmp", "0x7f /usr/lib/python3/dist-packages/zz.pth",
+                                            "O_WRONLY|O_CLOEXEC|O_CREAT|O_TRUNC", "0o666"]},
+                                  {"pid": 9, "syscall": "openat", "errno": 13, "error": "permission denied",
+                                   "args": ["AT_FDCWD /tmp", "0x7f /usr/lib/python3/dist-packages/zz.pth",
+                                            "O_RDONLY|O_CLOEXEC", "0o0"]}),
+    "DYN-KILL-INIT": ("install", "commands", _cmd("/bin/kill", "-9", "1"), _cmd("kill", "-9", "1234")),
 }
 
 

@@ -23,19 +23,18 @@ from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult,
                                           StraceSummary)
 from pkgtrace.sandbox import bait as bait_mod
 from pkgtrace.sandbox import image as image_mod
-from pkgtrace.sandbox import trust
+from pkgtrace.sandbox import layout, trust
 from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS, REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.runsc import ExecResult, Limits, Mount, Sandbox
 
 Progress = Callable[[str], None]
-GUEST_ARTIFACT_DIR = "/pkgtrace/artifact"
+GUEST_ARTIFACT_DIR = layout.ARTIFACTS
 # A host folder of artifacts the guest's package managers use instead of the public registries
 # (rubygems/*.gem, packagist/*.zip, crates/*.crate), mounted read-only: how tests here, with no
 # way to the real registries, give a package its dependencies. See sandbox/guest/*.py.
 MIRROR_ENV = "PKGTRACE_GUEST_MIRROR"
-GUEST_MIRROR_DIR = "/pkgtrace/mirror"
-# What each phase's guest driver leaves behind: its steps, entry points and reason.
-GUEST_RECORD = "/work/.pkgtrace/{phase}.json"
+GUEST_MIRROR_DIR = layout.MIRRORS
+# What each phase's guest driver leaves behind (steps, entry points, reason) is at most this big.
 RECORD_LIMIT = 4 << 20
 
 
@@ -54,7 +53,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         bait.write(scratch / "bait")
         (scratch / "artifact").mkdir()
         shutil.copyfile(artifact.path, scratch / "artifact" / artifact.path.name)
-        mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", "/pkgtrace/bait")]
+        mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", layout.BAIT)]
         mirror = os.environ.get(MIRROR_ENV)
         if mirror:
             if not Path(mirror).is_dir():
@@ -66,7 +65,8 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         trust_mounts, trust_env = trust.mounts_and_env()  # see sandbox/trust.py
         with Sandbox(image, mounts + trust_mounts, limits, env={**trust_env, **bait.env}, allow=allow) as sb:
             startup = time.monotonic() - t0
-            setup = sb.exec(["/bin/sh", "/pkgtrace/guest/setup.sh"], control=True, timeout=60)
+            setup = sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME, layout.HOME],
+                            control=True, timeout=60)
             if setup.exit_code != 0:
                 raise RuntimeError(f"sandbox setup failed: {setup.stderr.decode(errors='replace')}")
             results: dict[str, ExecResult] = {}
@@ -79,8 +79,8 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 results[name] = r
                 if not sb.alive():
                     break  # the sandbox died (memory limit): later phases cannot run
-                left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd}
-                              for p in sb.processes() if p.pid != 1]
+                running = r.left_running if r.left_running is not None else sb.processes()
+                left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
                 sb.kill_all()  # nothing one phase left running may act in the next
                 records[name] = _guest_record(sb, name)
             windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
@@ -100,14 +100,18 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
 
 
 def _guest_record(sb: Sandbox, phase: str) -> dict:
-    """The driver's record of a phase (steps run, entry points, its reason). Written inside the
-    sandbox, so the package could have forged it: it says what was tried, the trace what happened."""
-    r = sb.exec(["/bin/cat", GUEST_RECORD.format(phase=phase)], control=True, timeout=30,
-                output_tail=RECORD_LIMIT)
-    if r.exit_code != 0:
-        return {}
+    """The driver's record of a phase (steps run, entry points, its reason), read on the host from
+    the folder only the guest's root can write (the package cannot forge it). The steps in it come
+    from the package user's worker: they say what was tried, the trace what happened."""
     try:
-        doc = json.loads(r.stdout)
+        with open(sb.records / f"{phase}.json", "rb") as f:
+            data = f.read(RECORD_LIMIT + 1)
+    except OSError:
+        return {}
+    if len(data) > RECORD_LIMIT:
+        return {"reason": "the driver's record is too large"}
+    try:
+        doc = json.loads(data)
     except ValueError:
         return {"reason": "the driver's record is unreadable"}
     return doc if isinstance(doc, dict) else {}

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from pkgtrace.ecosystems import http
 from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.sandbox.layout import driver as guest_driver
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -66,7 +67,7 @@ class Crates:
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """The commands each phase runs inside the sandbox (see sandbox/guest/crates.py). Rust has
         no code that runs on import or a reflective way to call a crate's API: no execute phase."""
-        driver = ["python3", "/pkgtrace/guest/crates.py"]
+        driver = guest_driver("crates.py")
         return [("install", [*driver, "install", guest_artifact, package.name, package.version]),
                 ("import", [*driver, "import"])]
 

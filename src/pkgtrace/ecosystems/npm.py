@@ -12,6 +12,7 @@ from urllib.parse import quote
 from pkgtrace.ecosystems import http
 from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.sandbox.layout import driver as guest_driver
 
 # The abbreviated document carries versions and dist info, a fraction of the full packument.
 _ABBREVIATED = {"Accept": "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8"}
@@ -58,10 +59,10 @@ class Npm:
 
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """The commands each phase runs inside the sandbox (see sandbox/guest/npm.js)."""
-        driver = ["node", "/pkgtrace/guest/npm.js"]
+        driver = guest_driver("npm.js")
         return [("install", [*driver, "install", guest_artifact]),
                 ("import", [*driver, "import", package.name]),
-                ("execute", ["python3", "/pkgtrace/guest/npm_execute.py", package.name])]
+                ("execute", guest_driver("npm_execute.py", package.name))]
 
     def identify_local(self, path: Path) -> Package:
         try:

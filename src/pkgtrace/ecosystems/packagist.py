@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 from pkgtrace.ecosystems import http
 from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.sandbox.layout import driver as guest_driver
 
 _NAME = re.compile(r"^[a-z0-9]([_.-]?[a-z0-9]+)*/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$")
 
@@ -101,7 +102,7 @@ class Packagist:
 
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """The commands each phase runs inside the sandbox (see sandbox/guest/composer.py)."""
-        driver = ["python3", "/pkgtrace/guest/composer.py"]
+        driver = guest_driver("composer.py")
         return [("install", [*driver, "install", guest_artifact, package.name, package.version]),
                 ("import", [*driver, "import", package.name]),
                 ("execute", [*driver, "execute", package.name])]

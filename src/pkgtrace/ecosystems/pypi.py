@@ -15,6 +15,7 @@ from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, canonic
 from pkgtrace.ecosystems import http
 from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.sandbox.layout import driver as guest_driver
 
 # Wheels the sandbox (CPython 3.11, x86_64 glibc) can install; anything else means the sdist.
 _SANDBOX_TAGS = ("py3-none-any", "py2.py3-none-any", "cp311-cp311-manylinux", "cp311-abi3-manylinux",
@@ -65,7 +66,7 @@ class PyPI:
 
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """The commands each phase runs inside the sandbox (see sandbox/guest/pypi.py)."""
-        driver = ["python3", "/pkgtrace/guest/pypi.py"]
+        driver = guest_driver("pypi.py")
         return [("install", [*driver, "install", guest_artifact]),
                 ("import", [*driver, "import", package.name]),
                 ("execute", [*driver, "execute", package.name])]

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from pkgtrace.ecosystems import http
 from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.sandbox.layout import driver as guest_driver
 from pkgtrace.static.extract import Limits, gunzip_head
 
 
@@ -59,7 +60,7 @@ class RubyGems:
 
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """The commands each phase runs inside the sandbox (see sandbox/guest/gem.py)."""
-        driver = ["python3", "/pkgtrace/guest/gem.py"]
+        driver = guest_driver("gem.py")
         return [("install", [*driver, "install", guest_artifact]),
                 ("import", [*driver, "import", package.name, package.version]),
                 ("execute", [*driver, "execute", package.name, package.version])]

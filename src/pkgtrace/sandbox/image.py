@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from pkgtrace.config import cache_dir
+from pkgtrace.sandbox.layout import HOME, UID, USER
 
 SUITE = "bookworm"
 PACKAGES = ("python3", "python3-pip", "python3-venv", "nodejs", "npm", "ruby", "php-cli",
@@ -26,14 +27,17 @@ PACKAGES = ("python3", "python3-pip", "python3-venv", "nodejs", "npm", "ruby", "
             "cargo-web",
             # gems with native extensions compile (headers, make); composer unpacks zip dists
             "ruby-dev", "make", "unzip", "php-zip")
-# Run inside the new rootfs after packages are installed: a ready venv for PyPI installs and an
-# empty npm project, so that no phase spends its time (or its trace) on creating them.
+# Run inside the new rootfs after packages are installed: the unprivileged user that package code
+# runs as (see layout.py), with a ready venv for PyPI installs and an empty npm project in its
+# home, so that no phase spends its time (or its trace) on creating them. Everything else in the
+# image stays root's: the package can change nothing pkgtrace later runs or reads.
 CUSTOMIZE = (
-    'chroot "$1" python3 -m venv /opt/pkgtrace/venv',
-    'mkdir -p "$1/opt/pkgtrace/npm" && printf \'{"name":"pkgtrace-probe","version":"0.0.0","private":true}\\n\' > "$1/opt/pkgtrace/npm/package.json"',
-    'mkdir -p "$1/pkgtrace" "$1/root/.ssh" "$1/root/.aws" "$1/work"',
+    f'chroot "$1" useradd --create-home --uid {UID} --user-group --shell /bin/bash {USER}',
+    f'chroot --userspec={UID}:{UID} "$1" env HOME={HOME} python3 -m venv {HOME}/.venv',
+    f'mkdir -p "$1{HOME}/app" && printf \'{{"name":"app","version":"1.0.0","private":true}}\\n\' > "$1{HOME}/app/package.json"',
+    f'mkdir -p "$1/work" && chroot "$1" chown -R {USER}:{USER} /work {HOME}/app',
 )
-RECIPE = {"suite": SUITE, "variant": "apt", "packages": PACKAGES, "customize": CUSTOMIZE, "v": 1}
+RECIPE = {"suite": SUITE, "variant": "apt", "packages": PACKAGES, "customize": CUSTOMIZE, "v": 2}
 
 Progress = Callable[[str], None]
 

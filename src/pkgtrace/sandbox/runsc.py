@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pkgtrace.config import runs_dir
+from pkgtrace.sandbox import disk, layout
 from pkgtrace.sandbox.image import Image
 from pkgtrace.sandbox.netsim.namespaces import NamespacePair, stale_namespaces
 from pkgtrace.sandbox.netsim.network import SimulatedNetwork
@@ -75,6 +76,8 @@ class ExecResult:
     ended: float
     timed_out: bool = False
     limit: str | None = None  # what ended it: "time", "disk", "memory", "processes", "sandbox"
+    # What was still running when a limit ended the phase, listed before it was killed.
+    left_running: list["ProcessInfo"] | None = None
 
 
 @dataclass
@@ -110,6 +113,7 @@ class Sandbox:
         self.id = "pkt" + uuid.uuid4().hex[:12]
         self.dir = runs_dir() / self.id
         self.log_dir = self.dir / "logs"
+        self.records = self.dir / "records"  # the drivers' records, written where only root can
         self.net: SimulatedNetwork | None = None
         self.control_pids: set[int] = set()
         self.started = False
@@ -129,10 +133,11 @@ class Sandbox:
         self.dir.mkdir(parents=True)
         (self.dir / "owner").write_text(str(os.getpid()))
         self.log_dir.mkdir()
-        (self.dir / "overlay").mkdir()
+        self.records.mkdir(mode=0o700)
         (self.dir / "empty").mkdir()
         _runsc_root().mkdir(parents=True, exist_ok=True)
         try:
+            disk.mount_bounded(self.dir / "overlay", self.dir / "disk.img", self.limits.disk_bytes)
             net = (SimulatedNetwork(self.id[3:], self.dir) if self.allow is None
                    else SimulatedNetwork(self.id[3:], self.dir, self.allow))
             self.net = net.__enter__()
@@ -169,28 +174,37 @@ class Sandbox:
         self.stop()
         if self.net is not None:
             self.net.close()
+        disk.release(self.dir / "overlay")
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def _write_bundle(self) -> None:
-        resolv = self.dir / "resolv.conf"
-        resolv.write_text(f"nameserver {self.net.resolver}\noptions timeout:2 attempts:1\n")
+        etc = self.dir / "etc"
+        etc.mkdir()
+        (etc / "resolv.conf").write_text(f"nameserver {self.net.resolver}\noptions timeout:2 attempts:1\n")
+        (etc / "hostname").write_text(f"{layout.HOSTNAME}\n")
+        (etc / "hosts").write_text(f"127.0.0.1\tlocalhost\n127.0.1.1\t{layout.HOSTNAME}\n\n"
+                                   "::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                   "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n")
         mounts = [
             {"destination": "/proc", "type": "proc", "source": "proc"},
             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
             {"destination": "/sys", "type": "sysfs", "source": "sysfs",
              "options": ["nosuid", "noexec", "nodev", "ro"]},
             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1g"]},
-            _bind(resolv, "/etc/resolv.conf", True),
-            _bind(GUEST_DIR, "/pkgtrace/guest", True),
+            *(_bind(etc / name, f"/etc/{name}", True) for name in ("resolv.conf", "hostname", "hosts")),
+            # pkgtrace's own pieces: under /root, out of the package user's reach (see layout.py)
+            _bind(GUEST_DIR, layout.DRIVERS, True),
+            _bind(GUEST_DIR / "init.py", layout.INIT, True),
+            _bind(self.records, layout.RECORDS, False),
+            _bind(GUEST_DIR / "workers", layout.WORKERS, True),
         ] + [_bind(m.host, m.guest, m.readonly) for m in self.mounts]
         spec = {
             "ociVersion": "1.0.0",
             "process": {
                 "terminal": False, "user": {"uid": 0, "gid": 0},
-                "args": ["/usr/bin/python3", "/pkgtrace/guest/init.py"],
-                "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                        "HOME=/root"],
+                "args": [layout.INIT],
+                "env": [f"PATH={layout.SYSTEM_PATH}", "HOME=/root"],
                 "cwd": "/",
                 "capabilities": {k: _CAPS for k in ("bounding", "effective", "permitted")},
                 "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 4096},
@@ -200,14 +214,14 @@ class Sandbox:
             },
             # Writable from inside, but every write lands in the overlay: the image itself never changes.
             "root": {"path": str(self.image.rootfs), "readonly": False},
-            "hostname": "build-01",
+            "hostname": layout.HOSTNAME,
             "mounts": mounts,
             "linux": {
                 "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"},
                                {"type": "network", "path": self.net.sandbox_netns}],
                 # gVisor's ptrace platform backs every guest process with host tasks, so the
                 # host pids cgroup is what bounds a fork bomb; going over it ends the sandbox.
-                "resources": {"memory": {"limit": self.limits.memory_bytes},
+                "resources": {"memory": {"limit": _plausible_ram(self.limits.memory_bytes)},
                               "pids": {"limit": self.limits.processes}},
             },
         }
@@ -243,9 +257,12 @@ class Sandbox:
         """Run ARGV in the container. Control execs (setup, collectors) are left out of traces."""
         timeout = self.limits.phase_seconds if timeout is None else timeout
         pid_file = self.dir / f"exec-{uuid.uuid4().hex[:8]}.pid"
-        merged = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                  "HOME": "/root", "LANG": "C.UTF-8", **self.env, **(env or {})}
-        cmd = self._rs("exec", f"--internal-pid-file={pid_file}", f"--cwd={cwd}")
+        # Drivers run as root and start the package's processes as the package user with this
+        # environment (see layout.py); control steps get a PATH of root-owned folders only.
+        merged = {"PATH": layout.SYSTEM_PATH if control else layout.USER_PATH, "HOME": layout.HOME,
+                  "USER": layout.USER, "LOGNAME": layout.USER, "SHELL": "/bin/bash", "LANG": "C.UTF-8",
+                  **({} if control else {**self.env, **layout.guest_env()}), **(env or {})}
+        cmd = self._rs("exec", f"--internal-pid-file={pid_file}", f"--cwd={cwd}", "--user=0:0")
         for k, v in merged.items():
             cmd.append(f"--env={k}={v}")
         cmd += [self.id, *argv]
@@ -254,6 +271,7 @@ class Sandbox:
                                 stderr=subprocess.PIPE, start_new_session=True)
         out, err = _Tail(proc.stdout, output_tail), _Tail(proc.stderr)
         limit = None
+        left_running = None
         deadline = time.monotonic() + timeout
         watch = _CgroupWatch(self.id)
         while proc.poll() is None:
@@ -261,7 +279,7 @@ class Sandbox:
             if time.monotonic() > deadline:
                 limit = "time"
                 break
-            if self._disk_used() > self.limits.disk_bytes:
+            if self.disk_used() >= self.limits.disk_bytes:
                 limit = "disk"
                 break
             if not self.alive():
@@ -272,9 +290,13 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 pass
         if limit is None and not control and not self.alive():
-            # The sandbox itself died: the host's memory or pids cgroup killed it.
-            limit = watch.cause() or _kernel_says(self.id) or "sandbox"
+            # The sandbox itself died: the host's memory or pids cgroup killed it, or its writable
+            # layer filled the run's filesystem.
+            limit = watch.cause() or _kernel_says(self.id) or (
+                "disk" if self.disk_used() >= self.limits.disk_bytes else "sandbox")
         if limit is not None:
+            if self.alive():  # what is still running, before it is killed (a daemon, a sleeper)
+                left_running = [p for p in self.processes() if p.pid != 1]
             self.kill_all()
             try:
                 proc.wait(timeout=15)
@@ -288,7 +310,7 @@ class Sandbox:
             self.control_pids.add(pid)
         code = proc.returncode if limit is None else None
         return ExecResult(code, out.data(), err.data(), pid, started, time.time(),
-                          timed_out=limit == "time", limit=limit)
+                          timed_out=limit == "time", limit=limit, left_running=left_running)
 
     def processes(self) -> list[ProcessInfo]:
         """What is running in the container now (init included), from `runsc ps`."""
@@ -301,11 +323,17 @@ class Sandbox:
         return out
 
     def kill_all(self) -> None:
-        """Kill every process but init, so that nothing from one phase runs into the next."""
-        if not self.alive():
-            return
-        subprocess.run(self._rs("exec", self.id, "/bin/sh", "-c", "kill -9 -1"),
-                       capture_output=True, timeout=30)
+        """Kill every process but init, so that nothing from one phase runs into the next.
+
+        Init does the killing (SIGUSR1, see guest/init.py): no binary from the guest's filesystem
+        runs, so nothing the package replaced or planted can take part. Returns once only init is
+        left (or after a bound, if the sandbox is wedged)."""
+        deadline = time.monotonic() + 15
+        while self.alive() and time.monotonic() < deadline:
+            subprocess.run(self._rs("kill", self.id, "USR1"), capture_output=True, timeout=30)
+            if all(p.pid == 1 for p in self.processes()):
+                return
+            time.sleep(0.05)
 
     def alive(self) -> bool:
         # Polled every tick of every exec: a signal-0 probe of the sandbox process, not a
@@ -323,18 +351,23 @@ class Sandbox:
         except ValueError:
             return {}
 
-    def _disk_used(self) -> int:
-        total = 0
-        for f in (self.dir / "overlay").iterdir():
-            try:
-                total += f.stat().st_blocks * 512
-            except FileNotFoundError:
-                pass
-        return total
+    def disk_used(self) -> int:
+        """Bytes the sandbox's writable layer takes on the run's own filesystem (see disk.py)."""
+        try:
+            return disk.used(self.dir / "overlay")
+        except OSError:
+            return 0
 
     def boot_log(self) -> Path | None:
         logs = sorted(self.log_dir.glob("*boot*"))
         return logs[0] if logs else None
+
+
+def _plausible_ram(limit: int) -> int:
+    """gVisor shows the memory limit as the machine's RAM, and exactly 4096 MiB says "sandbox": a
+    real machine shows a little less than its DIMMs (firmware and kernel reservations). Keep that
+    much back from the limit; it never allows more than was asked for."""
+    return (limit - limit // 40) // 4096 * 4096
 
 
 _CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_DAC_OVERRIDE",
@@ -450,6 +483,7 @@ def reap_stale() -> list[str]:
         subprocess.run(_runsc("kill", "--all", d.name, "KILL", netns=netns), capture_output=True, timeout=30)
         subprocess.run(_runsc("delete", "--force", d.name, netns=netns), capture_output=True, timeout=60)
         pair.delete()
+        disk.release(d / "overlay")
         shutil.rmtree(d, ignore_errors=True)
         removed.append(d.name)
     live = {d.name[3:] for d in root.iterdir() if d.name.startswith("pkt")}

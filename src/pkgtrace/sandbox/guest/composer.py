@@ -3,7 +3,7 @@
 install: a fresh Composer project requires the package from an inline "package" repository whose
 dist is the artifact zip, as `composer require` would; plugins are allowed (a victim who allows
 them is what we want to watch). Dependencies come from repo.packagist.org through the simulator's
-pass-through or, when a local mirror is mounted at /pkgtrace/mirror/packagist, only from the zips
+pass-through or, when a local mirror is mounted at /srv/mirror/packagist, only from the zips
 there (an "artifact" repository). Composer runs only the root project's scripts, never a
 dependency's: a package's own "scripts" are listed in the record, not run.
 import: vendor/autoload.php (runs autoload "files"), then each class the package's autoload maps
@@ -20,9 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
-MIRROR = "/pkgtrace/mirror/packagist"
+MIRROR = "/srv/mirror/packagist"
 PROJECT = "/work/composer-project"
-WORKER = os.path.join(HERE, "workers", "php_worker.php")
+WORKER = os.path.join(harness.WORKERS, "php_worker.php")
 ENV = {**os.environ, "COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_HOME": "/work/.composer",
        "COMPOSER_NO_INTERACTION": "1"}
 

@@ -3,7 +3,7 @@
 install: unpack the .crate and make a fresh binary crate that depends on it by path; `cargo build`
 compiles it and its dependencies, running their build scripts and proc macros, as for a user.
 Dependencies come from crates.io (sparse index through the simulator's pass-through) or, when a
-local mirror is mounted at /pkgtrace/mirror/crates, only from the .crate files there (a vendored
+local mirror is mounted at /srv/mirror/crates, only from the .crate files there (a vendored
 "directory" source replacing crates-io).
 import: run the binary, whose main links the library under its Rust name (hyphens become
 underscores, or the [lib] name the manifest declares).
@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
-MIRROR = "/pkgtrace/mirror/crates"
+MIRROR = "/srv/mirror/crates"
 WORK = "/work/cargo"
 PROBE = WORK + "/probe"
 MACRO_PROBE = WORK + "/macro-probe"

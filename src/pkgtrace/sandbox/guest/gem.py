@@ -2,7 +2,7 @@
 
 install: gem install the .gem (extensions compile, as for a user). Its dependencies come from
 rubygems.org through the simulator's pass-through, or, when the run has a local mirror mounted at
-/pkgtrace/mirror/rubygems, only from the .gem files there (gem install --local).
+/srv/mirror/rubygems, only from the .gem files there (gem install --local).
 import: require every file in the gem's require paths, each a time-bounded step.
 execute: call the public methods its modules and classes define; run its executables with --help.
 """
@@ -13,8 +13,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
-MIRROR = "/pkgtrace/mirror/rubygems"
-WORKER = os.path.join(HERE, "workers", "ruby_worker.rb")
+MIRROR = "/srv/mirror/rubygems"
+WORKER = os.path.join(harness.WORKERS, "ruby_worker.rb")
+# The package user cannot write the system gem folder: gems go to its own, as `--user-install`
+# would put them, for install and for the import/execute workers alike.
+os.environ.setdefault("GEM_HOME", os.path.join(os.environ.get("HOME", "/tmp"), ".local/share/gem/ruby"))
 
 
 def install(artifact):

@@ -14,6 +14,12 @@ started again at the next step, so one hanging or crashing function hides nothin
 execute phase then runs the declared command-line entry points with --help. Steps stop when the
 phase's time budget runs low, so that the record is always written. The record goes to
 OUT_DIR/PHASE.json, which the host reads after the phase.
+
+Privileges: every driver imports this module first. The driver runs as root, from a folder the
+package user cannot read, and at import it lowers its effective ids to the package user's (files
+it prepares belong to that user) while its real and saved ids stay root, so the package can
+neither signal nor trace it. Every process it starts runs wholly as the package user (the Popen
+default set below); the record is written as root into a folder only root can reach.
 """
 import json
 import os
@@ -26,7 +32,11 @@ import time
 
 # Settings come in the environment and are taken out of it at once, so that the package's code
 # (which inherits this environment) sees nothing of pkgtrace in it.
-OUT_DIR = os.environ.pop("PKGTRACE_GUEST_OUT", "/work/.pkgtrace")
+OUT_DIR = os.environ.pop("PKGTRACE_GUEST_OUT", "/root/.ci/out")
+WORKERS = os.environ.pop("PKGTRACE_WORKERS", "/usr/local/lib/ci")
+# The package user, given by the host (layout.py); absent when the harness runs outside a sandbox.
+UID = os.environ.pop("PKGTRACE_UID", None)
+GID = os.environ.pop("PKGTRACE_GID", None)
 STEP_SECONDS = float(os.environ.pop("PKGTRACE_STEP_SECONDS", "10"))
 # The runner's wall-time limit for the phase; keep a margin for entry points and the record.
 PHASE_SECONDS = float(os.environ.pop("PKGTRACE_PHASE_SECONDS", "300"))
@@ -36,6 +46,30 @@ MAX_STEPS = int(os.environ.pop("PKGTRACE_MAX_STEPS", "400"))
 MAX_ENTRY_POINTS = 10
 MAX_RESTARTS = 60
 _STARTED = time.monotonic()
+
+
+def _drop_privileges():
+    """Effective ids to the package user's; real and saved stay root (for writing the record)."""
+    if UID is None or os.getuid() != 0:
+        return  # not a sandbox's driver (tests run the harness on the host): nothing to drop
+    uid, gid = int(UID), int(GID or UID)
+    os.setgroups([])
+    os.setegid(gid)
+    os.seteuid(uid)
+    os.umask(0o022)
+    # Any process a driver starts runs the package's code or its tools: never with root left in it.
+    # (A child that kept real uid 0 could take root back with setuid(0).)
+    init = subprocess.Popen.__init__
+
+    def as_package_user(self, *args, **kw):
+        kw.setdefault("user", uid)
+        kw.setdefault("group", gid)
+        init(self, *args, **kw)
+
+    subprocess.Popen.__init__ = as_package_user
+
+
+_drop_privileges()
 
 
 def _left():
@@ -204,9 +238,16 @@ def _entry_point(ep, cwd, env):
 
 
 def _write(phase, record):
-    os.makedirs(OUT_DIR, exist_ok=True)
-    with open(os.path.join(OUT_DIR, phase + ".json"), "w") as f:
-        json.dump(record, f)
+    euid = os.geteuid()
+    if euid != os.getuid():
+        os.seteuid(os.getuid())  # root again, for the one folder the package cannot reach
+    try:
+        os.makedirs(OUT_DIR, exist_ok=True)
+        with open(os.path.join(OUT_DIR, phase + ".json"), "w") as f:
+            json.dump(record, f)
+    finally:
+        if euid != os.geteuid():
+            os.seteuid(euid)
 
 
 def note(phase, **fields):

@@ -7,13 +7,18 @@ const { spawnSync } = require("child_process");
 const path = require("path");
 const fs = require("fs");
 
-const PROJECT = "/opt/pkgtrace/npm";
-delete process.env.PKGTRACE_PHASE_SECONDS; // the package sees nothing of pkgtrace in its environment
+// Run as root from a folder the package user cannot read; every process it starts runs as the
+// package user (uid/gid below), with node and npm by absolute path.
+const PROJECT = path.join(process.env.HOME, "app");
+const AS_USER = { uid: Number(process.env.PKGTRACE_UID || 1000), gid: Number(process.env.PKGTRACE_GID || 1000) };
+for (const k of Object.keys(process.env)) {
+  if (k.startsWith("PKGTRACE_")) delete process.env[k]; // the package sees nothing of pkgtrace
+}
 const [phase, arg] = process.argv.slice(2);
 
 function install(tarball) {
-  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-update-notifier",
-    "--foreground-scripts", tarball], { cwd: PROJECT, stdio: "inherit" });
+  const r = spawnSync("/usr/bin/npm", ["install", "--no-audit", "--no-fund", "--no-update-notifier",
+    "--foreground-scripts", tarball], { cwd: PROJECT, stdio: "inherit", ...AS_USER });
   return r.status === null ? 1 : r.status;
 }
 
@@ -40,7 +45,7 @@ function importAll(name) {
     const code = "const s = process.argv[1]; try { require(s); } catch (e) {" +
       " if (e && e.code === 'ERR_REQUIRE_ESM') { import(s).catch(x => { console.error(String(x)); process.exitCode = 1; }); }" +
       " else { console.error(String(e && e.stack || e)); process.exitCode = 1; } }";
-    const r = spawnSync("node", ["-e", code, spec], { cwd: PROJECT, stdio: "inherit", timeout: 120000 });
+    const r = spawnSync(process.execPath, ["-e", code, spec], { cwd: PROJECT, stdio: "inherit", timeout: 120000, ...AS_USER });
     if (r.status !== 0) failed++;
   }
   return failed ? 1 : 0;

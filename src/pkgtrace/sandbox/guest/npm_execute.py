@@ -10,8 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
-PROJECT = "/opt/pkgtrace/npm"  # where npm.js installed the package
+PROJECT = os.path.join(os.environ["HOME"], "app")  # where npm.js installed the package
 
 if __name__ == "__main__":
-    sys.exit(harness.run("execute", ["node", os.path.join(HERE, "workers", "node_worker.js"), sys.argv[1],
+    sys.exit(harness.run("execute", ["/usr/bin/node", os.path.join(harness.WORKERS, "node_worker.js"), sys.argv[1],
                                      PROJECT], cwd=PROJECT))

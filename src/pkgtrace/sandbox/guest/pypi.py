@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (also takes pkgtrace's settings out of the environment)
 
-VENV = "/opt/pkgtrace/venv"
+VENV = os.path.join(os.environ["HOME"], ".venv")  # the package user's (image.py)
 PY = VENV + "/bin/python"
 
 
@@ -88,7 +88,7 @@ def console_scripts(name):
 
 
 def execute(name):
-    worker = [PY, os.path.join(os.path.dirname(os.path.abspath(__file__)), "workers", "python_worker.py"),
+    worker = [PY, os.path.join(harness.WORKERS, "python_worker.py"),
               ",".join(top_level_modules(name))]
     return harness.run("execute", worker, entry_points=console_scripts(name))
 

@@ -39,7 +39,9 @@ class NamespacePair:
     @property
     def _veth(self) -> tuple[str, str]:
         short = self.run_id[:8]
-        return f"pk{short}s", f"pk{short}n"  # at most 15 characters, the kernel's limit
+        # The sandbox's end is alone in its namespace and gVisor shows its name to the package:
+        # the name every machine has. The simulator's end: at most 15 characters, the kernel's limit.
+        return "eth0", f"pk{short}n"
 
     def create(self) -> None:
         sb, sim = self.sandbox, self.simulator

@@ -1,0 +1,44 @@
+"""Where things are inside the guest, and who runs them.
+
+Package code runs as USER, an ordinary login user with a lived-in home. pkgtrace's own pieces sit
+where that user can neither read nor change them (under /root, mode 0700): the drivers, the bait
+originals and the folder the drivers write their records to. Only the workers, which run as the
+package user because they call into the package, are readable by it, under an unremarkable name.
+"""
+
+from __future__ import annotations
+
+USER, UID, GID = "alex", 1000, 1000
+HOME = f"/home/{USER}"
+HOSTNAME = "alex-dev"
+# Root-only (the package user cannot traverse /root).
+DRIVERS = "/root/.ci/bin"
+BAIT = "/root/.ci/seed"
+RECORDS = "/root/.ci/out"
+# Readable by the package user: the language workers that call into the package.
+WORKERS = "/usr/local/lib/ci"
+# Where the artifact is, as a user who downloaded it would have it.
+ARTIFACTS = f"{HOME}/Downloads"
+# Local mirrors of dependencies (tests): read by the package managers, so readable by the user.
+MIRRORS = "/srv/mirror"
+# The PID 1 of the guest: guest/init.py, bound here so that `ps` shows an init.
+INIT = "/sbin/init"
+# For the drivers and control steps: never a folder the package user can write to.
+SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+# What the package's processes see: a user's ordinary environment.
+USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
+
+_INTERPRETERS = {".py": ["/usr/bin/python3", "-I", "-S"], ".js": ["/usr/bin/node"]}
+
+
+def driver(script: str, *args: str) -> list[str]:
+    """The argv that starts guest driver SCRIPT: an absolute interpreter in isolated mode (no
+    site folder, no user paths, no PYTHON*/NODE_* settings from the environment)."""
+    interp = _INTERPRETERS[script[script.rindex("."):]]
+    return [*interp, f"{DRIVERS}/{script}", *args]
+
+
+def guest_env() -> dict[str, str]:
+    """Settings the drivers take out of their environment before starting anything (harness.py)."""
+    return {"PKGTRACE_GUEST_OUT": RECORDS, "PKGTRACE_WORKERS": WORKERS,
+            "PKGTRACE_UID": str(UID), "PKGTRACE_GID": str(GID)}
