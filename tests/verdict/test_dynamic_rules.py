@@ -132,6 +132,39 @@ def test_forged_lines_in_the_trace_stats_are_tampering():
     docs["report"]["dynamic"]["trace_stats"]["forged"] = 3
     v = judge(docs, suppressions=[])
     assert "DYN-TRACE-TAMPER" in v["rules_fired"] and v["label"] != "benign"
+def _registry(method, target, decision, reason, headers=(), **proxy):  # netsim: an intercepted request
+    return {"kind": "tcp", "dst": "198.18.0.1", "port": 443, "hostname": "registry.npmjs.org",
+            "tls": {"sni": "registry.npmjs.org", "intercepted": True}, "allowed": decision == "forwarded",
+            "http": {"method": method, "target": target, "host": "registry.npmjs.org",
+                     "headers": [["Host", "registry.npmjs.org"], *headers]},
+            "proxy": {"decision": decision, "reason": reason, **proxy}}
+
+
+_AUTH = (["Authorization", "Bearer npm_x"],)
+EVENTS |= {
+    "DYN-REGISTRY-WRITE": ("install", "network",
+                           _registry("PUT", "/worm", "refused", "PUT is not a read", _AUTH, write=True),
+                           _registry("GET", "/is-number", "forwarded", "GET of a package-manager path")),
+    "DYN-REGISTRY-TOKEN-USE": ("install", "network",
+                               _registry("GET", "/-/whoami", "refused", "not a path", _AUTH),
+                               # npm's own authenticated read: the proxy strips the token
+                               _registry("GET", "/is-number", "forwarded", "GET of a package-manager path", _AUTH)),
+    "DYN-REGISTRY-PATH-REFUSED": ("install", "network",
+                                  _registry("GET", "/-/v1/search?text=x", "refused", "not a path npm reads"),
+                                  _registry("POST", "/-/npm/v1/security/advisories/bulk", "refused",
+                                            "package manager housekeeping, not forwarded", housekeeping=True)),
+    "DYN-TLS-REFUSED-INTERCEPTION": ("install", "network",
+                                     {"kind": "tcp", "dst": "198.18.0.4", "port": 443, "tls": {
+                                         "sni": "pinned.example", "intercepted": False,
+                                         "refused": "the client refused the certificate (TLSV1_ALERT_UNKNOWN_CA)"}},
+                                     {"kind": "tcp", "dst": "198.18.0.1", "port": 443, "allowed": True,
+                                      "tls": {"sni": "pypi.org", "intercepted": True}, "proxy": {"decision": "forwarded"}}),
+    "DYN-DNS-OVER-TCP": ("install", "dns",
+                         {"hostname": "x.exfil.example", "qtype": "TXT", "transport": "tcp", "dst": "9.9.9.9"},
+                         {"hostname": "pypi.org", "qtype": "A", "transport": "udp", "dst": "10.77.0.1"}),
+    "DYN-UDP-SEND": ("install", "network",
+                     {"kind": "udp", "dst": "203.0.113.9", "port": 9999, "first_bytes_b64": _b64("k=v")}, None),
+}
 
 
 def test_every_dynamic_rule_is_tested():

@@ -114,16 +114,25 @@ def print_summary(docs: dict) -> None:
 
 
 def _net_line(e: dict) -> str | None:
+    if e.get("kind") == "udp":
+        return f"UDP {e.get('hostname') or e.get('dst')}:{e.get('port')} {e.get('length', 0)} bytes"
     if e.get("kind") != "tcp":
         return None
     where = f"{e.get('hostname') or e.get('dst')}:{e.get('port')}"
-    if e.get("tls"):
-        flag = "registry pass-through" if e.get("allowed") else "blocked"
-        return f"TLS {where} sni={e['tls'].get('sni')} ({flag})"
+    tls = e.get("tls") or {}
+    if e.get("dns_tcp"):
+        return f"DNS over TCP {where} ({e.get('dns_queries', 0)} queries)"
+    if tls and not tls.get("intercepted"):
+        return f"TLS {where} sni={tls.get('sni')} ({tls.get('refused') or 'not intercepted'})"
     if e.get("http"):
         h = e["http"]
         body = base64.b64decode(h.get("body_b64") or "")[:60]
-        return f"HTTP {h['method']} {h.get('host') or where}{h['target']} body={body!r}"
+        scheme = "HTTPS" if tls else "HTTP"
+        proxy = e.get("proxy") or {}
+        answer = e.get("answer") or {}
+        said = (f"proxy {proxy.get('decision')}: {proxy.get('reason')}" if proxy
+                else f"answered {answer.get('status')} {answer.get('kind')}")
+        return f"{scheme} {h['method']} {h.get('host') or where}{h['target'][:120]} body={body!r} ({said})"
     return f"TCP {where} {e.get('bytes_received', 0)} bytes"
 
 

@@ -24,6 +24,7 @@ from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult,
 from pkgtrace.sandbox import bait as bait_mod
 from pkgtrace.sandbox import image as image_mod
 from pkgtrace.sandbox import layout, trust
+from pkgtrace.sandbox.netsim.ca import RunCA
 from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS, REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.runsc import ExecResult, Limits, Mount, Sandbox
 
@@ -62,8 +63,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         allow = REGISTRY_HOSTS_BY_ECOSYSTEM.get(artifact.package.ecosystem.value)
         t0 = time.monotonic()
         progress("starting sandbox")
-        trust_mounts, trust_env = trust.mounts_and_env()  # see sandbox/trust.py
-        with Sandbox(image, mounts + trust_mounts, limits, env={**trust_env, **bait.env}, allow=allow) as sb:
+        ca = RunCA.mint()  # the guest trusts it; the simulator reads HTTPS with it (sandbox/trust.py)
+        trust_mounts, trust_env = trust.mounts_and_env(ca, scratch, image.rootfs)
+        with Sandbox(image, mounts + trust_mounts, limits, env={**trust_env, **bait.env}, allow=allow,
+                     ca=ca) as sb:
             startup = time.monotonic() - t0
             setup = sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME, layout.HOME],
                             control=True, timeout=60)
@@ -91,9 +94,11 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 trace = build(log, windows, sb.control_pids, sensitive=bait.files)
             stopper.join()
             net_events = sb.net.events()
+            proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
                                 image.key, startup, records)
         section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
+        section["registry_proxy"] = proxy_log
         return doc, section
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

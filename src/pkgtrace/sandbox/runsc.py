@@ -103,8 +103,9 @@ class Sandbox:
 
     def __init__(self, image: Image, mounts: list[Mount], limits: Limits = Limits(),
                  env: dict[str, str] | None = None, keep: bool = False,
-                 allow: frozenset[str] | None = None):
+                 allow: frozenset[str] | None = None, ca=None):
         self.image = image
+        self.ca = ca  # netsim: the run's CA (netsim/ca.py), trusted by the guest via trust.py
         self.allow = allow  # registry hosts let through; None means every known registry
         self.mounts = mounts
         self.limits = limits
@@ -138,8 +139,8 @@ class Sandbox:
         _runsc_root().mkdir(parents=True, exist_ok=True)
         try:
             disk.mount_bounded(self.dir / "overlay", self.dir / "disk.img", self.limits.disk_bytes)
-            net = (SimulatedNetwork(self.id[3:], self.dir) if self.allow is None
-                   else SimulatedNetwork(self.id[3:], self.dir, self.allow))
+            net = (SimulatedNetwork(self.id[3:], self.dir, ca=self.ca) if self.allow is None
+                   else SimulatedNetwork(self.id[3:], self.dir, self.allow, ca=self.ca))
             self.net = net.__enter__()
             self._write_bundle()
             self._start()

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pkgtrace.sandbox.netsim.policy import token_use
 from pkgtrace.static.extract import gunzip_head
 from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
@@ -167,13 +168,21 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                              "hostnames": " ".join(c.get("hostnames") or []),
                              "result": c.get("result") or ""})
         for q in p.get("dns") or []:
+            packet = q.get("packet") or {}
+            # the whole query as sent (case kept), its other records: where DNS exfiltration hides
+            qname = q.get("qname") or q.get("hostname") or ""
+            data = " ".join(str(x) for x in (qname, qname.replace(".", ""), packet.get("records"),
+                                             _b64text(packet.get("raw_b64"))) if x)
             ev.facts.append({**base, "kind": "dns", "hostname": q.get("hostname") or "",
-                             "qtype": q.get("qtype") or ""})
+                             "qtype": q.get("qtype") or "", "transport": q.get("transport") or "udp",
+                             "address": q.get("dst") or "", "data": data})
         for n in p.get("network") or []:
+            proxy = n.get("proxy") or {}
             if n.get("tls"):
                 ev.facts.append({**base, "kind": "tls", "sni": n["tls"].get("sni") or "",
                                  "address": n.get("dst") or "", "port": n.get("port"),
-                                 "allowed": bool(n.get("allowed"))})
+                                 "allowed": bool(n.get("allowed")), "registry": bool(proxy),
+                                 "refused": n["tls"].get("refused") or ""})
             if n.get("http"):
                 h = n["http"]
                 body = _b64text(h.get("body_b64"))
@@ -182,8 +191,16 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                                  "host": h.get("host") or n.get("hostname") or n.get("dst") or "",
                                  "target": h.get("target") or "", "headers": headers,
                                  "body": body, "address": n.get("dst") or "", "port": n.get("port"),
-                                 "allowed": bool(n.get("allowed"))})
-            if not n.get("tls") and not n.get("http") and n.get("kind") == "tcp":
+                                 "allowed": bool(n.get("allowed")), "registry": bool(proxy),
+                                 "decision": proxy.get("decision") or "", "reason": proxy.get("reason") or "",
+                                 "write": bool(proxy.get("write")),
+                                 "token": ", ".join(token_use([tuple(x) for x in h.get("headers") or []
+                                                               if len(x) == 2], body.encode()))})
+            if n.get("kind") == "udp":
+                ev.facts.append({**base, "kind": "udp", "address": n.get("dst") or "",
+                                 "port": n.get("port"), "hostname": n.get("hostname") or "",
+                                 "data": _b64text(n.get("first_bytes_b64"))})
+            if not n.get("tls") and not n.get("http") and n.get("kind") == "tcp" and not n.get("dns_tcp"):
                 ev.facts.append({**base, "kind": "tcp", "address": n.get("dst") or "",
                                  "port": n.get("port"), "hostname": n.get("hostname") or "",
                                  "data": _b64text(n.get("first_bytes_b64"))})
@@ -218,11 +235,12 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                          "syscall": "", "pid": None})
     # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes.
     for fact in list(ev.facts):
-        if fact["kind"] not in ("http", "send", "tcp"):
+        if fact["kind"] not in ("http", "send", "tcp", "udp", "dns"):
             continue
         blob = " ".join(str(fact.get(k) or "") for k in ("target", "headers", "body", "data"))
         for what, value in bait_values:
-            if value in blob or base64.b64encode(value.encode()).decode()[:-4] in blob:
+            if (value in blob or base64.b64encode(value.encode()).decode()[:-4] in blob
+                    or (fact["kind"] in ("dns", "udp") and value.encode().hex() in blob.lower())):
                 ev.facts.append({"source": "dynamic", "phase": fact["phase"], "kind": "bait_sent",
                                  "what": what, "via": fact["kind"],
                                  "address": fact.get("host") or fact.get("address") or "",

@@ -14,6 +14,7 @@ SANDBOX_IP = "10.77.0.2"
 GATEWAY_IP = "10.77.0.1"
 PREFIX = 24
 TCP_PORT = 15000
+UDP_PORT = 15001
 NAME_PREFIX = "pkt-"
 
 
@@ -58,9 +59,13 @@ class NamespacePair:
             _ip("-n", sim, "addr", "add", f"{GATEWAY_IP}/{PREFIX}", "dev", vn)
             _ip("-n", sim, "link", "set", vn, "up")
             _ip("-n", sim, "route", "add", "local", "0.0.0.0/0", "dev", "lo")
+            # TCP to any port: redirected to the simulator's one listener. UDP to any port but
+            # DNS's: diverted (tproxy keeps the destination) to its UDP catcher.
             rules = (f"table ip pkgtrace {{\n chain prerouting {{\n"
                      f"  type nat hook prerouting priority dstnat; policy accept;\n"
-                     f'  iifname "{vn}" tcp dport != {TCP_PORT} redirect to :{TCP_PORT}\n }}\n}}\n')
+                     f'  iifname "{vn}" tcp dport != {TCP_PORT} redirect to :{TCP_PORT}\n }}\n'
+                     f" chain divert {{\n  type filter hook prerouting priority mangle; policy accept;\n"
+                     f'  iifname "{vn}" udp dport != 53 tproxy to :{UDP_PORT} accept\n }}\n}}\n')
             _run(["nsenter", f"--net={self.path(sim)}", "nft", "-f", "-"], stdin=rules)
         except BaseException:
             self.delete()

@@ -79,23 +79,74 @@ class HttpRequest:
         return None
 
 
+MAX_HEADERS = 100
+
+
 def parse_http_head(data: bytes) -> HttpRequest | None:
-    """The request line and headers, once the blank line has arrived; None until then."""
+    """The request line and headers, once the blank line has arrived; None until then, or when
+    the head is not an HTTP request."""
     end = data.find(b"\r\n\r\n")
     sep = 4
     if end < 0:
         end, sep = data.find(b"\n\n"), 2
         if end < 0:
             return None
-    lines = data[:end].decode("latin-1").splitlines()
-    parts = lines[0].split(" ")
-    if len(parts) < 2:
+    lines = data[:end].decode("latin-1").split("\n")
+    parts = lines[0].rstrip("\r").split(" ")
+    if len(parts) < 2 or not parts[0] or not parts[1]:
         return None
     method, target = parts[0], parts[1]
     version = parts[2] if len(parts) > 2 else "HTTP/0.9"
     headers = []
-    for line in lines[1:]:
-        k, colon, v = line.partition(":")
+    for line in lines[1:1 + MAX_HEADERS]:
+        k, colon, v = line.rstrip("\r").partition(":")
         if colon:
             headers.append((k.strip(), v.strip()))
     return HttpRequest(method, target, version, headers, end + sep)
+
+
+def content_length(req: HttpRequest) -> int | None:
+    """The declared body length; None when the body is chunked; 0 when absent or nonsense."""
+    te = req.header("transfer-encoding")
+    if te and "chunked" in te.lower():
+        return None
+    v = (req.header("content-length") or "").strip()
+    return int(v) if v.isdigit() and len(v) < 16 else 0
+
+
+def decode_chunked(data: bytes, limit: int) -> tuple[bytes, bool]:
+    """The body from a chunked stream: (body so far, at most LIMIT bytes; complete?)."""
+    out = bytearray()
+    p = 0
+    while True:
+        eol = data.find(b"\r\n", p)
+        if eol < 0 or eol - p > 64:
+            return bytes(out), False
+        size_text = data[p:eol].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            return bytes(out), False
+        if size < 0:
+            return bytes(out), False
+        p = eol + 2
+        if size == 0:
+            return bytes(out), True
+        out += data[p:p + min(size, max(0, limit - len(out)))]
+        if p + size + 2 > len(data):
+            return bytes(out), False
+        p += size + 2
+        if len(out) >= limit:
+            return bytes(out), True
+
+
+def dns_tcp_messages(data: bytes) -> tuple[list[bytes], int]:
+    """DNS over TCP: the whole length-prefixed messages in DATA and how many bytes they used."""
+    out, p = [], 0
+    while p + 2 <= len(data):
+        (n,) = struct.unpack("!H", data[p:p + 2])
+        if p + 2 + n > len(data):
+            break
+        out.append(data[p + 2:p + 2 + n])
+        p += 2 + n
+    return out, p
