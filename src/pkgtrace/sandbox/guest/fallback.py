@@ -1,0 +1,217 @@
+"""When pip cannot install a release, still run its install-time code and keep its source.
+
+Most malware fails pip's PEP 517 build (missing modules, bad metadata, Windows-only code) and,
+without a fallback, its import and execute phases have nothing to run. Other installers would
+still have run it, so after a failed `pip install` this tries, in order, and stops at the first
+that succeeds:
+
+  1. pip-no-deps: pip again with --no-deps --no-build-isolation (a dependency that cannot be had,
+     or a build backend that cannot be fetched, no longer blocks the package's own build);
+  2. legacy-setup (sdists with a setup.py): `setup.py install` as pip's legacy path ran it, in
+     the unpacked source, with stand-ins (standins.py) answering imports that cannot be found;
+  3. source: nothing installed; the unpacked source (sdist or wheel) is what import and execute
+     use, with stand-ins.
+
+The outcome goes into the install record (`fallback`: kind, why, each attempt) and, for the
+later phases, into STATE. The package can rewrite both (it runs as the same user): they say what
+was tried; the trace says what happened.
+"""
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+import harness
+
+SRC = "/work/src"
+STATE = "/work/.pkgtrace-fallback.json"
+MAX_FILES = 20000
+MAX_BYTES = 512 << 20
+_SKIP_DIRS = {"test", "tests", "testing", "docs", "doc", "examples", "example", "build", "dist",
+              "benchmarks", "scripts", "tools", "__pycache__", "venv", ".venv", "site-packages"}
+
+
+def _pip(py, artifact, *extra):
+    return [py, "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
+            "--no-warn-script-location", "--progress-bar", "off", *extra, artifact]
+
+
+def install_pypi(py, artifact):
+    rc, error = harness.run_tool(_pip(py, artifact), cwd="/work")
+    if rc == 0:
+        harness.note("install", reason=None)
+        return 0
+    why = harness.tool_reason("pip install", rc, error)
+    attempts = []
+    rc2, err2 = harness.run_tool(_pip(py, artifact, "--no-deps", "--no-build-isolation"), cwd="/work")
+    attempts.append({"kind": "pip-no-deps", "exit_code": rc2, "error": err2})
+    if rc2 == 0:
+        return _done("pip-no-deps", why, attempts, None, 0)
+    root = unpack(artifact, SRC)
+    if root is None:
+        attempts.append({"kind": "unpack", "error": "the artifact could not be unpacked"})
+        return _done("none", why, attempts, None, rc)
+    kind, code = "source", rc
+    if os.path.isfile(os.path.join(root, "setup.py")):
+        code = _legacy_setup(py, root, attempts)
+        kind = "legacy-setup"
+    return _done(kind, why, attempts, root, 0 if code == 0 else rc)
+
+
+def _legacy_setup(py, root, attempts):
+    """setup.py through the legacy `setup.py install` path, with stand-ins for missing imports."""
+    names = os.path.join(harness.OUT_DIR, "standins-install.txt")
+    cfg = {"src": [root], "standins": names}
+    argv = [py, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyworld.py"), "script",
+            os.path.join(root, "setup.py"), "install", "--single-version-externally-managed",
+            "--record", "/work/.pkgtrace-legacy-record.txt"]
+    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    proc = subprocess.Popen(argv, cwd=root, env=env, stdin=subprocess.DEVNULL)
+    try:
+        code = proc.wait(timeout=max(30.0, harness.PHASE_SECONDS * 0.4))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    attempts.append({"kind": "legacy-setup", "exit_code": code, "standins": _names(names)})
+    return code
+
+
+def _done(kind, why, attempts, root, rc):
+    fb = {"kind": kind, "why": why, "attempts": attempts}
+    if root is not None:
+        fb["paths"], fb["modules"] = layout(root)
+    if kind != "pip-no-deps":  # a real install needs no source path or stand-ins later
+        _save_state(fb)
+    summary = f"{why}; fallback: {kind}"
+    last = attempts[-1] if attempts else {}
+    if "exit_code" in last:
+        summary += f" (exit {last['exit_code']})"
+    harness.note("install", reason=summary, fallback=fb)
+    print(f"pkgtrace: {summary}", flush=True)
+    return rc
+
+
+def _save_state(fb):
+    with open(STATE, "w") as f:
+        json.dump(fb, f)
+
+
+def state():
+    """What the install phase fell back to ({} when pip installed the release)."""
+    try:
+        with open(STATE) as f:
+            doc = json.load(f)
+        return doc if isinstance(doc, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def phase_fields(fb, cfg):
+    out = {}
+    if fb:
+        out["fallback"] = {"kind": fb.get("kind"), "modules": fb.get("modules")}
+    if cfg.get("clock") or cfg.get("sleep"):
+        out["clock"] = {"shift_s": cfg.get("clock"), "longest_sleep_s": cfg.get("sleep")}
+    return out
+
+
+def note_phase(phase, fb, cfg, **fields):
+    """The import phase's record: what it imported, from where, and what was stood in for."""
+    extra = {**phase_fields(fb, cfg), **fields}
+    if cfg.get("standins"):
+        extra["standins"] = _names(cfg["standins"])
+    harness.note(phase, **extra)
+
+
+def amend_record(phase, cfg):
+    """Add the stand-ins a harness-run phase used to its record."""
+    if not cfg.get("standins"):
+        return
+    path = os.path.join(harness.OUT_DIR, phase + ".json")
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+        doc["standins"] = _names(cfg["standins"])
+        with open(path, "w") as f:
+            json.dump(doc, f)
+    except (OSError, ValueError):
+        pass
+
+
+def _names(path):
+    try:
+        with open(path) as f:
+            return sorted({n.strip() for n in f if n.strip()})[:200]
+    except OSError:
+        return []
+
+
+def unpack(artifact, dest):
+    """Extract an sdist or wheel into DEST (regular files and folders only, nothing outside it);
+    the folder holding setup.py/pyproject.toml, or DEST itself for a wheel."""
+    os.makedirs(dest, exist_ok=True)
+    total = count = 0
+    try:
+        if zipfile.is_zipfile(artifact):
+            with zipfile.ZipFile(artifact) as z:
+                for info in z.infolist():
+                    count += 1
+                    total += info.file_size
+                    if info.is_dir() or count > MAX_FILES or total > MAX_BYTES:
+                        continue
+                    _write(dest, info.filename, z.read(info))
+        else:
+            with tarfile.open(artifact) as t:
+                for m in t:
+                    count += 1
+                    total += m.size
+                    if not m.isfile() or count > MAX_FILES or total > MAX_BYTES:
+                        continue
+                    fh = t.extractfile(m)
+                    if fh is not None:
+                        _write(dest, m.name, fh.read())
+    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError, ValueError) as e:
+        print(f"pkgtrace: unpacking failed: {e}", file=sys.stderr, flush=True)
+        if not os.listdir(dest):
+            return None
+    entries = [e for e in os.listdir(dest) if os.path.isdir(os.path.join(dest, e))]
+    for e in entries:
+        d = os.path.join(dest, e)
+        if any(os.path.isfile(os.path.join(d, f)) for f in ("setup.py", "pyproject.toml", "PKG-INFO")):
+            return d
+    return dest
+
+
+def _write(dest, name, data):
+    rel = os.path.normpath(name.lstrip("/"))
+    if rel.startswith("..") or os.path.isabs(rel):
+        return
+    path = os.path.join(dest, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def layout(root):
+    """(folders for sys.path, top-level modules) of an unpacked source tree: the root and a src/
+    folder, their packages and single-file modules, leaving out tests, docs and setup scripts."""
+    paths, mods = [], []
+    for base in (os.path.join(root, "src"), root):
+        if not os.path.isdir(base):
+            continue
+        found = []
+        for entry in sorted(os.listdir(base)):
+            full = os.path.join(base, entry)
+            if os.path.isdir(full):
+                if entry.isidentifier() and entry.lower() not in _SKIP_DIRS and \
+                        os.path.isfile(os.path.join(full, "__init__.py")):
+                    found.append(entry)
+            elif entry.endswith(".py") and entry[:-3].isidentifier() and \
+                    entry not in ("setup.py", "conftest.py", "noxfile.py", "fabfile.py"):
+                found.append(entry[:-3])
+        if found:
+            paths.append(base)
+            mods += [m for m in found if m not in mods]
+    return paths or [root], mods[:50]

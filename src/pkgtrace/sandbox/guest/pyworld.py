@@ -1,0 +1,145 @@
+"""Start a Python step of the import or execute phase in its world, then run it.
+
+Settings come in $PKGTRACE_PYWORLD (JSON), taken out of the environment at once:
+  src      folders put first on sys.path (the unpacked source, when the install fell back)
+  standins a file to append the names of stood-in modules to (see standins.py); None: none
+  clock    seconds to move the clock ahead (0: the real clock)
+  sleep    longest real sleep in seconds; a longer time.sleep() sleeps this long and moves the
+           clock ahead by the rest, so code that sleeps and then checks the time sees it passed
+
+argv: `import MODULE` or `script PATH ARGS…` (run as __main__ with sys.argv = [PATH, ARGS…]).
+
+The clock is moved for this interpreter only: time.time/time_ns/monotonic/perf_counter, the
+time module's default-argument functions and datetime's now/today/utcnow (datetime.datetime and
+datetime.date are replaced by look-alike subclasses). Code that forks another interpreter, reads
+the clock through ctypes or compares class identity with objects made before it ran sees the
+real time.
+"""
+import json
+import os
+import sys
+
+
+def _clock(shift, longest_sleep):
+    import datetime as _dt
+    import time as _t
+
+    offset = [float(shift)]
+    real = {n: getattr(_t, n) for n in ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter",
+                                          "perf_counter_ns", "sleep", "localtime", "gmtime", "ctime",
+                                          "asctime", "strftime")}
+
+    def time():
+        return real["time"]() + offset[0]
+
+    def time_ns():
+        return real["time_ns"]() + int(offset[0] * 1e9)
+
+    def monotonic():
+        return real["monotonic"]() + offset[0] - shift
+
+    def monotonic_ns():
+        return real["monotonic_ns"]() + int((offset[0] - shift) * 1e9)
+
+    def perf_counter():
+        return real["perf_counter"]() + offset[0] - shift
+
+    def perf_counter_ns():
+        return real["perf_counter_ns"]() + int((offset[0] - shift) * 1e9)
+
+    def sleep(secs):
+        secs = float(secs)
+        if secs > longest_sleep:
+            offset[0] += secs - longest_sleep
+            secs = longest_sleep
+        real["sleep"](secs)
+
+    def localtime(secs=None):
+        return real["localtime"](time() if secs is None else secs)
+
+    def gmtime(secs=None):
+        return real["gmtime"](time() if secs is None else secs)
+
+    def ctime(secs=None):
+        return real["ctime"](time() if secs is None else secs)
+
+    def asctime(t=None):
+        return real["asctime"](localtime() if t is None else t)
+
+    def strftime(fmt, t=None):
+        return real["strftime"](fmt, localtime() if t is None else t)
+
+    for f in (time, time_ns, monotonic, monotonic_ns, perf_counter, perf_counter_ns, sleep,
+              localtime, gmtime, ctime, asctime, strftime):
+        f.__module__ = "time"
+        f.__qualname__ = f.__name__
+        setattr(_t, f.__name__, f)
+
+    class datetime(_dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls.fromtimestamp(time(), tz)
+
+        @classmethod
+        def utcnow(cls):
+            return cls.utcfromtimestamp(time())
+
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(time())
+
+    class date(_dt.date):
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(time())
+
+    for cls in (datetime, date):
+        cls.__module__ = "datetime"
+        setattr(_dt, cls.__name__, cls)
+
+
+def main():
+    cfg = json.loads(os.environ.pop("PKGTRACE_PYWORLD", "") or "{}")
+    here = os.path.dirname(os.path.abspath(__file__))
+    # this script's folder: the package's code should not see our modules
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    if cfg.get("standins"):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("_standins", os.path.join(here, "standins.py"))
+        standins = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(standins)
+        names = standins.install([])
+        import atexit
+        atexit.register(_save_names, cfg["standins"], names)
+        _exit = os._exit
+
+        def _exit_saving(code, _exit=_exit):  # the execute worker leaves through os._exit
+            _save_names(cfg["standins"], names)
+            _exit(code)
+        os._exit = _exit_saving
+    if cfg.get("clock") or cfg.get("sleep"):
+        _clock(float(cfg.get("clock") or 0), float(cfg.get("sleep") or 1e9))
+    for d in reversed(cfg.get("src") or []):
+        sys.path.insert(0, d)
+    kind, target = sys.argv[1], sys.argv[2]
+    if kind == "import":
+        import importlib
+        importlib.import_module(target)
+    else:
+        import runpy
+        sys.argv = sys.argv[2:]
+        sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
+        runpy.run_path(target, run_name="__main__")
+
+
+def _save_names(path, names):
+    try:
+        with open(path, "a") as f:
+            f.write("".join(n + "\n" for n in names))
+        names.clear()
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    main()
