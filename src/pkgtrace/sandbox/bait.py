@@ -14,13 +14,16 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from pkgtrace.sandbox import persona
+
 HOME = "/root"
 
 
 @dataclass
 class Bait:
-    files: dict[str, str] = field(default_factory=dict)  # guest path -> content
+    files: dict[str, str | bytes] = field(default_factory=dict)  # guest path -> content
     env: dict[str, str] = field(default_factory=dict)
+    persona_env: dict[str, str] = field(default_factory=dict)  # the Windows look (persona.py)
     # Distinctive values to look for in captured traffic: (what, value)
     secrets: list[tuple[str, str]] = field(default_factory=list)
 
@@ -29,13 +32,16 @@ class Bait:
         for guest_path, content in self.files.items():
             dest = root / guest_path.lstrip("/")
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(content)
+            if isinstance(content, bytes):
+                dest.write_bytes(content)
+            else:
+                dest.write_text(content)
             if "/.ssh/id_" in guest_path and not guest_path.endswith(".pub"):
                 dest.chmod(0o600)
 
     def public(self) -> dict:
         """For the report: where bait was, and the values (they are fake and single-use)."""
-        return {"files": sorted(self.files), "env": sorted(self.env),
+        return {"files": sorted(self.files), "env": sorted(self.env), "persona": self.persona_env,
                 "values": [{"what": w, "value": v} for w, v in self.secrets]}
 
 
@@ -75,4 +81,5 @@ def fresh() -> Bait:
     b.secrets = [("aws_access_key_id", aws_id), ("aws_secret_access_key", aws_secret),
                  ("npm_token", npm_token), ("pypi_token", pypi_token), ("github_token", gh_token),
                  ("ssh_private_key", private.splitlines()[1][:40])]
+    b.persona_env = persona.plant(b.files, b.env, b.secrets, HOME)
     return b

@@ -41,7 +41,10 @@ def _world(phase):
     fb = fallback.state()
     cfg = {"clock": CLOCK_SHIFT, "sleep": SLEEP_CAP}
     if fb:
+        import glob
         cfg["src"] = fb.get("paths") or []
+        sites = glob.glob(VENV + "/lib/python3*/site-packages")
+        cfg["roots"] = cfg["src"] + [os.path.join(s, m) for s in sites for m in fb.get("modules") or []]
         cfg["standins"] = os.path.join(harness.OUT_DIR, f"standins-{phase}.txt")
     return cfg, fb
 

@@ -3,6 +3,7 @@
 Settings come in $PKGTRACE_PYWORLD (JSON), taken out of the environment at once:
   src      folders put first on sys.path (the unpacked source, when the install fell back)
   standins a file to append the names of stood-in modules to (see standins.py); None: none
+  roots    folders holding the package's own code: only its imports get stand-ins (default: src)
   clock    seconds to move the clock ahead (0: the real clock)
   sleep    longest real sleep in seconds; a longer time.sleep() sleeps this long and moves the
            clock ahead by the rest, so code that sleeps and then checks the time sees it passed
@@ -108,7 +109,7 @@ def main():
         spec = importlib.util.spec_from_file_location("_standins", os.path.join(here, "standins.py"))
         standins = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(standins)
-        names = standins.install([])
+        names = standins.install([], cfg.get("roots") or cfg.get("src") or [])
         import atexit
         atexit.register(_save_names, cfg["standins"], names)
         _exit = os._exit
@@ -134,6 +135,7 @@ def main():
 
 def _save_names(path, names):
     try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "a") as f:
             f.write("".join(n + "\n" for n in names))
         names.clear()

@@ -7,12 +7,17 @@ is a permissive class: it can be called, subclassed, iterated (empty), used as a
 context manager, indexed and compared, so the code after the import keeps going and shows what it
 does with the files, processes and network it can really reach.
 
-install(record) puts the finder last on sys.meta_path (real modules always win) and notes each
-name it stood in for in RECORD, a list the caller writes out.
+install(record, roots) puts the finder last on sys.meta_path (real modules always win) and notes
+each name it stood in for in RECORD, a list the caller writes out. Only imports made by code under
+ROOTS (the package's own source) get stand-ins: the standard library and other installed
+distributions probe for optional modules (`try: import msvcrt except ImportError`) and must keep
+getting the truth, or they take code paths for platforms and modules that are not there.
 """
 import importlib.abc
 import importlib.machinery
+import os
 import sys
+
 
 class _Meta(type):
     def __getattr__(cls, name):
@@ -106,19 +111,30 @@ class _Loader(importlib.abc.Loader):
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    def __init__(self, record):
+    def __init__(self, record, roots):
         self.record = record
+        self.roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in roots)
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.startswith(("pkgtrace", "_pytest", "encodings.")):
+        if not self._from_package():
             return None
         if fullname not in self.record:
             self.record.append(fullname)
         return importlib.machinery.ModuleSpec(fullname, _Loader(), is_package=True)
 
 
-def install(record):
+    def _from_package(self):
+        """Whether the import being served was asked for by code under the package's roots."""
+        f = sys._getframe(2)
+        while f is not None and f.f_code.co_filename.startswith("<frozen importlib"):
+            f = f.f_back
+        if f is None:
+            return False
+        return os.path.realpath(f.f_code.co_filename).startswith(self.roots)
+
+
+def install(record, roots):
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.append(_Finder(record))
+        sys.meta_path.append(_Finder(record, roots))
     return record
 
