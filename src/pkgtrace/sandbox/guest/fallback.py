@@ -63,7 +63,7 @@ def install_pypi(py, artifact):
 def _legacy_setup(py, root, attempts):
     """setup.py through the legacy `setup.py install` path, with stand-ins for missing imports."""
     names = os.path.join(harness.OUT_DIR, "standins-install.txt")
-    cfg = {"src": [root], "standins": names}
+    cfg = {"src": [root], "standins": names, "legacy": True}
     argv = [py, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyworld.py"), "script",
             os.path.join(root, "setup.py"), "install", "--single-version-externally-managed",
             "--record", "/work/.pkgtrace-legacy-record.txt"]

@@ -4,6 +4,8 @@ Settings come in $PKGTRACE_PYWORLD (JSON), taken out of the environment at once:
   src      folders put first on sys.path (the unpacked source, when the install fell back)
   standins a file to append the names of stood-in modules to (see standins.py); None: none
   roots    folders holding the package's own code: only its imports get stand-ins (default: src)
+  legacy   running setup.py: its setup_requires are dropped (they would be fetched and built
+           first, and one that cannot be had stops setup() before the package's commands run)
   clock    seconds to move the clock ahead (0: the real clock)
   sleep    longest real sleep in seconds; a longer time.sleep() sleeps this long and moves the
            clock ahead by the rest, so code that sleeps and then checks the time sees it passed
@@ -122,6 +124,8 @@ def main():
         _clock(float(cfg.get("clock") or 0), float(cfg.get("sleep") or 1e9))
     for d in reversed(cfg.get("src") or []):
         sys.path.insert(0, d)
+    if cfg.get("legacy"):
+        _drop_setup_requires()
     kind, target = sys.argv[1], sys.argv[2]
     if kind == "import":
         import importlib
@@ -131,6 +135,24 @@ def main():
         sys.argv = sys.argv[2:]
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
         runpy.run_path(target, run_name="__main__")
+
+
+def _drop_setup_requires():
+    import functools
+
+    def wrap(setup):
+        @functools.wraps(setup)
+        def setup_without_requires(*args, **kwargs):
+            kwargs.pop("setup_requires", None)
+            return setup(*args, **kwargs)
+        return setup_without_requires
+
+    for modname in ("setuptools", "distutils.core"):
+        try:
+            mod = __import__(modname, fromlist=["setup"])
+            mod.setup = wrap(mod.setup)
+        except Exception:  # noqa: BLE001 - a broken setuptools only loses this nicety
+            pass
 
 
 def _save_names(path, names):
