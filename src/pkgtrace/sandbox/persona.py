@@ -2,7 +2,8 @@
 reveal themselves.
 
 - Environment: APPDATA, LOCALAPPDATA, USERPROFILE, USERNAME, COMPUTERNAME… pointing at real
-  folders in the guest's home, so `os.getenv("APPDATA") + "\\\\discord"`-style code finds files.
+  folders in the guest's home; the decoys are there under both `/` and `\\` spellings, so
+  `os.getenv("APPDATA") + "\\\\discord\\\\Local Storage"`-style code finds them on Linux too.
 - Decoys under those folders, fresh per run and recognisable: a Discord token in Local Storage,
   browser Local State, Login Data and Cookies (real SQLite files), Firefox logins, crypto-wallet
   files, Telegram's tdata. Their paths are bait (a read is evidence) and their values are bait
@@ -133,6 +134,15 @@ def plant(files: dict[str, str | bytes], env: dict[str, str], found: list[tuple[
     files[f"{roaming}/Microsoft/Windows/Start Menu/Programs/Startup/desktop.ini"] = "[.ShellClassInfo]\n"
     files[f"{local}/Temp/.keep"] = ""
     files[f"{home}/Desktop/passwords.txt"] = f"gmail {user}@gmail.com {password}\n"
+    # Windows-style joins (`os.getenv("APPDATA") + "\\discord\\Local Storage\\leveldb"`) name,
+    # on Linux, one entry with backslashes in it: plant those spellings too, as a folder holding
+    # the files and as whole file names.
+    for path in [p for p in files if p.startswith((roaming + "/", local + "/"))]:
+        top = roaming if path.startswith(roaming + "/") else local
+        rest = path[len(top) + 1:]
+        folder, _, name = rest.rpartition("/")
+        files[f"{top}\\{folder.replace('/', chr(92))}/{name}"] = files[path]
+        files[f"{top}\\{rest.replace('/', chr(92))}"] = files[path]
     found += [("discord_token", token), ("browser_password", password), ("wallet_seed", seed),
               ("browser_state_key", state_key[:40])]
     return {

@@ -246,9 +246,9 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
 # Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.
 CREDENTIAL_PATH = re.compile(
     r"/(?:\.ssh/id_|\.aws/credentials|\.pypirc|\.npmrc|\.config/gcloud|\.docker/config\.json|"
-    r"\.kube/config|\.git-credentials)|/(?:Login Data|Cookies|Local State|logins\.json|key4\.db)$|"
-    r"/Local Storage/leveldb/|/Local Extension Settings/|/(?:Exodus|Electrum|atomic)/|"
-    r"/Telegram Desktop/tdata/|/Desktop/passwords\.txt$")
+    r"\.kube/config|\.git-credentials)|[/\\](?:Login Data|Cookies|Local State|logins\.json|key4\.db)$|"
+    r"[/\\]Local Storage[/\\]leveldb[/\\]|[/\\]Local Extension Settings[/\\]|[/\\](?:Exodus|Electrum|atomic)[/\\]|"
+    r"[/\\]Telegram Desktop[/\\]tdata[/\\]|/Desktop/passwords\.txt$")
 
 
 def _theft(ev: Evidence) -> None:
