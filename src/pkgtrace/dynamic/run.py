@@ -44,10 +44,10 @@ WORLD_PHASES = ("import", "execute")
 
 def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     progress: Progress = lambda _m: None,
-                    only: frozenset[str] | None = None, worlds: bool = True) -> tuple[dict, dict]:
+                    only: frozenset[str] | None = None, worlds: str = "auto") -> tuple[dict, dict]:
     """ONLY: run just these phases (e.g. install and import, as bench/sandbox_overhead does).
-    WORLDS: also run import and execute in the other worlds the code gives a reason for
-    (dynamic/worlds.py)."""
+    WORLDS: "auto" also runs import and execute in the other worlds the code gives a reason for
+    (dynamic/worlds.py); "all" in every world of the ecosystem (bench); "none" in none."""
     limits = limits or Limits()
     image = image_mod.ensure(progress)
     registry = registry_for(artifact.package.ecosystem)
@@ -63,8 +63,9 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", "/pkgtrace/bait"),
                   Mount(scratch / "winbin", persona.GUEST_WINBIN)]
         eco = artifact.package.ecosystem.value
-        chosen = worlds_mod.chosen(eco, worlds_mod.code_of(artifact.path, eco)) \
-            if worlds and any(p[0] in WORLD_PHASES for p in phases) else []
+        chosen = [] if worlds == "none" or not any(p[0] in WORLD_PHASES for p in phases) else \
+            worlds_mod.chosen(eco, worlds_mod.code_of(artifact.path, eco) if worlds == "auto"
+                              else [("(all worlds asked for)", "")], everything=worlds == "all")
         mirror = os.environ.get(MIRROR_ENV)
         if mirror:
             if not Path(mirror).is_dir():

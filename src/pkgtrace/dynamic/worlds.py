@@ -64,15 +64,15 @@ WORLDS: tuple[World, ...] = (
 )
 
 
-def chosen(ecosystem: str, code: list[tuple[str, str]]) -> list[tuple[World, str]]:
+def chosen(ecosystem: str, code: list[tuple[str, str]], everything: bool = False) -> list[tuple[World, str]]:
     """The worlds worth running for a release whose code files are CODE [(path, text)], each with
-    the first file that gave the reason."""
+    the first file that gave the reason (EVERYTHING: each world of the ecosystem, for benches)."""
     out = []
     for w in WORLDS:
         if w.ecosystems and ecosystem not in w.ecosystems:
             continue
         for path, text in code:
-            if w.reason.search(text):
+            if everything or w.reason.search(text):
                 out.append((w, path))
                 break
     return out

@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 
 import harness
@@ -45,8 +46,10 @@ def install_pypi(py, artifact):
         return 0
     why = harness.tool_reason("pip install", rc, error)
     attempts = []
+    t0 = time.monotonic()
     rc2, err2 = harness.run_tool(_pip(py, artifact, "--no-deps", "--no-build-isolation"), cwd="/work")
-    attempts.append({"kind": "pip-no-deps", "exit_code": rc2, "error": err2})
+    attempts.append({"kind": "pip-no-deps", "exit_code": rc2, "error": err2,
+                     "seconds": round(time.monotonic() - t0, 3)})
     if rc2 == 0:
         return _done("pip-no-deps", why, attempts, None, 0)
     root = unpack(artifact, SRC)
@@ -68,13 +71,15 @@ def _legacy_setup(py, root, attempts):
             os.path.join(root, "setup.py"), "install", "--single-version-externally-managed",
             "--record", "/work/.pkgtrace-legacy-record.txt"]
     env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    t0 = time.monotonic()
     proc = subprocess.Popen(argv, cwd=root, env=env, stdin=subprocess.DEVNULL)
     try:
         code = proc.wait(timeout=max(30.0, harness.PHASE_SECONDS * 0.4))
     except subprocess.TimeoutExpired:
         proc.kill()
         code = proc.wait()
-    attempts.append({"kind": "legacy-setup", "exit_code": code, "standins": _names(names)})
+    attempts.append({"kind": "legacy-setup", "exit_code": code, "standins": _names(names),
+                     "seconds": round(time.monotonic() - t0, 3)})
     return code
 
 
