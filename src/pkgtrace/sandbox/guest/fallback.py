@@ -12,6 +12,10 @@ that succeeds:
   3. source: nothing installed; the unpacked source (sdist or wheel) is what import and execute
      use, with stand-ins.
 
+Before 2 and 3, the well-known libraries the source imports (requests, pycryptodome, psutil…,
+found by parsing it, never by running it) are pip-installed from the registry when the venv
+lacks them: a stand-in `requests` would swallow the very upload that shows the theft.
+
 The outcome goes into the install record (`fallback`: kind, why, each attempt) and, for the
 later phases, into STATE. The package can rewrite both (it runs as the same user): they say what
 was tried; the trace says what happened.
@@ -56,6 +60,7 @@ def install_pypi(py, artifact):
     if root is None:
         attempts.append({"kind": "unpack", "error": "the artifact could not be unpacked"})
         return _done("none", why, attempts, None, rc)
+    _install_imports(py, root, attempts)
     kind, code = "source", rc
     if os.path.isfile(os.path.join(root, "setup.py")):
         code = _legacy_setup(py, root, attempts)
@@ -81,6 +86,61 @@ def _legacy_setup(py, root, attempts):
     attempts.append({"kind": "legacy-setup", "exit_code": code, "standins": _names(names),
                      "seconds": round(time.monotonic() - t0, 3)})
     return code
+
+
+# import name -> PyPI distribution, for libraries malware leans on that install on Linux
+KNOWN = {
+    "requests": "requests", "httpx": "httpx", "urllib3": "urllib3", "aiohttp": "aiohttp",
+    "Crypto": "pycryptodome", "Cryptodome": "pycryptodomex", "cryptography": "cryptography",
+    "psutil": "psutil", "PIL": "pillow", "pyperclip": "pyperclip", "browser_cookie3": "browser-cookie3",
+    "discord_webhook": "discord-webhook", "dhooks": "dhooks", "discord": "discord.py",
+    "websocket": "websocket-client", "websockets": "websockets", "telebot": "pyTelegramBotAPI",
+    "paramiko": "paramiko", "socks": "PySocks", "colorama": "colorama", "termcolor": "termcolor",
+    "bs4": "beautifulsoup4", "yaml": "PyYAML", "dotenv": "python-dotenv", "getmac": "getmac",
+    "GPUtil": "gputil", "pyaes": "pyaes", "fernet": "fernet", "base58": "base58", "ecdsa": "ecdsa",
+    "rsa": "rsa", "cpuinfo": "py-cpuinfo", "distro": "distro",
+}
+MAX_SCAN_FILES = 300
+
+
+def _imports(root):
+    """Top-level names the source imports, from its syntax tree (nothing of it is run here)."""
+    import ast
+    names, seen = set(), 0
+    for base, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in ("test", "tests", "docs", ".git")]
+        for f in files:
+            if not f.endswith(".py") or seen >= MAX_SCAN_FILES:
+                continue
+            seen += 1
+            try:
+                with open(os.path.join(base, f), "rb") as fh:
+                    tree = ast.parse(fh.read(1 << 20))
+            except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.add(node.module.split(".")[0])
+    return names
+
+
+def _install_imports(py, root, attempts):
+    wanted = sorted({KNOWN[n] for n in _imports(root) if KNOWN.get(n)})
+    if not wanted:
+        return
+    have = subprocess.run([py, "-c", "import importlib.util, sys\n"
+                           "print(' '.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))",
+                           *[n for n in KNOWN if KNOWN[n] in wanted]],
+                          capture_output=True, text=True).stdout.split()
+    missing = sorted({KNOWN[n] for n in have})
+    if not missing:
+        return
+    t0 = time.monotonic()
+    rc, err = harness.run_tool(_pip(py, missing[0], *missing[1:]), cwd="/work")
+    attempts.append({"kind": "imports", "packages": missing, "exit_code": rc, "error": err,
+                     "seconds": round(time.monotonic() - t0, 3)})
 
 
 def _done(kind, why, attempts, root, rc):

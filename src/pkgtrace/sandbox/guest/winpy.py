@@ -14,7 +14,8 @@ else:
 #  - creationflags/startupinfo are dropped (POSIX refuses them);
 #  - a command line given as one string without shell=True is split as CreateProcess would,
 #    when no program has the whole string as its name;
-#  - os.startfile opens the file through the `start` stand-in.
+#  - os.startfile opens the file through the `start` stand-in;
+#  - os.get_terminal_size answers 120x30 where there is no terminal.
 # os.name and sys.platform are left alone: code that checks them still takes its Linux path.
 def _pkgtrace_windows_spellings():
     import os
@@ -58,6 +59,18 @@ def _pkgtrace_windows_spellings():
     __init__.__wrapped__ = init
     __init__.__qualname__ = init.__qualname__
     subprocess.Popen.__init__ = __init__
+
+    # No terminal in the sandbox: console code (obfuscators, banners) asks its size before its payload.
+    get_size = os.get_terminal_size
+
+    def get_terminal_size(fd=1):
+        try:
+            return get_size(fd)
+        except OSError:
+            return os.terminal_size((120, 30))
+    get_terminal_size.__qualname__ = get_terminal_size.__name__
+    get_terminal_size.__module__ = "posix"
+    os.get_terminal_size = get_terminal_size
 
     if not hasattr(os, "startfile"):
         def startfile(filepath, operation=None, arguments="", cwd=None, show_cmd=1):
