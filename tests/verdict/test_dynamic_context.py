@@ -157,3 +157,49 @@ def test_behaviour_seen_only_in_another_world_is_judged_and_says_where():
     assert v["label"] == "malicious", v["findings"]
     f = next(f for f in v["findings"] if f["rule"] == "DYN-BAIT-READ")
     assert f["evidence"]["world"] == "ci" and f["phase"] == "import"
+
+
+# Recorded from real popular releases (see each fixture's "recorded" field): the benign look-alikes
+# the issue names. boto3 and distlib read their own credentials when their functions are called;
+# jinja2 makes its bytecode cache folder private (chmod 0700, the x bit of a folder).
+LOOKALIKES = {"dynamic-pypi-boto3-benign.json": AWS, "dynamic-pypi-distlib-benign.json": "/root/.pypirc",
+              "dynamic-pypi-jinja2-benign.json": None}
+
+
+def _recorded_lookalike(name: str) -> dict:
+    import json
+    from pathlib import Path
+    doc = json.loads((Path(__file__).parent.parent / "fixtures" / "verdict" / name).read_text())
+    return {"report": doc["report"]}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKALIKES))
+def test_recorded_popular_lookalikes_are_benign(name):
+    docs = _recorded_lookalike(name)
+    execute = docs["report"]["dynamic"]["phases"]["execute"]
+    read = LOOKALIKES[name]
+    if read:  # the recording really holds the SDK's read in execute
+        assert read in {f["path"] for f in execute["files"] if f["read"]}
+    else:
+        assert any(e["op"] == "chmod" and e["executable"] for e in execute["file_events"])
+    v = judge(docs, suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    assert set(v["rules_fired"]) <= {"DYN-BAIT-READ-EXECUTE"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in LOOKALIKES.items() if r))
+def test_recorded_sdk_read_followed_by_an_upload_is_theft(name):
+    # the evasion: the same run with the credentials then sent to a host of the package's choosing
+    docs = _recorded_lookalike(name)
+    docs["report"]["dynamic"]["phases"]["execute"]["network"].append(_http("sink.example"))
+    v = judge(docs, suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" in v["rules_fired"] and v["label"] == "malicious"
+
+
+def test_recorded_cache_folder_chmod_is_benign_but_a_chmod_file_outside_is_not():
+    docs = _recorded_lookalike("dynamic-pypi-jinja2-benign.json")
+    events = docs["report"]["dynamic"]["phases"]["execute"]["file_events"]
+    events.append({"op": "chmod", "path": "/tmp/.x/payload", "mode": "0o755", "executable": True})
+    v = judge(docs, suppressions=[])
+    hits = [f for f in v["findings"] if f["rule"] == "DYN-DROP-EXECUTABLE"]
+    assert [f["evidence"]["path"] for f in hits] == ["/tmp/.x/payload"]
