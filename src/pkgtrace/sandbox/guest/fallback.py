@@ -71,7 +71,7 @@ def install_pypi(py, artifact):
 def _legacy_setup(py, root, attempts):
     """setup.py through the legacy `setup.py install` path, with stand-ins for missing imports."""
     names = os.path.join(harness.OUT_DIR, "standins-install.txt")
-    cfg = {"src": [root], "standins": names, "legacy": True}
+    cfg = {"src": [root], "standins": names, "legacy": True, "windows": True}
     argv = [py, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyworld.py"), "script",
             os.path.join(root, "setup.py"), "install", "--single-version-externally-managed",
             "--record", "/work/.pkgtrace-legacy-record.txt"]
@@ -84,6 +84,7 @@ def _legacy_setup(py, root, attempts):
         proc.kill()
         code = proc.wait()
     attempts.append({"kind": "legacy-setup", "exit_code": code, "standins": _names(names),
+                     "windows_checks": _gates(names),
                      "seconds": round(time.monotonic() - t0, 3)})
     return code
 
@@ -187,6 +188,7 @@ def note_phase(phase, fb, cfg, **fields):
     extra = {**phase_fields(fb, cfg), **fields}
     if cfg.get("standins"):
         extra["standins"] = _names(cfg["standins"])
+        extra["windows_checks"] = _gates(cfg["standins"])
     harness.note(phase, **extra)
 
 
@@ -199,6 +201,7 @@ def amend_record(phase, cfg):
         with open(path) as f:
             doc = json.load(f)
         doc["standins"] = _names(cfg["standins"])
+        doc["windows_checks"] = _gates(cfg["standins"])
         with open(path, "w") as f:
             json.dump(doc, f)
     except (OSError, ValueError):
@@ -206,11 +209,21 @@ def amend_record(phase, cfg):
 
 
 def _names(path):
+    """Stood-in module names from a pyworld file (its "#gates N" lines are not names)."""
     try:
         with open(path) as f:
-            return sorted({n.strip() for n in f if n.strip()})[:200]
+            return sorted({n.strip() for n in f if n.strip() and not n.startswith("#")})[:200]
     except OSError:
         return []
+
+
+def _gates(path):
+    """How many platform checks wingate.py answered as on Windows."""
+    try:
+        with open(path) as f:
+            return sum(int(n[7:]) for n in f if n.startswith("#gates ") and n[7:].strip().isdigit())
+    except OSError:
+        return 0
 
 
 def unpack(artifact, dest):

@@ -4,6 +4,8 @@ Settings come in $PKGTRACE_PYWORLD (JSON), taken out of the environment at once:
   src      folders put first on sys.path (the unpacked source, when the install fell back)
   standins a file to append the names of stood-in modules to (see standins.py); None: none
   roots    folders holding the package's own code: only its imports get stand-ins (default: src)
+  windows  platform checks in the package's own code (under roots) answered as on Windows
+           (wingate.py); the number of checks answered goes to the standins file as "#gates N"
   legacy   running setup.py: its setup_requires are dropped (they would be fetched and built
            first, and one that cannot be had stops setup() before the package's commands run)
   clock    seconds to move the clock ahead (0: the real clock)
@@ -106,11 +108,9 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     # this script's folder: the package's code should not see our modules
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    gates = []
     if cfg.get("standins"):
-        import importlib.util
-        spec = importlib.util.spec_from_file_location("_standins", os.path.join(here, "standins.py"))
-        standins = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(standins)
+        standins = _load(here, "standins")
         names = standins.install([], cfg.get("roots") or cfg.get("src") or [])
         import atexit
         atexit.register(_save_names, cfg["standins"], names)
@@ -118,8 +118,15 @@ def main():
 
         def _exit_saving(code, _exit=_exit):  # the execute worker leaves through os._exit
             _save_names(cfg["standins"], names)
+            _save_names(cfg["standins"], gates, "#gates ")
             _exit(code)
         os._exit = _exit_saving
+    if cfg.get("windows"):
+        wingate = _load(here, "wingate")
+        wingate.install(cfg.get("roots") or cfg.get("src") or [], gates)
+        if cfg.get("standins"):
+            import atexit
+            atexit.register(_save_names, cfg["standins"], gates, "#gates ")
     if cfg.get("clock") or cfg.get("sleep"):
         _clock(float(cfg.get("clock") or 0), float(cfg.get("sleep") or 1e9))
     for d in reversed(cfg.get("src") or []):
@@ -134,7 +141,32 @@ def main():
         import runpy
         sys.argv = sys.argv[2:]
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
-        runpy.run_path(target, run_name="__main__")
+        if cfg.get("windows") and cfg.get("legacy"):
+            _run_script_windows(target, gates)
+        else:
+            runpy.run_path(target, run_name="__main__")
+
+
+def _load(here, name):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_" + name, os.path.join(here, name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _run_script_windows(path, gates):
+    """Run setup.py as __main__ with its platform checks answered as on Windows."""
+    import types
+    with open(path, "rb") as f:
+        source = f.read()
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = _load(here, "wingate").transform(source, path, gates)
+    main = types.ModuleType("__main__")
+    main.__file__ = path
+    main.__builtins__ = __builtins__
+    sys.modules["__main__"] = main
+    exec(code, main.__dict__)
 
 
 def _drop_setup_requires():
@@ -155,11 +187,11 @@ def _drop_setup_requires():
             pass
 
 
-def _save_names(path, names):
+def _save_names(path, names, prefix=""):
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "a") as f:
-            f.write("".join(n + "\n" for n in names))
+            f.write("".join(f"{prefix}{n}\n" for n in names))
         names.clear()
     except OSError:
         pass

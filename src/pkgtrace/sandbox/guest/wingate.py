@@ -1,0 +1,99 @@
+"""Platform checks in the package's own code answered as on Windows (fallback runs only).
+
+Much PyPI malware gates its payload on `os.name == "nt"`, `sys.platform == "win32"` or
+`platform.system() == "Windows"`. Faking os.name for the whole interpreter would break Python
+itself (os.path becomes ntpath), so instead the package's own source files (those under ROOTS)
+are compiled with such comparisons replaced by their Windows answer. Other code (the standard
+library, other distributions) sees the truth. install(roots) hooks the source loader;
+transform(source, path) serves scripts run directly (setup.py).
+"""
+import ast
+import importlib.machinery
+import os
+import sys
+
+_WINDOWS = {"name": "nt", "platform": "win32", "system": "Windows", "sys.platform": "win32"}
+
+
+def _subject(node):
+    """'os.name', 'sys.platform' or 'platform.system()' if NODE is one of them, else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if node.attr == "name" and node.value.id in ("os", "_os"):
+            return "os.name"
+        if node.attr == "platform" and node.value.id in ("sys", "_sys"):
+            return "sys.platform"
+    if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "system" and isinstance(node.func.value, ast.Name) \
+            and node.func.value.id in ("platform", "_platform"):
+        return "platform.system()"
+    return None
+
+
+_ANSWER = {"os.name": "nt", "sys.platform": "win32", "platform.system()": "Windows"}
+
+
+class _Flip(ast.NodeTransformer):
+    def __init__(self):
+        self.flipped = 0
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.ops) != 1:
+            return node
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        subj, const = _subject(left), right
+        if subj is None:
+            subj, const = _subject(right), left
+        if subj is None or not isinstance(const, ast.Constant) or not isinstance(const.value, str):
+            return node
+        value = _ANSWER[subj]
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            result = value.lower() == const.value.lower()
+            result = result if isinstance(op, ast.Eq) else not result
+        elif isinstance(op, (ast.In, ast.NotIn)) and const is right:
+            result = value in const.value
+            result = result if isinstance(op, ast.In) else not result
+        else:
+            return node
+        self.flipped += 1
+        return ast.copy_location(ast.Constant(result), node)
+
+    def visit_Call(self, node):
+        # sys.platform.startswith("win")
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "startswith" and _subject(f.value) and \
+                len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and \
+                isinstance(node.args[0].value, str):
+            self.flipped += 1
+            return ast.copy_location(ast.Constant(_ANSWER[_subject(f.value)].startswith(node.args[0].value)), node)
+        return node
+
+
+def transform(source, path, counter=None):
+    """Code for SOURCE with its platform checks answered as on Windows (SOURCE unchanged if it
+    does not parse: compiling it then raises the package's own SyntaxError)."""
+    try:
+        tree = ast.parse(source, path)
+    except (SyntaxError, ValueError):
+        return compile(source, path, "exec", dont_inherit=True)
+    flip = _Flip()
+    tree = ast.fix_missing_locations(flip.visit(tree))
+    if counter is not None:
+        counter.append(flip.flipped)
+    return compile(tree, path, "exec", dont_inherit=True)
+
+
+def install(roots, counter):
+    """Compile the package's own modules (under ROOTS) through transform()."""
+    roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in roots)
+    if not roots:
+        return
+    sys.pycache_prefix = "/tmp/.pkgtrace-pycache-%d" % os.getpid()  # never reuse untransformed bytecode
+    original = importlib.machinery.SourceFileLoader.source_to_code
+
+    def source_to_code(self, data, path, *, _optimize=-1):
+        if os.path.realpath(path).startswith(roots):
+            return transform(data, path, counter)
+        return original(self, data, path, _optimize=_optimize)
+    importlib.machinery.SourceFileLoader.source_to_code = source_to_code
