@@ -26,6 +26,7 @@ def eval_command(
     limit_malicious: Optional[int] = typer.Option(None, "--limit-malicious", help="At most N malicious releases per ecosystem"),
     limit_benign: Optional[int] = typer.Option(None, "--limit-benign", help="At most N benign releases per ecosystem"),
     side: str = typer.Option("both", "--side", help="malicious, benign or both"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Draw the --limit-* releases at random with this seed"),
     password: str = typer.Option("infected", "--password", help="Password of the malicious zips"),
     rejudge: bool = typer.Option(False, "--rejudge", help="Recompute verdicts from stored documents (after rule changes)"),
     no_metadata: bool = typer.Option(False, "--no-metadata", help="Do not ask the registries for metadata"),
@@ -47,9 +48,9 @@ def eval_command(
         raise fail(str(e), EXIT_USAGE)
     items = []
     if side in ("malicious", "both"):
-        items += corpus_mod.take(mal, limit_malicious)
+        items += corpus_mod.take(mal, limit_malicious, seed=seed)
     if side in ("benign", "both"):
-        items += corpus_mod.take(ben, limit_benign)
+        items += corpus_mod.take(ben, limit_benign, seed=seed)
     if work is None:
         digest = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
         work = cache_dir() / "eval" / f"{digest}-{mode}"

@@ -90,10 +90,15 @@ def load(corpus: Path) -> tuple[list[Item], list[Item]]:
     return mal, ben
 
 
-def take(items: list[Item], limit: int | None, per_ecosystem: bool = True) -> list[Item]:
-    """The first LIMIT items of each ecosystem (the lists' own order: reproducible)."""
+def take(items: list[Item], limit: int | None, per_ecosystem: bool = True,
+         seed: int | None = None) -> list[Item]:
+    """The first LIMIT items of each ecosystem (the lists' own order: reproducible), or with SEED
+    a random sample of LIMIT per ecosystem drawn with that seed (reproducible too)."""
     if limit is None:
         return items
+    if seed is not None:
+        import random
+        items = random.Random(seed).sample(items, len(items))
     out: list[Item] = []
     counts: dict[str, int] = {}
     for it in items:
