@@ -128,20 +128,25 @@ def _imports(root):
 
 
 def _install_imports(py, root, attempts):
-    wanted = sorted({KNOWN[n] for n in _imports(root) if KNOWN.get(n)})
-    if not wanted:
-        return
-    have = subprocess.run([py, "-c", "import importlib.util, sys\n"
-                           "print(' '.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))",
-                           *[n for n in KNOWN if KNOWN[n] in wanted]],
-                          capture_output=True, text=True).stdout.split()
-    missing = sorted({KNOWN[n] for n in have})
+    missing = sorted({KNOWN[n] for n in _imports(root) if KNOWN.get(n) and not _in_venv(py, n)})
     if not missing:
         return
     t0 = time.monotonic()
     rc, err = harness.run_tool(_pip(py, missing[0], *missing[1:]), cwd="/work")
     attempts.append({"kind": "imports", "packages": missing, "exit_code": rc, "error": err,
                      "seconds": round(time.monotonic() - t0, 3)})
+
+
+def _in_venv(py, name):
+    """Whether the venv of PY has a top-level module NAME (looked up on disk: a child interpreter
+    here would be traced as the package's own `python -c`)."""
+    import glob
+    venv = os.path.dirname(os.path.dirname(py))
+    for site in glob.glob(venv + "/lib/python3*/site-packages"):
+        if os.path.isdir(os.path.join(site, name)) or glob.glob(os.path.join(site, name + ".py")) \
+                or glob.glob(os.path.join(site, name + ".*.so")):
+            return True
+    return False
 
 
 def _done(kind, why, attempts, root, rc):
