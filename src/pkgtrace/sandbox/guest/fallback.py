@@ -12,7 +12,7 @@ that succeeds:
   3. source: nothing installed; the unpacked source (sdist or wheel) is what import and execute
      use, with stand-ins.
 
-Before 2 and 3, the well-known libraries the source imports (requests, pycryptodome, psutil…,
+Before 2 and 3 (and after a pip install that worked), the well-known libraries the source imports (requests, pycryptodome, psutil…,
 found by parsing it, never by running it) are pip-installed from the registry when the venv
 lacks them: a stand-in `requests` would swallow the very upload that shows the theft.
 
@@ -46,7 +46,10 @@ def _pip(py, artifact, *extra):
 def install_pypi(py, artifact):
     rc, error = harness.run_tool(_pip(py, artifact), cwd="/work")
     if rc == 0:
-        harness.note("install", reason=None)
+        # what the code imports without declaring it (`__import__("requests")` in a payload)
+        attempts = []
+        _install_imports(py, None, attempts, imported_names(_archive_sources(artifact)))
+        harness.note("install", reason=None, **({"imports": attempts[0]} if attempts else {}))
         return 0
     why = harness.tool_reason("pip install", rc, error)
     attempts = []
@@ -105,30 +108,68 @@ MAX_SCAN_FILES = 300
 
 
 def _imports(root):
-    """Top-level names the source imports, from its syntax tree (nothing of it is run here)."""
-    import ast
-    names, seen = set(), 0
+    """Top-level names the source under ROOT imports (see imported_names)."""
+    texts = []
     for base, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in ("test", "tests", "docs", ".git")]
         for f in files:
-            if not f.endswith(".py") or seen >= MAX_SCAN_FILES:
-                continue
-            seen += 1
-            try:
-                with open(os.path.join(base, f), "rb") as fh:
-                    tree = ast.parse(fh.read(1 << 20))
-            except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names.update(a.name.split(".")[0] for a in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    names.add(node.module.split(".")[0])
+            if f.endswith(".py") and len(texts) < MAX_SCAN_FILES:
+                try:
+                    with open(os.path.join(base, f), "rb") as fh:
+                        texts.append(fh.read(1 << 20))
+                except OSError:
+                    continue
+    return imported_names(texts)
+
+
+def _archive_sources(artifact):
+    """The .py files of an sdist or wheel, read from the archive (bounded, nothing extracted)."""
+    out = []
+    try:
+        if zipfile.is_zipfile(artifact):
+            with zipfile.ZipFile(artifact) as z:
+                for info in z.infolist():
+                    if info.filename.endswith(".py") and len(out) < MAX_SCAN_FILES:
+                        with z.open(info) as fh:
+                            out.append(fh.read(1 << 20))
+        else:
+            with tarfile.open(artifact) as t:
+                for m in t:
+                    if m.isfile() and m.name.endswith(".py") and len(out) < MAX_SCAN_FILES:
+                        fh = t.extractfile(m)
+                        if fh is not None:
+                            out.append(fh.read(1 << 20))
+    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError, ValueError):
+        pass
+    return out
+
+
+def imported_names(texts):
+    """Top-level module names imported by these sources, from their syntax trees (nothing of them
+    is run): import statements, __import__("x") and importlib.import_module("x")."""
+    import ast
+    names = set()
+    for text in texts:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str) and (
+                        (isinstance(node.func, ast.Name) and node.func.id == "__import__") or
+                        (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")):
+                names.add(node.args[0].value.split(".")[0])
     return names
 
 
-def _install_imports(py, root, attempts):
-    missing = sorted({KNOWN[n] for n in _imports(root) if KNOWN.get(n) and not _in_venv(py, n)})
+def _install_imports(py, root, attempts, names=None):
+    names = _imports(root) if names is None else names
+    missing = sorted({KNOWN[n] for n in names if KNOWN.get(n) and not _in_venv(py, n)})
     if not missing:
         return
     t0 = time.monotonic()
@@ -179,10 +220,30 @@ def state():
         return {}
 
 
+RETRY_STATE = "/work/.pkgtrace-import-retry.json"
+
+
+def save_import_retry(modules):
+    with open(RETRY_STATE, "w") as f:
+        json.dump(modules, f)
+
+
+def import_retried():
+    """Installed modules that imported only with stand-ins ([] when none needed them)."""
+    try:
+        with open(RETRY_STATE) as f:
+            doc = json.load(f)
+        return [m for m in doc if isinstance(m, str)] if isinstance(doc, list) else []
+    except (OSError, ValueError):
+        return []
+
+
 def phase_fields(fb, cfg):
     out = {}
     if fb:
         out["fallback"] = {"kind": fb.get("kind"), "modules": fb.get("modules")}
+    elif cfg.get("standins"):
+        out["fallback"] = {"kind": "import-standins", "modules": import_retried()}
     if cfg.get("clock") or cfg.get("sleep"):
         out["clock"] = {"shift_s": cfg.get("clock"), "longest_sleep_s": cfg.get("sleep")}
     return out

@@ -41,13 +41,21 @@ def _world(phase):
     fb = fallback.state()
     cfg = {"clock": CLOCK_SHIFT, "sleep": SLEEP_CAP}
     if fb:
-        import glob
         cfg["src"] = fb.get("paths") or []
-        sites = glob.glob(VENV + "/lib/python3*/site-packages")
-        cfg["roots"] = cfg["src"] + [os.path.join(s, m) for s in sites for m in fb.get("modules") or []]
-        cfg["standins"] = os.path.join(harness.OUT_DIR, f"standins-{phase}.txt")
-        cfg["windows"] = True  # the release fell back: answer its platform checks as Windows would
+        cfg.update(_standins(phase, cfg["src"], fb.get("modules") or []))
+    elif phase == "execute" and fallback.import_retried():
+        # the installed modules imported only with stand-ins: call them the same way
+        cfg.update(_standins(phase, [], fallback.import_retried()))
     return cfg, fb
+
+
+def _standins(phase, src, modules):
+    """Stand-ins for the imports of the package's own code (under SRC or its installed MODULES),
+    and its platform checks answered as on Windows: after a failed install or import."""
+    import glob
+    sites = glob.glob(VENV + "/lib/python3*/site-packages")
+    return {"roots": list(src) + [os.path.join(s, m) for s in sites for m in modules],
+            "standins": os.path.join(harness.OUT_DIR, f"standins-{phase}.txt"), "windows": True}
 
 
 def _modules(name, fb):
@@ -92,17 +100,28 @@ def import_all(name):
     cfg, fb = _world("import")
     mods = _modules(name, fb)
     print("pkgtrace: importing " + (", ".join(mods) or "(no modules found)"), flush=True)
-    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
-    failed = 0
+    failed, retried = 0, []
     for m in mods:
-        try:
-            rc = subprocess.call([PY, PYWORLD, "import", m], timeout=120, env=env)
-        except subprocess.TimeoutExpired:
-            print(f"pkgtrace: import {m} timed out", flush=True)
-            rc = 124
+        rc = _import_one(m, cfg)
+        if rc not in (0, 124) and not fb:
+            # installed, but its import died (often at `import winreg`): again with stand-ins
+            retried.append(m)
+            rc = _import_one(m, {**cfg, **_standins("import", [], [m])})
         failed += rc != 0
-    fallback.note_phase("import", fb, cfg, modules=mods)
+    if retried:
+        cfg = {**cfg, **_standins("import", [], retried)}
+        fallback.save_import_retry(retried)
+    fallback.note_phase("import", fb, cfg, modules=mods, **({"retried_with_standins": retried} if retried else {}))
     return 0 if not failed else 1
+
+
+def _import_one(module, cfg):
+    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    try:
+        return subprocess.call([PY, PYWORLD, "import", module], timeout=120, env=env)
+    except subprocess.TimeoutExpired:
+        print(f"pkgtrace: import {module} timed out", flush=True)
+        return 124
 
 
 def console_scripts(name):
