@@ -69,7 +69,7 @@ _SIMPLE = {"str": "pkgtrace", "int": 1, "float": 1.0, "bool": True, "bytes": b"p
 
 # Parameters named for a destination get one that can be reached (the network simulator answers
 # every name): a mock there makes the send fail before it shows where data would go.
-_DESTINATION = re.compile(r"(?i)(?:url|uri|host|endpoint|webhook|server|address|domain|link|target)s?$")
+_DESTINATION = re.compile(r"(?i)(?:url|uri|endpoint|webhook)s?$")
 
 
 def placeholder(annotation, name=""):
