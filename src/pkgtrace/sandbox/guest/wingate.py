@@ -1,9 +1,10 @@
 """Platform checks in the package's own code answered as on Windows (fallback runs only).
 
 Much PyPI malware gates its payload on `os.name == "nt"`, `sys.platform == "win32"` or
-`platform.system() == "Windows"`. Faking os.name for the whole interpreter would break Python
+`platform.system() == "Windows"` (or on a string it computes, to hide the comparison). Faking os.name for the whole interpreter would break Python
 itself (os.path becomes ntpath), so instead the package's own source files (those under ROOTS)
-are compiled with such comparisons replaced by their Windows answer. Other code (the standard
+are compiled with such comparisons replaced by their Windows answer, and any other read of
+os.name, sys.platform or platform.system() by the Windows value. Other code (the standard
 library, other distributions) sees the truth. install(roots) hooks the source loader;
 transform(source, path) serves scripts run directly (setup.py).
 """
@@ -37,14 +38,15 @@ class _Flip(ast.NodeTransformer):
         self.flipped = 0
 
     def visit_Compare(self, node):
-        self.generic_visit(node)
         if len(node.ops) != 1:
+            self.generic_visit(node)
             return node
         left, op, right = node.left, node.ops[0], node.comparators[0]
         subj, const = _subject(left), right
         if subj is None:
             subj, const = _subject(right), left
         if subj is None or not isinstance(const, ast.Constant) or not isinstance(const.value, str):
+            self.generic_visit(node)  # os.name against a computed string: the value itself
             return node
         value = _ANSWER[subj]
         if isinstance(op, (ast.Eq, ast.NotEq)):
@@ -54,19 +56,27 @@ class _Flip(ast.NodeTransformer):
             result = value in const.value
             result = result if isinstance(op, ast.In) else not result
         else:
+            self.generic_visit(node)
             return node
         self.flipped += 1
         return ast.copy_location(ast.Constant(result), node)
 
     def visit_Call(self, node):
-        # sys.platform.startswith("win")
-        self.generic_visit(node)
-        f = node.func
-        if isinstance(f, ast.Attribute) and f.attr == "startswith" and _subject(f.value) and \
-                len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and \
-                isinstance(node.args[0].value, str):
+        subj = _subject(node)
+        if subj == "platform.system()":
             self.flipped += 1
-            return ast.copy_location(ast.Constant(_ANSWER[_subject(f.value)].startswith(node.args[0].value)), node)
+            return ast.copy_location(ast.Constant(_ANSWER[subj]), node)
+        self.generic_visit(node)
+        return node
+
+    def visit_Attribute(self, node):
+        # any other read of os.name / sys.platform (compared with a computed string, passed on,
+        # `.startswith("win")`): the Windows value itself
+        subj = _subject(node)
+        if subj and isinstance(node.ctx, ast.Load):
+            self.flipped += 1
+            return ast.copy_location(ast.Constant(_ANSWER[subj]), node)
+        self.generic_visit(node)
         return node
 
 
