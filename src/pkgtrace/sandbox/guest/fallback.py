@@ -22,6 +22,7 @@ was tried; the trace says what happened.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -49,7 +50,11 @@ def install_pypi(py, artifact):
         # what the code imports without declaring it (`__import__("requests")` in a payload)
         attempts = []
         _install_imports(py, None, attempts, imported_names(_archive_sources(artifact)))
-        harness.note("install", reason=None, **({"imports": attempts[0]} if attempts else {}))
+        extra = {"imports": attempts[0]} if attempts else {}
+        gated = _windows_gated_setup(py, artifact)
+        if gated:
+            extra["windows_setup"] = gated
+        harness.note("install", reason=None, **extra)
         return 0
     why = harness.tool_reason("pip install", rc, error)
     attempts = []
@@ -69,6 +74,33 @@ def install_pypi(py, artifact):
         code = _legacy_setup(py, root, attempts)
         kind = "legacy-setup"
     return _done(kind, why, attempts, root, 0 if code == 0 else rc)
+
+
+_PLATFORM_READ = re.compile(rb"\b(?:os\.name|sys\.platform|platform\.system\(\))")
+_ACTS = re.compile(rb"\b(?:cmdclass|exec|eval|subprocess|urlopen|socket|requests|os\.system|Popen)\b")
+_BUILDS = re.compile(rb"\b(?:ext_modules|Extension\(|cythonize|CMake|build_ext)\b")
+
+
+def _windows_gated_setup(py, artifact):
+    """pip ran setup.py on Linux; if it reads the platform and then acts (commands, exec,
+    network) without compiling anything, run its `setup.py install` once more in the unpacked
+    source with the platform answered as Windows (wingate.py): the install-time payload that
+    waits for Windows shows itself. None when there is no such setup.py."""
+    if zipfile.is_zipfile(artifact):
+        return None
+    root = unpack(artifact, SRC)
+    setup_py = os.path.join(root or SRC, "setup.py")
+    try:
+        with open(setup_py, "rb") as f:
+            text = f.read(1 << 20)
+    except OSError:
+        return None
+    if not (_PLATFORM_READ.search(text) and _ACTS.search(text)) or _BUILDS.search(text):
+        return None
+    attempts = []
+    _legacy_setup(py, root, attempts)
+    return attempts[-1]
+
 
 
 def _legacy_setup(py, root, attempts):
