@@ -119,7 +119,7 @@ def _http(p: dict) -> set[str]:
             f"{(n.get('http') or {}).get('target')}" for n in p.get("network") or [] if n.get("http")}
 
 
-_NOISE = re.compile(r"(?:__pycache__|\.pyc$|^/proc/|^/dev/|^/work/\.pkgtrace)")
+_NOISE = re.compile(r"(?:__pycache__|\.pyc$|^/proc/|^/dev/|^/work/\.pkgtrace|^/tmp/\.pkgtrace-)")
 
 
 def _written(p: dict) -> set[str]:

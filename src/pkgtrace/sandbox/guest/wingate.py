@@ -95,15 +95,17 @@ def transform(source, path, counter=None):
 
 
 def install(roots, counter):
-    """Compile the package's own modules (under ROOTS) through transform()."""
+    """Compile the package's own modules (under ROOTS) through transform(), from source: their
+    cached bytecode (compiled by pip) would skip the rewrite."""
     roots = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in roots)
     if not roots:
         return
-    sys.pycache_prefix = "/tmp/.pkgtrace-pycache-%d" % os.getpid()  # never reuse untransformed bytecode
-    original = importlib.machinery.SourceFileLoader.source_to_code
+    original = importlib.machinery.SourceFileLoader.get_code
 
-    def source_to_code(self, data, path, *, _optimize=-1):
+    def get_code(self, fullname):
+        path = self.get_filename(fullname)
         if os.path.realpath(path).startswith(roots):
-            return transform(data, path, counter)
-        return original(self, data, path, _optimize=_optimize)
-    importlib.machinery.SourceFileLoader.source_to_code = source_to_code
+            return transform(self.get_data(path), path, counter)
+        return original(self, fullname)
+    get_code.__qualname__ = original.__qualname__
+    importlib.machinery.SourceFileLoader.get_code = get_code
