@@ -30,6 +30,7 @@ import time
 import zipfile
 
 import harness
+import libraries
 
 SRC = "/work/src"
 STATE = "/work/.pkgtrace-fallback.json"
@@ -49,7 +50,7 @@ def install_pypi(py, artifact):
     if rc == 0:
         # what the code imports without declaring it (`__import__("requests")` in a payload)
         attempts = []
-        _install_imports(py, None, attempts, imported_names(_archive_sources(artifact)))
+        libraries.install(py, attempts, libraries.imported_names(libraries.archive_sources(artifact)))
         extra = {"imports": attempts[0]} if attempts else {}
         gated = _windows_gated_setup(py, artifact)
         if gated:
@@ -68,7 +69,7 @@ def install_pypi(py, artifact):
     if root is None:
         attempts.append({"kind": "unpack", "error": "the artifact could not be unpacked"})
         return _done("none", why, attempts, None, rc)
-    _install_imports(py, root, attempts)
+    libraries.install(py, attempts, libraries.imported_names(libraries.tree_sources(root)))
     kind, code = "source", rc
     if os.path.isfile(os.path.join(root, "setup.py")):
         code = _legacy_setup(py, root, attempts)
@@ -122,104 +123,6 @@ def _legacy_setup(py, root, attempts):
                      "windows_checks": _gates(names),
                      "seconds": round(time.monotonic() - t0, 3)})
     return code
-
-
-# import name -> PyPI distribution, for libraries malware leans on that install on Linux
-KNOWN = {
-    "requests": "requests", "httpx": "httpx", "urllib3": "urllib3", "aiohttp": "aiohttp",
-    "Crypto": "pycryptodome", "Cryptodome": "pycryptodomex", "cryptography": "cryptography",
-    "psutil": "psutil", "PIL": "pillow", "pyperclip": "pyperclip", "browser_cookie3": "browser-cookie3",
-    "discord_webhook": "discord-webhook", "dhooks": "dhooks", "discord": "discord.py",
-    "websocket": "websocket-client", "websockets": "websockets", "telebot": "pyTelegramBotAPI",
-    "paramiko": "paramiko", "socks": "PySocks", "colorama": "colorama", "termcolor": "termcolor",
-    "bs4": "beautifulsoup4", "yaml": "PyYAML", "dotenv": "python-dotenv", "getmac": "getmac",
-    "GPUtil": "gputil", "pyaes": "pyaes", "fernet": "fernet", "base58": "base58", "ecdsa": "ecdsa",
-    "rsa": "rsa", "cpuinfo": "py-cpuinfo", "distro": "distro",
-}
-MAX_SCAN_FILES = 300
-
-
-def _imports(root):
-    """Top-level names the source under ROOT imports (see imported_names)."""
-    texts = []
-    for base, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in ("test", "tests", "docs", ".git")]
-        for f in files:
-            if f.endswith(".py") and len(texts) < MAX_SCAN_FILES:
-                try:
-                    with open(os.path.join(base, f), "rb") as fh:
-                        texts.append(fh.read(1 << 20))
-                except OSError:
-                    continue
-    return imported_names(texts)
-
-
-def _archive_sources(artifact):
-    """The .py files of an sdist or wheel, read from the archive (bounded, nothing extracted)."""
-    out = []
-    try:
-        if zipfile.is_zipfile(artifact):
-            with zipfile.ZipFile(artifact) as z:
-                for info in z.infolist():
-                    if info.filename.endswith(".py") and len(out) < MAX_SCAN_FILES:
-                        with z.open(info) as fh:
-                            out.append(fh.read(1 << 20))
-        else:
-            with tarfile.open(artifact) as t:
-                for m in t:
-                    if m.isfile() and m.name.endswith(".py") and len(out) < MAX_SCAN_FILES:
-                        fh = t.extractfile(m)
-                        if fh is not None:
-                            out.append(fh.read(1 << 20))
-    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError, ValueError):
-        pass
-    return out
-
-
-def imported_names(texts):
-    """Top-level module names imported by these sources, from their syntax trees (nothing of them
-    is run): import statements, __import__("x") and importlib.import_module("x")."""
-    import ast
-    names = set()
-    for text in texts:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(a.name.split(".")[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module.split(".")[0])
-            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                    and isinstance(node.args[0].value, str) and (
-                        (isinstance(node.func, ast.Name) and node.func.id == "__import__") or
-                        (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")):
-                names.add(node.args[0].value.split(".")[0])
-    return names
-
-
-def _install_imports(py, root, attempts, names=None):
-    names = _imports(root) if names is None else names
-    missing = sorted({KNOWN[n] for n in names if KNOWN.get(n) and not _in_venv(py, n)})
-    if not missing:
-        return
-    t0 = time.monotonic()
-    rc, err = harness.run_tool(_pip(py, missing[0], *missing[1:]), cwd="/work")
-    attempts.append({"kind": "imports", "packages": missing, "exit_code": rc, "error": err,
-                     "seconds": round(time.monotonic() - t0, 3)})
-
-
-def _in_venv(py, name):
-    """Whether the venv of PY has a top-level module NAME (looked up on disk: a child interpreter
-    here would be traced as the package's own `python -c`)."""
-    import glob
-    venv = os.path.dirname(os.path.dirname(py))
-    for site in glob.glob(venv + "/lib/python3*/site-packages"):
-        if os.path.isdir(os.path.join(site, name)) or glob.glob(os.path.join(site, name + ".py")) \
-                or glob.glob(os.path.join(site, name + ".*.so")):
-            return True
-    return False
 
 
 def _done(kind, why, attempts, root, rc):
