@@ -59,6 +59,7 @@ def test_dynamic_eval_reports_payload_reach(corpus, tmp_path):
     assert reach["malicious"]["dynamic_rule_fired"] == 1 and reach["benign"]["dynamic_rule_fired"] == 0
     assert out["summary"]["labels_detected"]["malicious_or_suspicious"] == 1
     # the human summary shows the same table; re-judging stored documents keeps the reach
-    text = run_cli("eval", str(corpus), "--mode", "dynamic", "--work", str(work), "--rejudge",
-                   "--no-metadata").stdout
+    proc = run_cli("eval", str(corpus), "--mode", "dynamic", "--work", str(work), "--rejudge",
+                   "--no-metadata")
+    text = proc.stdout + proc.stderr  # the human summary goes to stderr
     assert "payload reach" in text and "legacy-setup" in text
