@@ -78,7 +78,8 @@ def install_pypi(py, artifact):
 
 
 _PLATFORM_READ = re.compile(rb"\b(?:os\.name|sys\.platform|platform\.system\(\))")
-_ACTS = re.compile(rb"\b(?:cmdclass|exec|eval|subprocess|urlopen|socket|requests|os\.system|Popen)\b")
+_ACTS = re.compile(rb"\b(?:cmdclass|exec|eval|subprocess|urlopen|socket|requests|os\.system|Popen|"
+                   rb"__builtins__|__import__|getattr|b64decode|marshal|zlib|compile)\b")
 _BUILDS = re.compile(rb"\b(?:ext_modules|Extension\(|cythonize|CMake|build_ext)\b")
 
 

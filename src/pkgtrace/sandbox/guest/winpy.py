@@ -15,7 +15,7 @@ else:
 #  - a command line given as one string without shell=True is split as CreateProcess would,
 #    when no program has the whole string as its name;
 #  - os.startfile opens the file through the `start` stand-in;
-#  - os.get_terminal_size answers 120x30 where there is no terminal.
+#  - os.get_terminal_size answers 120x30 and os.getlogin the user where there is no terminal.
 # os.name and sys.platform are left alone: code that checks them still takes its Linux path.
 def _pkgtrace_windows_spellings():
     import os
@@ -71,6 +71,19 @@ def _pkgtrace_windows_spellings():
     get_terminal_size.__qualname__ = get_terminal_size.__name__
     get_terminal_size.__module__ = "posix"
     os.get_terminal_size = get_terminal_size
+
+    # os.getlogin() asks the terminal too: answer as a desktop session would, with the user
+    getlogin = os.getlogin
+
+    def _getlogin():
+        try:
+            return getlogin()
+        except OSError:
+            import pwd
+            return os.environ.get("USERNAME") or pwd.getpwuid(os.getuid()).pw_name
+    _getlogin.__name__ = _getlogin.__qualname__ = "getlogin"
+    _getlogin.__module__ = "posix"
+    os.getlogin = _getlogin
 
     if not hasattr(os, "startfile"):
         def startfile(filepath, operation=None, arguments="", cwd=None, show_cmd=1):
