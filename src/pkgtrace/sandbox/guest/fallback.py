@@ -79,7 +79,7 @@ def install_pypi(py, artifact):
 
 _PLATFORM_READ = re.compile(rb"\b(?:os\.name|sys\.platform|platform\.system\(\))")
 _ACTS = re.compile(rb"\b(?:cmdclass|exec|eval|subprocess|urlopen|socket|requests|os\.system|Popen|"
-                   rb"__builtins__|__import__|getattr|b64decode|marshal|zlib|compile)\b")
+                   rb"__builtins__|__import__|b64decode|marshal|zlib)\b")
 _BUILDS = re.compile(rb"\b(?:ext_modules|Extension\(|cythonize|CMake|build_ext)\b")
 
 
