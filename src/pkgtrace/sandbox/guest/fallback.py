@@ -30,8 +30,10 @@ import tarfile
 import time
 import zipfile
 
+# libraries first: importing harness lowers this driver's effective ids to the package user's,
+# who cannot read the drivers' folder (later imports from it would fail)
+import libraries  # noqa: I001
 import harness
-import libraries
 
 SRC = "/work/src"
 STATE = os.path.join(harness.STATE_DIR, "fallback.json")
