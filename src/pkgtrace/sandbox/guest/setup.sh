@@ -8,4 +8,8 @@ cp -a "$1/." "$2/"
 if [ -d /etc/python3.11 ]; then
   /bin/cp "$(dirname "$0")/winpy.py" /etc/python3.11/sitecustomize.py
   /bin/chmod 0644 /etc/python3.11/sitecustomize.py
+  # Its bytecode too, as root: else every interpreter the package user starts tries to write it
+  # into /usr/lib/python3.11/__pycache__, is refused, and that reads as tampering with the system.
+  /usr/bin/python3 -I -S -c 'import py_compile, sys; py_compile.compile(sys.argv[1], doraise=True)' \
+    /usr/lib/python3.11/sitecustomize.py
 fi
