@@ -328,10 +328,13 @@ class Sandbox:
 
         Init does the killing (SIGUSR1, see guest/init.py): no binary from the guest's filesystem
         runs, so nothing the package replaced or planted can take part. Returns once only init is
-        left (or after a bound, if the sandbox is wedged)."""
-        deadline = time.monotonic() + 15
+        left (or after a bound, if the sandbox is wedged). The signal is sent once: a second one,
+        still pending when this returns, would kill the next phase as it starts."""
+        if not self.alive():
+            return
+        subprocess.run(self._rs("kill", self.id, "USR1"), capture_output=True, timeout=30)
+        deadline = time.monotonic() + 30
         while self.alive() and time.monotonic() < deadline:
-            subprocess.run(self._rs("kill", self.id, "USR1"), capture_output=True, timeout=30)
             if all(p.pid == 1 for p in self.processes()):
                 return
             time.sleep(0.05)
