@@ -110,7 +110,9 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             report = docs["report"]
             md = (report.get("verdict") or {}).get("metadata")
             t1 = time.monotonic()
-            report["verdict"] = judge(docs, artifact=artifact, metadata=md)
+            # as analysis does: code rules read the artifact only in modes with static evidence
+            code = artifact if opts.mode in ("static", "all") else None
+            report["verdict"] = judge(docs, artifact=code, metadata=md)
             report["verdict"]["metadata"] = md
             report["timings"]["verdict_s"] = round(time.monotonic() - t1, 3)
         else:
