@@ -13,6 +13,12 @@ For a fixed handful of real PyPI and npm releases (pinned below, downloaded once
 Both reach the real registry for dependencies. Printed: per-package seconds and ratio, the
 median ratio, and the sandbox start-up time (median over all runs). Target: median ratio < 3x,
 start-up < 1 s. Run as root with the sandbox set up (scripts/setup).
+
+    .venv/bin/python bench/sandbox_overhead.py --worlds
+
+The cost of payload reach instead: for the PyPI releases above, a whole analysis (install,
+import, execute) with no other world against one in every world (CI, clock ahead), and for a
+sdist whose build fails, the seconds each install fallback took.
 """
 
 from __future__ import annotations
@@ -89,11 +95,53 @@ print(" ".join(m for m in mods if m.isidentifier()))
 """
 
 
+def reach_costs(as_json: bool) -> int:
+    rows = []
+    for eco, name, version in PACKAGES:
+        if eco is not Ecosystem.PYPI:
+            continue
+        artifact = fetch(eco, name, version)
+        t0 = time.monotonic()
+        analyze_dynamic(artifact, worlds="none")
+        base = time.monotonic() - t0
+        t0 = time.monotonic()
+        _doc, report = analyze_dynamic(artifact, worlds="all")
+        every = time.monotonic() - t0
+        n = len(report.get("worlds") or {})
+        rows.append({"name": name, "base_s": round(base, 2), "all_worlds_s": round(every, 2), "worlds": n,
+                     "per_world_s": round((every - base) / max(n, 1), 2)})
+        if not as_json:
+            print(f"{name+'@'+version:24} base {base:6.2f}s  {n} worlds {every:6.2f}s  "
+                  f"+{(every - base) / max(n, 1):5.2f}s per world", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-fallback-") as tmp:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from builders import setup_py_package  # a sdist whose PEP 517 build dies at an import
+        sdist = setup_py_package(Path(tmp), "bench-fallback", "import win32api\n")
+        from pkgtrace.ecosystems import registry_for as _reg
+        artifact = Artifact.from_file(_reg(Ecosystem.PYPI).identify_local(sdist), sdist)
+        _doc, report = analyze_dynamic(artifact, worlds="none")
+        install = report["phases"]["install"]
+        attempts = (install.get("fallback") or {}).get("attempts") or []
+        fb = {"install_s": install["duration_s"],
+              "attempts": [{"kind": a["kind"], "seconds": a.get("seconds")} for a in attempts]}
+    summary = {"worlds": rows, "per_world_median_s": round(statistics.median(r["per_world_s"] for r in rows), 2),
+               "fallback": fb}
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"\nper world, median: +{summary['per_world_median_s']}s; failing sdist: install "
+              f"{fb['install_s']}s, fallbacks " + ", ".join(f"{a['kind']} {a['seconds']}s" for a in fb["attempts"]))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side per package (median taken)")
     ap.add_argument("--json", action="store_true", help="print the table as JSON")
+    ap.add_argument("--worlds", action="store_true", help="the cost of other worlds and install fallbacks")
     args = ap.parse_args()
+    if args.worlds:
+        return reach_costs(args.json)
 
     rows, startups = [], []
     for eco, name, version in PACKAGES:

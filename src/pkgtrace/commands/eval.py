@@ -85,6 +85,22 @@ def eval_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def _print_reach(reach: dict) -> None:
+    """Dynamic modes: how far releases got (phase statuses, fallbacks, worlds, rules fired)."""
+    if not reach:
+        return
+    t = Table("side", "releases", "phase statuses", "install fallback", "worlds run (differing)",
+              "dynamic rule fired", title="payload reach")
+    for side, v in sorted(reach.items()):
+        statuses = "; ".join(f"{p}: " + ", ".join(f"{k} {n}" for k, n in sorted(c.items()))
+                             for p, c in v["phases"].items())
+        worlds = ", ".join(f"{w} {n} ({v['worlds_differing'].get(w, 0)})" for w, n in sorted(v["worlds"].items()))
+        t.add_row(side, str(v["releases"]), statuses,
+                  ", ".join(f"{k} {n}" for k, n in sorted(v["fallback"].items())), worlds or "-",
+                  f"{v['dynamic_rule_fired']} ({v['fired_only_in_a_world']} only in a world)")
+    console.print(t)
+
+
 def _print(s: dict, mode: str, work: Path) -> None:
     m, b = s["malicious"], s["benign"]
     console.print(f"[bold]mode[/] {mode}   [bold]work[/] {work}")
@@ -94,6 +110,11 @@ def _print(s: dict, mode: str, work: Path) -> None:
     if b["total"]:
         console.print(f"[bold]false positives[/]: {b['flagged']}/{b['evaluated']} not benign = "
                       f"[bold]{b['false_positive_rate']}%[/]  labels {b['labels']}  errors {b['errors']}")
+    if m["total"]:
+        d = s["labels_detected"]
+        console.print(f"[bold]malicious or suspicious[/]: {d['malicious_or_suspicious']}/{m['evaluated']} = "
+                      f"[bold]{d['malicious_or_suspicious_rate']}%[/]")
+    _print_reach(s.get("payload_reach") or {})
     for k, v in sorted(s["by_ecosystem"].items()):
         console.print(f"  {k}: {v['total']} {v['labels']}")
     _print_validation(s["validation"])

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from pkgtrace.dynamic import worlds as worlds_mod
 from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace, build, read_log
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact
@@ -23,7 +24,7 @@ from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult,
                                           StraceSummary)
 from pkgtrace.sandbox import bait as bait_mod
 from pkgtrace.sandbox import image as image_mod
-from pkgtrace.sandbox import layout, trust
+from pkgtrace.sandbox import layout, persona, trust
 from pkgtrace.sandbox.netsim.ca import RunCA
 from pkgtrace.sandbox.netsim.forwarder import REGISTRY_HOSTS, REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.runsc import ExecResult, Limits, Mount, Sandbox
@@ -37,12 +38,15 @@ MIRROR_ENV = "PKGTRACE_GUEST_MIRROR"
 GUEST_MIRROR_DIR = layout.MIRRORS
 # What each phase's guest driver leaves behind (steps, entry points, reason) is at most this big.
 RECORD_LIMIT = 4 << 20
+WORLD_PHASES = ("import", "execute")
 
 
 def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     progress: Progress = lambda _m: None,
-                    only: frozenset[str] | None = None) -> tuple[dict, dict]:
-    """ONLY: run just these phases (e.g. install and import, as bench/sandbox_overhead does)."""
+                    only: frozenset[str] | None = None, worlds: str = "auto") -> tuple[dict, dict]:
+    """ONLY: run just these phases (e.g. install and import, as bench/sandbox_overhead does).
+    WORLDS: "auto" also runs import and execute in the other worlds the code gives a reason for
+    (dynamic/worlds.py); "all" in every world of the ecosystem (bench); "none" in none."""
     limits = limits or Limits()
     image = image_mod.ensure(progress)
     registry = registry_for(artifact.package.ecosystem)
@@ -54,7 +58,13 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         bait.write(scratch / "bait")
         (scratch / "artifact").mkdir()
         shutil.copyfile(artifact.path, scratch / "artifact" / artifact.path.name)
-        mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", layout.BAIT)]
+        persona.write_tools(scratch / "winbin")
+        mounts = [Mount(scratch / "artifact", GUEST_ARTIFACT_DIR), Mount(scratch / "bait", layout.BAIT),
+                  Mount(scratch / "winbin", layout.WINTOOLS)]
+        eco = artifact.package.ecosystem.value
+        chosen = [] if worlds == "none" or not any(p[0] in WORLD_PHASES for p in phases) else \
+            worlds_mod.chosen(eco, worlds_mod.code_of(artifact.path, eco) if worlds == "auto"
+                              else [("(all worlds asked for)", "")], everything=worlds == "all")
         mirror = os.environ.get(MIRROR_ENV)
         if mirror:
             if not Path(mirror).is_dir():
@@ -65,8 +75,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         progress("starting sandbox")
         ca = RunCA.mint()  # the guest trusts it; the simulator reads HTTPS with it (sandbox/trust.py)
         trust_mounts, trust_env = trust.mounts_and_env(ca, scratch, image.rootfs)
-        with Sandbox(image, mounts + trust_mounts, limits, env={**trust_env, **bait.env}, allow=allow,
-                     ca=ca) as sb:
+        # The package's processes get the persona and the stand-ins last on PATH; drivers start
+        # everything by absolute path and control steps get layout.SYSTEM_PATH (runsc.py).
+        env = {**trust_env, **bait.env, **bait.persona_env, "PATH": persona.path_with_tools(layout.USER_PATH)}
+        with Sandbox(image, mounts + trust_mounts, limits, env=env, allow=allow, ca=ca) as sb:
             startup = time.monotonic() - t0
             setup = sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME, layout.HOME],
                             control=True, timeout=60)
@@ -86,6 +98,27 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
                 sb.kill_all()  # nothing one phase left running may act in the next
                 records[name] = _guest_record(sb, name)
+            world_seconds = min(limits.phase_seconds, max(60.0, limits.phase_seconds / 2))
+            for world, _why in chosen:
+                if not sb.alive():
+                    break
+                for name, argv in phases:
+                    if name not in WORLD_PHASES:
+                        continue
+                    key = f"{name}@{world.name}"
+                    progress(f"phase {name} in world {world.name}")
+                    # the world's records in their own subfolder of the root-only records mount
+                    r = sb.exec(argv, cwd="/work", timeout=world_seconds,
+                                env={"PKGTRACE_PHASE_SECONDS": str(world_seconds),
+                                     "PKGTRACE_GUEST_OUT": f"{layout.RECORDS}/{world.name}",
+                                     **world.guest_env()})
+                    results[key] = r
+                    if not sb.alive():
+                        break
+                    running = r.left_running if r.left_running is not None else sb.processes()
+                    left[key] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
+                    sb.kill_all()
+                    records[key] = _guest_record(sb, name, world.name)
             windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
             progress("reading trace")
             stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
@@ -97,6 +130,9 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
                                 image.key, startup, records)
+        if chosen:
+            section["worlds"] = _worlds_section(chosen, phases, results, left, trace, net_events,
+                                                records, section["phases"])
         section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
         section["registry_proxy"] = proxy_log
         return doc, section
@@ -104,12 +140,14 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _guest_record(sb: Sandbox, phase: str) -> dict:
+def _guest_record(sb: Sandbox, phase: str, world: str | None = None) -> dict:
     """The driver's record of a phase (steps run, entry points, its reason), read on the host from
-    the folder only the guest's root can write (the package cannot forge it). The steps in it come
-    from the package user's worker: they say what was tried, the trace what happened."""
+    the folder only the guest's root can write (the package cannot forge it; a world's records are
+    in a subfolder named after it). The steps in it come from the package user's worker: they say
+    what was tried, the trace what happened."""
+    folder = sb.records / world if world else sb.records
     try:
-        with open(sb.records / f"{phase}.json", "rb") as f:
+        with open(folder / f"{phase}.json", "rb") as f:
             data = f.read(RECORD_LIMIT + 1)
     except OSError:
         return {}
@@ -198,33 +236,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             Commands=[CommandResult(Command=c["argv"], Environment=c["env"]) for c in pt.commands],
             DNS=_dns(in_window),
         )
-        section_phases[name] = {
-            "status": status.value, "reason": reason,
-            "exit_code": r.exit_code if r else None,
-            "duration_s": round(r.ended - r.started, 3) if r else None,
-            "left_running": left.get(name, []),
-            "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
-                       "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}
-                      for p, f in sorted(pt.files.items())],
-            "file_events": pt.file_events,
-            "commands": pt.commands,
-            "connections": [{**c, "hostnames": hostnames.get(c["address"], [])} for c in pt.connects],
-            "listens": pt.listens,
-            "sends": [{**s, "data": None, "data_b64": base64.b64encode(s["data"]).decode(),
-                       "data_text": s["data"].decode("utf-8", "replace")[:1024]} for s in pt.sends],
-            "failed": pt.failed,
-            "tamper": pt.tamper, "tamper_count": pt.tamper_count,
-            "dropped_events": pt.dropped,
-            "network": [e for e in in_window if e.get("kind") != "dns"],
-            "dns": [e for e in in_window if e.get("kind") == "dns"],
-        }
-        if record.get("steps") or record.get("entry_points") or "planned" in record:
-            # which requires/includes/calls the driver made, and how each ended
-            section_phases[name]["steps"] = _steps(record.get("steps"), pt, in_window)
-            section_phases[name]["entry_points"] = _steps(record.get("entry_points"))
-        for key, value in record.items():  # what the driver learnt: lib name, macros, scripts…
-            if key not in _RECORD_KEYS and key not in section_phases[name]:
-                section_phases[name][key] = value
+        section_phases[name] = _phase_section(r, status, reason, left.get(name, []), pt, in_window,
+                                              record, hostnames)
     doc = DynamicResult(
         Package=PackageRef(Ecosystem=artifact.package.ecosystem.value, Name=artifact.package.name,
                            Version=artifact.package.version),
@@ -244,6 +257,69 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
                         "recreated": trace.recreated, "tamper": trace.tamper},
     }
     return doc.model_dump(mode="json"), section
+
+
+def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list[dict], pt: PhaseTrace,
+                   in_window: list[dict], record: dict, hostnames: dict[str, list[str]]) -> dict:
+    out = {
+        "status": status.value, "reason": reason,
+        "exit_code": r.exit_code if r else None,
+        "duration_s": round(r.ended - r.started, 3) if r else None,
+        "left_running": left,
+        "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
+                   "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}
+                  for p, f in sorted(pt.files.items())],
+        "file_events": pt.file_events,
+        "commands": [_decoded(c) for c in pt.commands],
+        "connections": [{**c, "hostnames": hostnames.get(c["address"], [])} for c in pt.connects],
+        "listens": pt.listens,
+        "sends": [{**s, "data": None, "data_b64": base64.b64encode(s["data"]).decode(),
+                   "data_text": s["data"].decode("utf-8", "replace")[:1024]} for s in pt.sends],
+        "failed": pt.failed,
+        "tamper": pt.tamper, "tamper_count": pt.tamper_count,
+        "dropped_events": pt.dropped,
+        "network": [e for e in in_window if e.get("kind") != "dns"],
+        "dns": [e for e in in_window if e.get("kind") == "dns"],
+    }
+    if record.get("steps") or record.get("entry_points") or "planned" in record:
+        # which requires/includes/calls the driver made, and how each ended
+        out["steps"] = _steps(record.get("steps"), pt, in_window)
+        out["entry_points"] = _steps(record.get("entry_points"))
+    for key, value in record.items():  # what the driver learnt: lib name, macros, scripts, fallback…
+        if key not in _RECORD_KEYS and key not in out:
+            out[key] = value
+    return out
+
+
+def _decoded(c: dict) -> dict:
+    """A command with PowerShell's -EncodedCommand decoded from the traced argv (persona.py)."""
+    script = persona.decode_powershell(c.get("argv") or [])
+    return {**c, "decoded": script} if script is not None else c
+
+
+def _worlds_section(chosen, phases, results, left, trace: Trace, net_events: list[dict],
+                    records: dict[str, dict], base: dict[str, dict]) -> dict:
+    """Each world's import/execute phases, kept apart, and what they did that the base did not."""
+    hostnames = _hostnames(net_events)
+    by_phase = _events_by_phase(net_events, results)
+    out = {}
+    for world, why in chosen:
+        ph = {}
+        for name, _argv in phases:
+            key = f"{name}@{world.name}"
+            if name not in WORLD_PHASES or key not in results:
+                continue
+            r = results[key]
+            status, reason = status_of(r, trace.phases.get(key))
+            record = records.get(key, {})
+            if isinstance(record.get("reason"), str) and record["reason"]:
+                reason = f"{reason}: {record['reason'][:500]}"
+            ph[name] = _phase_section(r, status, reason, left.get(key, []),
+                                      trace.phases.get(key, PhaseTrace()), by_phase.get(key, []),
+                                      record, hostnames)
+        out[world.name] = {**world.describe(), "reason_file": why, "phases": ph,
+                           "differences": worlds_mod.differences(base, ph)}
+    return out
 
 
 _RECORD_KEYS = {"phase", "steps", "entry_points", "reason", "planned"}

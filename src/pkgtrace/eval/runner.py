@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from pkgtrace.eval import reach as reach_mod
 from pkgtrace.eval.corpus import Item
 
 Progress = Callable[[dict, int, int], None]
@@ -109,7 +110,9 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             report = docs["report"]
             md = (report.get("verdict") or {}).get("metadata")
             t1 = time.monotonic()
-            report["verdict"] = judge(docs, artifact=artifact, metadata=md)
+            # as analysis does: code rules read the artifact only in modes with static evidence
+            code = artifact if opts.mode in ("static", "all") else None
+            report["verdict"] = judge(docs, artifact=code, metadata=md)
             report["verdict"]["metadata"] = md
             report["timings"]["verdict_s"] = round(time.monotonic() - t1, 3)
         else:
@@ -129,6 +132,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
                   "findings": [{"rule": f["rule"], "message": f["message"][:160]}
                                for f in (v.get("findings") or [])[:6]],
                   "version": report.get("package", {}).get("version") or item.version,
+                  "reach": reach_mod.of_report(report),
                   "timings": report.get("timings", {}),
                   "minhash": release_signature(artifact, item.ecosystem, item.name),
                   "seconds": round(time.monotonic() - t0, 3), "error": None}

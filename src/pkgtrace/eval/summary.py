@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from pkgtrace.eval.reach import totals as reach_totals
+
 
 def summarize(results: list[dict], slowest: int = 10) -> dict:
     mal = [r for r in results if r["side"] == "malicious"]
@@ -31,6 +33,11 @@ def summarize(results: list[dict], slowest: int = 10) -> dict:
                    "flagged": len(flagged),
                    "false_positive_rate": _rate(len(flagged), len(ben_ok)),
                    "labels": dict(Counter(r.get("label") for r in ben_ok))},
+        "labels_detected": {"malicious": len(detected),
+                            "malicious_or_suspicious": sum(1 for r in mal_ok if r.get("label") in ("malicious", "suspicious")),
+                            "malicious_or_suspicious_rate": _rate(
+                                sum(1 for r in mal_ok if r.get("label") in ("malicious", "suspicious")), len(mal_ok))},
+        "payload_reach": reach_totals(results),
         "by_ecosystem": {k: {"total": v["total"], "labels": dict(v["labels"])} for k, v in by_eco.items()},
         "rule_hits": dict(sorted(hits.items(), key=lambda kv: (-kv[1]["malicious"], kv[0]))),
         "slowest": [{"release": f"{r['ecosystem']}/{r['name']}@{r.get('version')}", "side": r["side"],
@@ -48,5 +55,8 @@ def _rate(k: int, n: int) -> float | None:
 
 
 def _brief(r: dict) -> dict:
-    return {"release": f"{r['ecosystem']}/{r['name']}@{r.get('version')}", "label": r.get("label"),
-            "score": r.get("score"), "rules": r.get("rules") or []}
+    out = {"release": f"{r['ecosystem']}/{r['name']}@{r.get('version')}", "label": r.get("label"),
+           "score": r.get("score"), "rules": r.get("rules") or []}
+    if r.get("reach"):
+        out["reach"] = r["reach"]
+    return out

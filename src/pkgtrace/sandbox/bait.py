@@ -16,6 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from pkgtrace.sandbox import persona
 from pkgtrace.sandbox.layout import GID, HOME, HOSTNAME, UID, USER
 
 DAY = 86400
@@ -23,12 +24,13 @@ DAY = 86400
 
 @dataclass
 class Bait:
-    files: dict[str, str] = field(default_factory=dict)  # guest path -> content
+    files: dict[str, str | bytes] = field(default_factory=dict)  # guest path -> content
     # Ordinary files around the bait (a shell history, a git config): reading them is no evidence,
     # but a home without them is a sandbox's home.
     decor: dict[str, str] = field(default_factory=dict)
     ages: dict[str, float] = field(default_factory=dict)  # guest path -> seconds since last change
     env: dict[str, str] = field(default_factory=dict)
+    persona_env: dict[str, str] = field(default_factory=dict)  # the Windows look (persona.py)
     # Distinctive values to look for in captured traffic: (what, value)
     secrets: list[tuple[str, str]] = field(default_factory=list)
 
@@ -39,7 +41,10 @@ class Bait:
         for guest_path, content in {**self.decor, **self.files}.items():
             dest = root / guest_path.lstrip("/")
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(content)
+            if isinstance(content, bytes):
+                dest.write_bytes(content)
+            else:
+                dest.write_text(content)
             private = ("/.ssh/id_" in guest_path and not guest_path.endswith(".pub")) or guest_path.endswith(
                 ("/credentials", "/.pypirc", "/.npmrc"))
             dest.chmod(0o600 if private else 0o644)
@@ -54,7 +59,7 @@ class Bait:
 
     def public(self) -> dict:
         """For the report: where bait was, and the values (they are fake and single-use)."""
-        return {"files": sorted(self.files), "env": sorted(self.env),
+        return {"files": sorted(self.files), "env": sorted(self.env), "persona": self.persona_env,
                 "values": [{"what": w, "value": v} for w, v in self.secrets]}
 
 
@@ -129,4 +134,5 @@ def fresh() -> Bait:
                  ("npm_token", npm_token), ("pypi_token", pypi_token), ("github_token", gh_token),
                  ("ssh_private_key", _distinct_line(ed_private)),
                  ("ssh_rsa_private_key", _distinct_line(rsa_private))]
+    b.persona_env = persona.plant(b.files, b.env, b.secrets, HOME, USER)
     return b

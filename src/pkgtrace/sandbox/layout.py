@@ -21,6 +21,9 @@ WORKERS = "/usr/local/lib/ci"
 ARTIFACTS = f"{HOME}/Downloads"
 # Local mirrors of dependencies (tests): read by the package managers, so readable by the user.
 MIRRORS = "/srv/mirror"
+# The Windows persona's stand-in tools (sandbox/persona.py): last on the package user's PATH,
+# read-only, root's.
+WINTOOLS = "/usr/local/lib/wintools"
 # The PID 1 of the guest: guest/init.py, bound here so that `ps` shows an init.
 INIT = "/sbin/init"
 # For the drivers and control steps: never a folder the package user can write to.
@@ -40,5 +43,7 @@ def driver(script: str, *args: str) -> list[str]:
 
 def guest_env() -> dict[str, str]:
     """Settings the drivers take out of their environment before starting anything (harness.py)."""
-    return {"PKGTRACE_GUEST_OUT": RECORDS, "PKGTRACE_WORKERS": WORKERS,
+    # GUEST_STATE: what a driver keeps for the later phases (the install's fallback), root-only
+    # like the records; a world's phases write their records to a subfolder but share this state.
+    return {"PKGTRACE_GUEST_OUT": RECORDS, "PKGTRACE_GUEST_STATE": RECORDS, "PKGTRACE_WORKERS": WORKERS,
             "PKGTRACE_UID": str(UID), "PKGTRACE_GID": str(GID)}

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from pkgtrace.sandbox.netsim.policy import token_use
 from pkgtrace.static.extract import gunzip_head
+from pkgtrace.sandbox.persona import decode_powershell
 from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
 from pkgtrace.verdict.context import path_context, reached
@@ -141,18 +143,50 @@ def _ossf_static_facts(ev: Evidence, doc: dict) -> None:
 # dynamic
 
 
+def _phases(d: dict):
+    """(phase, world, section) for the base world's phases, then each other world's
+    (dynamic/worlds.py): a world's facts carry its name, so its findings say where they were seen."""
+    for phase, p in (d.get("phases") or {}).items():
+        yield phase, None, p
+    for world, w in (d.get("worlds") or {}).items():
+        for phase, p in ((w or {}).get("phases") or {}).items():
+            yield phase, world, p
+
+
+def _directories(d: dict) -> set[str]:
+    """Paths the trace shows to be folders: created with mkdir, or holding something accessed."""
+    out: set[str] = set()
+    for _phase, _world, p in _phases(d):
+        for e in p.get("file_events") or []:
+            if e.get("op") == "mkdir" and e.get("path"):
+                out.add(e["path"])
+            for key in ("path", "from"):
+                if e.get(key):
+                    out.add(str(PurePosixPath(e[key]).parent))
+        for f in p.get("files") or []:
+            if f.get("path"):
+                out.add(str(PurePosixPath(f["path"]).parent))
+        for f in p.get("failed") or []:  # mkdir on an existing folder fails with EEXIST
+            if f.get("syscall") in ("mkdir", "mkdirat") and f.get("errno") == 17 and f.get("args"):
+                arg = str(f["args"][-2 if f["syscall"] == "mkdirat" and len(f["args"]) > 1 else 0])
+                out.add(arg.split()[-1].strip('"'))
+    return out
+
+
 def _dynamic_facts(ev: Evidence, d: dict) -> None:
     bait = d.get("bait") or {}
     bait_files = set(bait.get("files") or [])
     bait_values = [(v.get("what"), v.get("value")) for v in bait.get("values") or [] if v.get("value")]
-    for phase, p in (d.get("phases") or {}).items():
-        base = {"source": "dynamic", "phase": phase}
+    folders = _directories(d)
+    for phase, world, p in _phases(d):
+        base = {"source": "dynamic", "phase": phase, **({"world": world} if world else {})}
         for c in p.get("commands") or []:
             argv = [str(a) for a in c.get("argv") or []]
+            decoded = c.get("decoded") if isinstance(c.get("decoded"), str) else decode_powershell(argv)
             ev.facts.append({**base, "kind": "command", "argv": argv, "cmd": " ".join(argv),
                              "exe": c.get("exe") or (argv[0] if argv else ""),
-                             "prog": PurePosixPath(argv[0]).name if argv else "",
-                             "pid": c.get("pid")})
+                             "prog": PurePosixPath(argv[0].replace("\\", "/")).name if argv else "",
+                             "pid": c.get("pid"), "decoded": decoded or ""})
         for f in p.get("files") or []:
             path = f.get("path") or ""
             ev.facts.append({**base, "kind": "file_access", "path": path,
@@ -161,7 +195,8 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for e in p.get("file_events") or []:
             ev.facts.append({**base, "kind": "file_event", "op": e.get("op"),
                              "path": e.get("path") or "", "executable": bool(e.get("executable")),
-                             "mode": e.get("mode") or "", "from": e.get("from") or ""})
+                             "mode": e.get("mode") or "", "from": e.get("from") or "",
+                             "directory": (e.get("path") or "") in folders})
         for c in p.get("connections") or []:
             ev.facts.append({**base, "kind": "connection", "family": c.get("family") or "",
                              "address": c.get("address") or "", "port": c.get("port"),
@@ -180,6 +215,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             proxy = n.get("proxy") or {}
             if n.get("tls"):
                 ev.facts.append({**base, "kind": "tls", "sni": n["tls"].get("sni") or "",
+                                 "placeholder": PLACEHOLDER_HOST in (n["tls"].get("sni"), n.get("hostname")),
                                  "address": n.get("dst") or "", "port": n.get("port"),
                                  "allowed": bool(n.get("allowed")), "registry": bool(proxy),
                                  "refused": n["tls"].get("refused") or ""})
@@ -187,8 +223,9 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                 h = n["http"]
                 body = _b64text(h.get("body_b64"))
                 headers = "\n".join(f"{k}: {v}" for k, v in h.get("headers") or [])
+                host = h.get("host") or n.get("hostname") or n.get("dst") or ""
                 ev.facts.append({**base, "kind": "http", "method": h.get("method") or "",
-                                 "host": h.get("host") or n.get("hostname") or n.get("dst") or "",
+                                 "host": host, "placeholder": PLACEHOLDER_HOST in (host, n.get("hostname")),
                                  "target": h.get("target") or "", "headers": headers,
                                  "body": body, "address": n.get("dst") or "", "port": n.get("port"),
                                  "allowed": bool(n.get("allowed")), "registry": bool(proxy),
@@ -233,6 +270,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         ev.facts.append({"source": "dynamic", "phase": "trace", "kind": "trace_tamper",
                          "why": f"{stats['forged']} log lines not written by the sandbox",
                          "syscall": "", "pid": None})
+    _theft(ev)
     # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes.
     for fact in list(ev.facts):
         if fact["kind"] not in ("http", "send", "tcp", "udp", "dns"):
@@ -242,9 +280,50 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             if (value in blob or base64.b64encode(value.encode()).decode()[:-4] in blob
                     or (fact["kind"] in ("dns", "udp") and value.encode().hex() in blob.lower())):
                 ev.facts.append({"source": "dynamic", "phase": fact["phase"], "kind": "bait_sent",
+                                 **({"world": fact["world"]} if fact.get("world") else {}),
+                                 "placeholder": bool(fact.get("placeholder")),
                                  "what": what, "via": fact["kind"],
                                  "address": fact.get("host") or fact.get("address") or "",
                                  "excerpt": _around(blob, value)})
+
+
+# The destination the execute phase passes to parameters named url/host/webhook…
+# (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
+# by the package.
+PLACEHOLDER_HOST = "pkgtrace-placeholder.example"
+
+# Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.
+CREDENTIAL_PATH = re.compile(
+    r"/(?:\.ssh/id_|\.aws/credentials|\.pypirc|\.npmrc|\.config/gcloud|\.docker/config\.json|"
+    r"\.kube/config|\.git-credentials)|[/\\](?:Login Data|Cookies|Local State|logins\.json|key4\.db)$|"
+    r"[/\\]Local Storage[/\\]leveldb[/\\]|[/\\]Local Extension Settings[/\\]|[/\\](?:Exodus|Electrum|atomic)[/\\]|"
+    r"[/\\]Telegram Desktop[/\\]tdata[/\\]|/Desktop/passwords\.txt$")
+
+
+def _theft(ev: Evidence) -> None:
+    """A credential read followed, in the same phase and world, by traffic to a host that is not a
+    package registry: one `theft` fact per phase, naming what was read and where it went."""
+    reads: dict[tuple, list[str]] = {}
+    sent: dict[tuple, list[str]] = {}
+    for f in ev.facts:
+        if f.get("source") != "dynamic":
+            continue
+        key = (f["phase"], f.get("world"))
+        if f["kind"] == "file_access" and f.get("read") and CREDENTIAL_PATH.search(f["path"]) \
+                and not (f["path"].endswith("/.npmrc") and ev.ecosystem == "npm"):
+            reads.setdefault(key, []).append(f["path"])
+        elif f.get("placeholder"):
+            continue
+        elif f["kind"] in ("http", "tls") and not f.get("allowed"):
+            sent.setdefault(key, []).append(f"{f['kind']} {f.get('host') or f.get('sni') or f.get('address')}")
+        elif f["kind"] == "tcp" and f.get("port") != 53:
+            sent.setdefault(key, []).append(f"tcp {f.get('hostname') or f.get('address')}:{f.get('port')}")
+    for key, paths in reads.items():
+        if key in sent:
+            phase, world = key
+            ev.facts.append({"source": "dynamic", "phase": phase, **({"world": world} if world else {}),
+                             "kind": "theft", "read": sorted(set(paths))[:10],
+                             "sent": sorted(set(sent[key]))[:10]})
 
 
 def _b64text(b64: str | None) -> str:

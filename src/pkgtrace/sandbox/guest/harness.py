@@ -33,6 +33,8 @@ import time
 # Settings come in the environment and are taken out of it at once, so that the package's code
 # (which inherits this environment) sees nothing of pkgtrace in it.
 OUT_DIR = os.environ.pop("PKGTRACE_GUEST_OUT", "/root/.ci/out")
+# What a driver keeps for the later phases (and worlds) of the run: root-only too (layout.py).
+STATE_DIR = os.environ.pop("PKGTRACE_GUEST_STATE", OUT_DIR)
 WORKERS = os.environ.pop("PKGTRACE_WORKERS", "/usr/local/lib/ci")
 # The package user, given by the host (layout.py); absent when the harness runs outside a sandbox.
 UID = os.environ.pop("PKGTRACE_UID", None)
@@ -238,13 +240,33 @@ def _entry_point(ep, cwd, env):
 
 
 def _write(phase, record):
+    save(os.path.join(OUT_DIR, phase + ".json"), record)
+
+
+def save(path, doc):
+    """Write DOC as JSON to PATH in a root-only folder (OUT_DIR, STATE_DIR)."""
     euid = os.geteuid()
     if euid != os.getuid():
         os.seteuid(os.getuid())  # root again, for the one folder the package cannot reach
     try:
-        os.makedirs(OUT_DIR, exist_ok=True)
-        with open(os.path.join(OUT_DIR, phase + ".json"), "w") as f:
-            json.dump(record, f)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+    finally:
+        if euid != os.geteuid():
+            os.seteuid(euid)
+
+
+def load(path):
+    """The JSON document at PATH in a root-only folder; None when absent or unreadable."""
+    euid = os.geteuid()
+    if euid != os.getuid():
+        os.seteuid(os.getuid())
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
     finally:
         if euid != os.geteuid():
             os.seteuid(euid)

@@ -1,6 +1,9 @@
 // npm phases inside the sandbox: `install TARBALL` and `import NAME`.
 // install: npm install the tarball into the image's empty project (lifecycle scripts run, as for a
-// user; dependencies come from the registry through the simulator's pass-through).
+// user; dependencies come from the registry through the simulator's pass-through). When npm fails
+// (a dependency cannot be had, a script fails and npm rolls the package back), the tarball is
+// unpacked into node_modules and its preinstall, install and postinstall scripts are run there
+// with `npm run-script`, as npm would have; the record says so (`fallback`).
 // import: require the package and each entry point its package.json declares.
 "use strict";
 const { spawnSync } = require("child_process");
@@ -8,18 +11,89 @@ const path = require("path");
 const fs = require("fs");
 
 // Run as root from a folder the package user cannot read; every process it starts runs as the
-// package user (uid/gid below), with node and npm by absolute path.
+// package user (uid/gid below), with node, npm and tar by absolute path. This process itself
+// touches no file in the package user's folders (which the package's scripts could have laid
+// links in): that work is done by a child running as the user.
 const PROJECT = path.join(process.env.HOME, "app");
 const AS_USER = { uid: Number(process.env.PKGTRACE_UID || 1000), gid: Number(process.env.PKGTRACE_GID || 1000) };
+const OUT_DIR = process.env.PKGTRACE_GUEST_OUT || "/root/.ci/out"; // root-only (layout.py)
 for (const k of Object.keys(process.env)) {
   if (k.startsWith("PKGTRACE_")) delete process.env[k]; // the package sees nothing of pkgtrace
 }
 const [phase, arg] = process.argv.slice(2);
+const LIFECYCLE = ["preinstall", "install", "postinstall"];
+
+// Run as the package user (see runScripts): unpack TARBALL into a fresh folder, move it to
+// PROJECT/node_modules/NAME, print {"meta": package.json, "dir": that folder}.
+const UNPACK = `
+const { spawnSync } = require("child_process"); const fs = require("fs"); const path = require("path");
+const [tarball, project] = process.argv.slice(1);
+fs.mkdirSync(path.join(project, "node_modules"), { recursive: true });
+const stage = fs.mkdtempSync(path.join(project, "node_modules", ".staging-"));
+const x = spawnSync("/bin/tar", ["-xzf", tarball, "-C", stage, "--strip-components=1", "--no-same-owner",
+  "--no-same-permissions"], { stdio: ["ignore", "ignore", "inherit"] });
+if (x.status !== 0) process.exit(x.status || 1);
+const meta = JSON.parse(fs.readFileSync(path.join(stage, "package.json"), "utf8"));
+const name = meta.name;
+if (typeof name !== "string" || !/^(@[a-z0-9._~-]+[/])?[a-z0-9._~-]+$/i.test(name) || name.split("/").includes("..")) {
+  fs.rmSync(stage, { recursive: true, force: true });
+  process.exit(2);
+}
+const dir = path.join(project, "node_modules", name);
+fs.rmSync(dir, { recursive: true, force: true });
+fs.mkdirSync(path.dirname(dir), { recursive: true });
+fs.renameSync(stage, dir);
+process.stdout.write(JSON.stringify({ meta: { name, scripts: meta.scripts }, dir }));
+`;
+
+// The phase's record, written as root into the root-only records folder.
+function note(fields) {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(OUT_DIR, phase + ".json"),
+    JSON.stringify({ phase, steps: [], entry_points: [], ...fields }));
+}
 
 function install(tarball) {
   const r = spawnSync("/usr/bin/npm", ["install", "--no-audit", "--no-fund", "--no-update-notifier",
-    "--foreground-scripts", tarball], { cwd: PROJECT, stdio: "inherit", ...AS_USER });
-  return r.status === null ? 1 : r.status;
+    "--foreground-scripts", tarball], { cwd: PROJECT, stdio: ["inherit", "inherit", "pipe"], ...AS_USER });
+  const err = (r.stderr || Buffer.alloc(0)).toString("utf8");
+  process.stderr.write(err);
+  const status = r.status === null ? 1 : r.status;
+  if (status === 0) return 0;
+  const first = err.split("\n").find((l) => /npm ERR!|npm error/.test(l)) || "";
+  const why = `npm install exited ${status}` + (first ? `: ${first.trim().slice(0, 300)}` : "");
+  return runScripts(tarball, why, status);
+}
+
+// npm's own order for a package's install-time scripts, each in the unpacked package's folder.
+function runScripts(tarball, why, status) {
+  // Unpacked by the package user into a fresh folder and moved into node_modules; what the
+  // child prints is the package.json it found (the package's own metadata: trusted no further).
+  const x = spawnSync(process.execPath, ["-e", UNPACK, tarball, PROJECT],
+    { cwd: PROJECT, stdio: ["ignore", "pipe", "inherit"], timeout: 120000, maxBuffer: 1 << 20, ...AS_USER });
+  let meta = {}, dir = null;
+  try { ({ meta, dir } = JSON.parse(x.stdout.toString("utf8"))); } catch (e) { }
+  meta = meta && typeof meta === "object" ? meta : {};
+  const attempts = [{ kind: "unpack", exit_code: x.status }];
+  if (x.status !== 0 || typeof dir !== "string") {
+    note({ reason: `${why}; fallback: none (the tarball could not be unpacked)`, fallback: { kind: "none", why, attempts } });
+    return status;
+  }
+  const scripts = meta.scripts && typeof meta.scripts === "object" ? meta.scripts : {};
+  let failed = false;
+  for (const event of LIFECYCLE) {
+    if (typeof scripts[event] !== "string") continue;
+    const r = spawnSync("/usr/bin/npm", ["run-script", "--foreground-scripts", "--no-update-notifier", event],
+      { cwd: dir, stdio: "inherit", timeout: 120000, ...AS_USER });
+    attempts.push({ kind: "lifecycle", event, exit_code: r.status });
+    failed = failed || r.status !== 0;
+  }
+  const ran = attempts.filter((a) => a.kind === "lifecycle").map((a) => a.event);
+  const reason = `${why}; fallback: lifecycle scripts (${ran.join(", ") || "none declared"})` +
+    (failed ? " with errors" : "");
+  note({ reason, fallback: { kind: "lifecycle-scripts", why, attempts } });
+  console.log(`pkgtrace: ${reason}`);
+  return failed ? status : 0;
 }
 
 function entryPoints(name) {

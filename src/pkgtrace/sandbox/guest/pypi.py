@@ -1,27 +1,67 @@
 """PyPI phases inside the sandbox: `install ARTIFACT`, `import DISTRIBUTION-NAME`, `execute NAME`.
 
 install: pip install the artifact (dependencies come from PyPI through the simulator's registry
-pass-through) into the image's ready venv.
-import: import every top-level module the installed distribution provides, each in its own
-process with a time limit, so one hanging module does not hide the others.
+pass-through) into the image's ready venv. When pip fails, the package's install-time code still
+runs the way other installers would run it (see fallback.py): pip again without dependencies or
+build isolation; for an sdist, setup.py's top level through the legacy `setup.py install` path
+with stand-ins for missing imports; in any case the unpacked source is kept for import/execute.
+import: import every top-level module the installed distribution provides (or, after a fallback,
+the unpacked source provides), each in its own process with a time limit, so one hanging module
+does not hide the others.
 execute: call the public functions, classes and methods of those modules (workers/python_worker.py
 through harness.py) and run the distribution's console scripts with --help.
+
+Import and execute steps start through pyworld.py: after a fallback it puts the source on the
+path and answers missing imports with stand-ins; in a world with the clock moved (the host sets
+PKGTRACE_CLOCK_SHIFT and PKGTRACE_SLEEP_CAP) it moves the clock and shortens long sleeps.
 """
+import json
 import os
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fallback  # noqa: E402
 import harness  # noqa: E402  (also takes pkgtrace's settings out of the environment)
 
+CLOCK_SHIFT = float(os.environ.pop("PKGTRACE_CLOCK_SHIFT", "0") or 0)
+SLEEP_CAP = float(os.environ.pop("PKGTRACE_SLEEP_CAP", "0") or 0)
 VENV = os.path.join(os.environ["HOME"], ".venv")  # the package user's (image.py)
 PY = VENV + "/bin/python"
+# Started by the package user's interpreter: from the workers' folder, which it can read.
+PYWORLD = os.path.join(harness.WORKERS, "pyworld.py")
 
 
 def install(artifact):
-    cmd = [PY, "-m", "pip", "install", "--no-input", "--disable-pip-version-check",
-           "--no-warn-script-location", "--progress-bar", "off", artifact]
-    return subprocess.call(cmd)
+    return fallback.install_pypi(PY, artifact)
+
+
+def _world(phase):
+    """The PKGTRACE_PYWORLD settings for this phase's steps (see pyworld.py)."""
+    fb = fallback.state()
+    cfg = {"clock": CLOCK_SHIFT, "sleep": SLEEP_CAP}
+    if fb:
+        cfg["src"] = fb.get("paths") or []
+        cfg.update(_standins(phase, cfg["src"], fb.get("modules") or []))
+    elif phase == "execute" and fallback.import_retried():
+        # the installed modules imported only with stand-ins: call them the same way
+        cfg.update(_standins(phase, [], fallback.import_retried()))
+    return cfg, fb
+
+
+def _standins(phase, src, modules):
+    """Stand-ins for the imports of the package's own code (under SRC or its installed MODULES),
+    and its platform checks answered as on Windows: after a failed install or import."""
+    import glob
+    sites = glob.glob(VENV + "/lib/python3*/site-packages")
+    return {"roots": list(src) + [os.path.join(s, m) for s in sites for m in modules],
+            "standins": fallback.names_file(phase), "windows": True}
+
+
+def _modules(name, fb):
+    mods = top_level_modules(name)
+    return mods if mods or not fb else list(fb.get("modules") or [])
 
 
 def top_level_modules(name):
@@ -58,18 +98,31 @@ def top_level_modules(name):
 
 
 def import_all(name):
-    mods = top_level_modules(name)
+    cfg, fb = _world("import")
+    mods = _modules(name, fb)
     print("pkgtrace: importing " + (", ".join(mods) or "(no modules found)"), flush=True)
-    failed = 0
+    failed, retried = 0, []
     for m in mods:
-        try:
-            rc = subprocess.call([PY, "-c", "import importlib, sys; importlib.import_module(sys.argv[1])", m],
-                                 timeout=120)
-        except subprocess.TimeoutExpired:
-            print(f"pkgtrace: import {m} timed out", flush=True)
-            rc = 124
+        rc = _import_one(m, cfg)
+        if rc not in (0, 124) and not fb:
+            # installed, but its import died (often at `import winreg`): again with stand-ins
+            retried.append(m)
+            rc = _import_one(m, {**cfg, **_standins("import", [], [m])})
         failed += rc != 0
+    if retried:
+        cfg = {**cfg, **_standins("import", [], retried)}
+        fallback.save_import_retry(retried)
+    fallback.note_phase("import", fb, cfg, modules=mods, **({"retried_with_standins": retried} if retried else {}))
     return 0 if not failed else 1
+
+
+def _import_one(module, cfg):
+    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    try:
+        return subprocess.call([PY, PYWORLD, "import", module], timeout=120, env=env)
+    except subprocess.TimeoutExpired:
+        print(f"pkgtrace: import {module} timed out", flush=True)
+        return 124
 
 
 def console_scripts(name):
@@ -88,9 +141,14 @@ def console_scripts(name):
 
 
 def execute(name):
-    worker = [PY, os.path.join(harness.WORKERS, "python_worker.py"),
-              ",".join(top_level_modules(name))]
-    return harness.run("execute", worker, entry_points=console_scripts(name))
+    cfg, fb = _world("execute")
+    worker = [PY, PYWORLD, "script", os.path.join(harness.WORKERS, "python_worker.py"),
+              ",".join(_modules(name, fb))]
+    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    rc = harness.run("execute", worker, env=env, entry_points=console_scripts(name),
+                     extra=fallback.phase_fields(fb, cfg))
+    fallback.amend_record("execute", cfg)
+    return rc
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import pkgutil
+import re
 import sys
 from unittest import mock
 
@@ -66,7 +67,14 @@ _SIMPLE = {"str": "pkgtrace", "int": 1, "float": 1.0, "bool": True, "bytes": b"p
            "list": [], "dict": {}, "tuple": (), "set": set(), "bytearray": bytearray(b"pkgtrace")}
 
 
-def placeholder(annotation):
+# Parameters named for a destination get one that can be reached (the network simulator answers
+# every name): a mock there makes the send fail before it shows where data would go.
+_DESTINATION = re.compile(r"(?i)(?:url|uri|endpoint|webhook)s?$")
+
+
+def placeholder(annotation, name=""):
+    if _DESTINATION.search(name or ""):
+        return "http://pkgtrace-placeholder.example/"
     name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
     if name in _SIMPLE:
         v = _SIMPLE[name]
@@ -85,9 +93,9 @@ def arguments(fn, skip_first=False):
         if p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         if p.kind == p.KEYWORD_ONLY:
-            kwargs[p.name] = placeholder(p.annotation)
+            kwargs[p.name] = placeholder(p.annotation, p.name)
         else:
-            args.append(placeholder(p.annotation))
+            args.append(placeholder(p.annotation, p.name))
     return args, kwargs
 
 

@@ -1,0 +1,101 @@
+"""The guest's payload-reach helpers run on the host against small packages of our own (nothing
+here is a package under analysis): stand-in modules, Windows answers to platform checks, the
+moved clock and shortened sleeps of pyworld.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+GUEST = Path(__file__).parents[2] / "src" / "pkgtrace" / "sandbox" / "guest" / "workers"
+
+
+def _pyworld(tmp_path: Path, cfg: dict, *argv: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    return subprocess.run([sys.executable, str(GUEST / "pyworld.py"), *argv], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _pkg(tmp_path: Path, body: str) -> Path:
+    src = tmp_path / "src"
+    (src / "pkg").mkdir(parents=True)
+    (src / "pkg" / "__init__.py").write_text(body)
+    return src
+
+
+def test_missing_imports_of_the_package_get_permissive_stand_ins(tmp_path):
+    src = _pkg(tmp_path, "import win32api, winreg\nfrom Crypto.Cipher import AES\n"
+                         "class W(win32api.Window):\n    pass\n"
+                         "@winreg.decorator\ndef f():\n    return 5\n"
+                         "with AES.new(b'k', AES.MODE_GCM) as c:\n    pass\n"
+                         "print('reached', f(), len(list(winreg.EnumKey())), W(1).anything())\n")
+    names = tmp_path / "names.txt"
+    r = _pyworld(tmp_path, {"src": [str(src)], "standins": str(names)}, "import", "pkg")
+    assert r.returncode == 0, r.stderr
+    assert "reached 5 0" in r.stdout
+    assert {"win32api", "winreg", "Crypto", "Crypto.Cipher"} <= set(names.read_text().split())
+
+
+def test_stand_ins_never_answer_the_standard_librarys_own_probes(tmp_path):
+    # the stdlib's `try: import msvcrt except ImportError` must keep getting the truth, and a
+    # missing import outside the package's own code fails as it would
+    src = _pkg(tmp_path, "import getpass, copy, shutil, subprocess, asyncio, uuid\nprint('ok')\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "otherlib.py").write_text("import win32api\n")
+    names = tmp_path / "names.txt"
+    r = _pyworld(tmp_path, {"src": [str(src), str(other)], "roots": [str(src)], "standins": str(names)},
+                 "import", "pkg")
+    assert r.returncode == 0 and not names.read_text().strip()
+    r = _pyworld(tmp_path, {"src": [str(other)], "roots": [str(src)], "standins": str(names)}, "import", "otherlib")
+    assert r.returncode != 0 and "ModuleNotFoundError" in r.stderr
+
+
+def test_platform_checks_of_the_package_answer_as_windows_and_nothing_else_does(tmp_path):
+    src = _pkg(tmp_path, "import os, sys, platform\n"
+                         "print('gate1', os.name == 'nt')\n"
+                         "print('gate2', sys.platform == ''.join(map(chr, [119, 105, 110, 51, 50])))\n"
+                         "print('gate3', platform.system() == 'Windows', sys.platform.startswith('win'))\n"
+                         "print('stdlib', os.path.join('a', 'b'), os.sep)\n")
+    names = tmp_path / "names.txt"
+    r = _pyworld(tmp_path, {"src": [str(src)], "standins": str(names), "windows": True}, "import", "pkg")
+    assert r.returncode == 0, r.stderr
+    assert "gate1 True" in r.stdout and "gate2 True" in r.stdout and "gate3 True True" in r.stdout
+    assert "stdlib a/b /" in r.stdout
+    assert "#gates" in names.read_text()
+    # without the setting, the truth
+    r = _pyworld(tmp_path, {"src": [str(src)]}, "import", "pkg")
+    assert "gate1 False" in r.stdout
+
+
+def test_clock_moves_ahead_and_long_sleeps_are_cut_with_the_clock_advanced(tmp_path):
+    src = _pkg(tmp_path, "import time, datetime\n"
+                         "t0, m0 = time.time(), time.monotonic()\ntime.sleep(3600)\n"
+                         "print('slept', round(time.time() - t0), round(time.monotonic() - m0))\n"
+                         "print('today', datetime.date.today().isoformat(), datetime.datetime.now().year)\n"
+                         "print('types', isinstance(datetime.datetime.now(), datetime.datetime))\n")
+    started = time.monotonic()
+    r = _pyworld(tmp_path, {"src": [str(src)], "clock": 40 * 86400, "sleep": 0.5}, "import", "pkg")
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - started < 30  # an hour's sleep took half a second
+    assert "slept 3600 3600" in r.stdout
+    import datetime
+    ahead = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+    assert f"today {ahead}" in r.stdout and "types True" in r.stdout
+
+
+def test_setup_requires_are_dropped_on_the_legacy_path(tmp_path):
+    # a build requirement that cannot be had stops setup() before any command runs
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "setup.py").write_text("from setuptools import setup\n"
+                                  "setup(name='reqs', version='1.0', py_modules=[],\n"
+                                  "      setup_requires=['pkgtrace-no-such-distribution-4f1c9a==9.9'])\n")
+    r = _pyworld(tmp_path, {"src": [str(src)], "legacy": True}, "script", str(src / "setup.py"), "--name")
+    assert r.returncode == 0 and r.stdout.strip().endswith("reqs"), r.stderr[-2000:]
+    r = _pyworld(tmp_path, {"src": [str(src)]}, "script", str(src / "setup.py"), "--name")
+    assert r.returncode != 0

