@@ -187,6 +187,10 @@ class Sandbox:
         (etc / "hosts").write_text(f"127.0.0.1\tlocalhost\n127.0.1.1\t{layout.HOSTNAME}\n\n"
                                    "::1\tlocalhost ip6-localhost ip6-loopback\n"
                                    "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n")
+        # A copy made executable here: a wheel install drops the mode bit of a .py file.
+        init = self.dir / "init"
+        shutil.copyfile(GUEST_DIR / "init.py", init)
+        init.chmod(0o755)
         mounts = [
             {"destination": "/proc", "type": "proc", "source": "proc"},
             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
@@ -196,7 +200,7 @@ class Sandbox:
             *(_bind(etc / name, f"/etc/{name}", True) for name in ("resolv.conf", "hostname", "hosts")),
             # pkgtrace's own pieces: under /root, out of the package user's reach (see layout.py)
             _bind(GUEST_DIR, layout.DRIVERS, True),
-            _bind(GUEST_DIR / "init.py", layout.INIT, True),
+            _bind(init, layout.INIT, True),
             _bind(self.records, layout.RECORDS, False),
             _bind(GUEST_DIR / "workers", layout.WORKERS, True),
         ] + [_bind(m.host, m.guest, m.readonly) for m in self.mounts]
