@@ -24,6 +24,7 @@ from simharness import events, exchange, request, response_body, simulator
 from skips import cannot_run
 from pkgtrace.sandbox.netsim.ca import RunCA
 from pkgtrace.sandbox.netsim.policy import REGISTRY_HOSTS_BY_ECOSYSTEM
+from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.verdict.engine import judge
 
 HERE = Path(__file__).resolve().parent
@@ -166,6 +167,8 @@ def test_a_registry_name_with_a_trick_never_reaches_the_upstream(registry):
     assert [e["allowed"] for e in evs] == [f for _, _, f in tricks], evs
     assert done["upstream"] == [["static.crates.io", "GET", crate]]
     assert [p["decision"] for p in done["log"]].count("forwarded") == 1
+    # and every reader (page, diff, CLI) tells it the same way
+    assert [story(e).forwarded for e in evs] == [f for _, _, f in tricks]
     for e, (_, sni, forwarded) in zip(evs, tricks):
         said = (e.get("proxy") or {}).get("decision")
         assert (said == "forwarded") == forwarded, e
