@@ -104,7 +104,8 @@ def test_release_and_diff_tell_the_network_story(page, artifacts_dir):
     dotted = rows.filter(has_text="/simple/evil/")
     expect(dotted).to_have_attribute("data-forwarded", "no")
     expect(dotted.locator("td.tls")).to_contain_text("pypi.org.")
-    expect(dotted.locator("td.proxy strong")).to_have_text("refused")
+    expect(dotted.locator("td.proxy strong")).to_have_text("not forwarded")  # by the simulator
+    expect(dotted.locator("td.proxy .reason")).to_have_text("pypi.org. is not a registry host of this run")
     expect(dotted.locator("td.answer")).to_contain_text("by the simulator")
     forged = rows.filter(has_text="PUT /simple/forged/")
     expect(forged).to_have_attribute("data-forwarded", "no")

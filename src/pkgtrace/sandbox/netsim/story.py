@@ -40,6 +40,15 @@ class Story:
     write: bool = False
 
     @property
+    def verdict(self) -> str:
+        """The proxy column in a word or two: who stopped it, or that it went out."""
+        if self.forwarded:
+            return "forwarded"
+        if self.decision == "refused":
+            return "refused" if self.answered_by == "proxy" else "not forwarded"
+        return self.decision
+
+    @property
     def outcome(self) -> str:
         """One line a person reads first: where the request went."""
         if self.forwarded:
