@@ -133,8 +133,8 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
             if s.request:
                 where = s.sni or (s.host or "").split(":")[0] or s.name or s.address
                 value = f"{http.get('method')} {'https' if s.tls else 'http'}://{where}{str(http.get('target'))[:300]}"
-                b.add("requests", norm(value), phase, f"{tls}{s.outcome}; answered {s.answer}" if s.answer
-                      else f"{tls}{s.outcome}")
+                answered = f"; answered {s.answer}" if s.answer and "answered by" not in s.outcome else ""
+                b.add("requests", norm(value), phase, f"{tls}{s.outcome}{answered}")
             elif s.tls and s.tls_outcome != "intercepted":
                 b.add("requests", f"TLS to {s.sni or s.address}", phase, f"TLS {s.tls_outcome}")
 
