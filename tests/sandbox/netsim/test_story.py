@@ -104,3 +104,18 @@ def test_the_page_and_the_diff_tell_the_same_story(captured):
     assert dotted.detail.startswith("TLS intercepted; not forwarded: registry.npmjs.org. is not a registry host")
     assert "refused by the client" in requests["TLS to pinned.example"].detail
     assert "answered by the simulator" in requests["POST https://collect.example/upload"].detail
+
+
+def test_the_cli_summary_tells_it_too(captured, capsys):
+    from pkgtrace.commands.analyze import print_summary
+    evs, _ = captured
+    put = next(e for e in evs if (e.get("http") or {}).get("method") == "PUT")
+    forged = confirm_forwarded([dict(put, allowed=True, proxy={**put["proxy"], "decision": "forwarded"})], [])
+    empty = {"Status": "completed", "Files": [], "Commands": [], "Sockets": [], "DNS": []}
+    print_summary({"report": {"package": {"ecosystem": "npm", "name": "evil-worm", "version": "1.0.0"},
+                              "dynamic": {"phases": {"install": {"network": forged + evs}}}},
+                   "dynamic": {"Analysis": {"install": empty}}})
+    err = capsys.readouterr().err
+    assert "(not forwarded: the proxy has no record of forwarding this)" in err
+    assert "(refused by the proxy: PUT is not a read" in err
+    assert "registry.npmjs.org./evil-worm" in err and "forwarded to the registry" not in err
