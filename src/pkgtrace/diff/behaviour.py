@@ -112,7 +112,11 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
         if not isinstance(ps, dict):
             continue
         for e in ps.get("network") or []:
-            if not isinstance(e, dict) or e.get("kind") != "tcp":
+            if not isinstance(e, dict):
+                continue
+            if e.get("kind") == "udp":
+                if isinstance(e.get("hostname"), str) and e["hostname"]:
+                    b.add("hosts", e["hostname"].lower(), phase, f"UDP to {e.get('dst')}:{e.get('port')}")
                 continue
             s = story(e)
             if s.forwarded:
