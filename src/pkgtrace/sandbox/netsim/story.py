@@ -55,8 +55,9 @@ class Story:
             return "forwarded to the registry" + (f" (cache {self.cache})" if self.cache else "")
         if self.decision == "refused" and self.answered_by == "proxy":
             return f"refused by the proxy: {self.reason}" if self.reason else "refused by the proxy"
-        if self.decision == "refused":  # the simulator kept it from the proxy altogether
-            return f"not forwarded: {self.reason}; answered by the simulator"
+        if self.decision == "refused":  # kept from the proxy altogether, or the proxy was unreachable
+            by = "; answered by the simulator" if self.answered_by == "simulator" else ""
+            return f"not forwarded: {self.reason}{by}"
         if self.decision == "not confirmed":
             return f"not forwarded: {self.reason}"
         if self.tls and self.tls_outcome != "intercepted":
