@@ -119,3 +119,14 @@ def test_the_cli_summary_tells_it_too(captured, capsys):
     assert "(not forwarded: the proxy has no record of forwarding this)" in err
     assert "(refused by the proxy: PUT is not a read" in err
     assert "registry.npmjs.org./evil-worm" in err and "forwarded to the registry" not in err
+
+
+def test_an_unreachable_proxy_reads_as_not_forwarded_and_unanswered():
+    e = {"kind": "tcp", "dst": "198.18.0.3", "port": 443, "allowed": False,
+         "tls": {"sni": "pypi.org", "intercepted": True},
+         "http": {"method": "GET", "target": "/simple/six/", "version": "HTTP/1.1", "host": "pypi.org"},
+         "proxy": {"decision": "refused", "reason": "proxy unreachable: [Errno 111] Connection refused"}}
+    s = story(e)
+    assert not s.forwarded and s.answer == "" and s.verdict == "not forwarded"
+    assert s.outcome == "not forwarded: proxy unreachable: [Errno 111] Connection refused"
+    assert not story(dict(e, proxy={"decision": "passed"}, allowed=True)).forwarded  # unknown words
