@@ -17,7 +17,13 @@ runs comparable. Each of the three passes analyses the same releases:
   pipeline j2  the same with `-j 2`
 
 Printed: wall time and analyses per hour of each pass, the 2-vs-1 scaling ratio, and the
-pipeline's overhead against the sequential run ((j1 - sequential) / sequential). Run as root with
+pipeline's overhead against the sequential run ((j1 - sequential) / sequential).
+
+    .venv/bin/python bench/pipeline.py --cache [-n 10]
+
+What the shared download cache saves instead: the pipeline with one sandbox, first with an empty
+download cache folder (cold, the baseline), then again with the folder that pass filled (warm);
+wall time and bytes fetched from the registries (summed from each report's proxy log). Run as root with
 the sandbox set up (scripts/setup). The machine's load average is printed too: other work on a
 2-core machine moves these numbers a lot.
 """
@@ -39,6 +45,8 @@ from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import models as m
 from pkgtrace.results.index import open_index
+from pkgtrace.results.stores.local import LocalStore
+from pkgtrace.sandbox.netsim.forwarder import upstream_traffic
 
 # Small, frequently released packages: real releases that install in seconds.
 PYPI = ["six", "idna", "packaging", "attrs", "certifi", "urllib3", "click", "colorama", "tomli", "pluggy",
@@ -79,9 +87,9 @@ def sequential(pkgs: list[Package], mode: str, work: Path) -> dict:
             "per_release_s": per}
 
 
-def pipeline(pkgs: list[Package], mode: str, workers: int, work: Path) -> dict:
-    state = work / f"pipeline-j{workers}"
-    env = dict(os.environ, PKGTRACE_STATE=str(state), PKGTRACE_RESULTS=str(state / "results"))
+def pipeline(pkgs: list[Package], mode: str, workers: int, work: Path, tag: str = "", **extra_env: str) -> dict:
+    state = work / f"pipeline-j{workers}{tag}"
+    env = dict(os.environ, PKGTRACE_STATE=str(state), PKGTRACE_RESULTS=str(state / "results"), **extra_env)
     for k in ("PKGTRACE_QUEUE", "PKGTRACE_INDEX", "PKGTRACE_NOTIFY"):
         env.pop(k, None)
     by_eco: dict[Ecosystem, list[str]] = {}
@@ -108,6 +116,43 @@ def pipeline(pkgs: list[Package], mode: str, workers: int, work: Path) -> dict:
             "mean_job_s": round(sum(durations) / len(durations), 2) if durations else None}
 
 
+def traffic(pkgs: list[Package], results: Path) -> dict:
+    """Requests and bytes the pass's analyses fetched from the registries, and from the cache."""
+    total: dict[str, int] = {}
+    store = LocalStore(results)
+    for p in pkgs:
+        report = store.get(p, "report") or {}
+        log = (report.get("dynamic") or {}).get("registry_proxy") or []
+        for k, v in upstream_traffic(log).items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+def cache_savings(pkgs: list[Package], mode: str, as_json: bool) -> int:
+    with tempfile.TemporaryDirectory(prefix="pkgtrace-bench-cache-") as tmp:
+        work, cache = Path(tmp), str(Path(tmp) / "download-cache")
+        passes = {}
+        for side in ("cold", "warm"):  # warm: the folder the cold pass filled
+            passes[side] = pipeline(pkgs, mode, 1, work, f"-{side}", PKGTRACE_DOWNLOAD_CACHE=cache)
+            passes[side]["traffic"] = traffic(pkgs, work / f"pipeline-j1-{side}" / "results")
+            print(f"{side}: {passes[side]['elapsed_s']}s {passes[side]['traffic']}", file=sys.stderr)
+    cold, warm = passes["cold"], passes["warm"]
+    out = {"releases": [str(p) for p in pkgs], "mode": mode, "cold": cold, "warm": warm,
+           "ratio_warm_vs_cold": round(warm["elapsed_s"] / cold["elapsed_s"], 3) if cold["elapsed_s"] else None,
+           "loadavg_end": [round(x, 2) for x in os.getloadavg()], "cores": os.cpu_count()}
+    if as_json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"releases: {len(pkgs)} ({mode}), pipeline with 1 sandbox")
+    for side, v in (("cold (empty download cache)", cold), ("warm (primed by the cold pass)", warm)):
+        t = v["traffic"]
+        print(f"  {side:32s} {v['elapsed_s']:8.1f} s  {t.get('upstream_bytes', 0):>12,} B from registries "
+              f"({t.get('upstream_requests', 0)} requests), {t.get('cache_bytes', 0):>12,} B from the cache "
+              f"({t.get('cache_hits', 0)} hits); {v['done']} done, {len(v['failed'])} failed")
+    print(f"  warm vs cold: {out['ratio_warm_vs_cold']}x; load average at end {out['loadavg_end']}")
+    return 0
+
+
 def per_hour(done: int, elapsed: float) -> float:
     return round(done / elapsed * 3600, 1) if elapsed else 0.0
 
@@ -119,11 +164,14 @@ def main() -> int:
     ap.add_argument("--reverse", action="store_true",
                     help="run the passes in reverse order (j2, j1, sequential): on a shared machine, "
                          "a second run in the other order shows how much the load drifted")
+    ap.add_argument("--cache", action="store_true", help="cold against warm download cache instead")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     load0 = os.getloadavg()
     pkgs = pick(args.n)
     print(f"{len(pkgs)} releases: {', '.join(map(str, pkgs))}", file=sys.stderr)
+    if args.cache:
+        return cache_savings(pkgs, args.mode, args.json)
     with tempfile.TemporaryDirectory(prefix="pkgtrace-bench-pipeline-") as tmp:
         work = Path(tmp)
         passes = {"sequential": lambda: sequential(pkgs, args.mode, work),

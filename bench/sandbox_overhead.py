@@ -19,12 +19,19 @@ start-up < 1 s. Run as root with the sandbox set up (scripts/setup).
 The cost of payload reach instead: for the PyPI releases above, a whole analysis (install,
 import, execute) with no other world against one in every world (CI, clock ahead), and for a
 sdist whose build fails, the seconds each install fallback took.
+
+    .venv/bin/python bench/sandbox_overhead.py --cache
+
+What the shared download cache saves: each release above analysed (install + import) with an
+empty cache folder (cold, the baseline), then again with the folder that run filled (warm);
+seconds and bytes fetched from the registries on each side, from the proxy's own log.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -36,6 +43,7 @@ from pkgtrace.config import cache_dir
 from pkgtrace.dynamic.run import analyze_dynamic
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem
+from pkgtrace.sandbox.netsim.forwarder import upstream_traffic
 
 PACKAGES = [
     (Ecosystem.PYPI, "six", "1.16.0"),
@@ -134,12 +142,52 @@ def reach_costs(as_json: bool) -> int:
     return 0
 
 
+def cache_savings(as_json: bool) -> int:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as tmp:
+        for eco, name, version in PACKAGES:
+            artifact = fetch(eco, name, version)
+            # one empty folder per release: its cold run shares nothing with the others'
+            os.environ["PKGTRACE_DOWNLOAD_CACHE"] = str(Path(tmp) / f"{eco.value}-{name}")
+            row: dict = {"ecosystem": eco.value, "name": name, "version": version}
+            for side in ("cold", "warm"):
+                t0 = time.monotonic()
+                _doc, report = analyze_dynamic(artifact, only=frozenset({"install", "import"}))
+                row[f"{side}_s"] = round(time.monotonic() - t0, 2)
+                row[side] = upstream_traffic(report.get("registry_proxy") or [])
+            row["ratio"] = round(row["warm_s"] / row["cold_s"], 2)
+            rows.append(row)
+            if not as_json:
+                c, w = row["cold"], row["warm"]
+                print(f"{eco.value:5} {name+'@'+version:24} cold {row['cold_s']:6.2f}s "
+                      f"{c['upstream_bytes']:>10,}B up  warm {row['warm_s']:6.2f}s {w['upstream_bytes']:>10,}B up "
+                      f"{w['cache_bytes']:>10,}B cached  ratio {row['ratio']:4.2f}x", flush=True)
+    os.environ.pop("PKGTRACE_DOWNLOAD_CACHE", None)
+    cold, warm = sum(r["cold_s"] for r in rows), sum(r["warm_s"] for r in rows)
+    summary = {"cold_s": round(cold, 2), "warm_s": round(warm, 2), "ratio": round(warm / cold, 2),
+               "median_ratio": round(statistics.median(r["ratio"] for r in rows), 2),
+               "cold_upstream_bytes": sum(r["cold"]["upstream_bytes"] for r in rows),
+               "warm_upstream_bytes": sum(r["warm"]["upstream_bytes"] for r in rows),
+               "warm_cache_bytes": sum(r["warm"]["cache_bytes"] for r in rows), "rows": rows}
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"\nwarm vs cold: {summary['warm_s']}s vs {summary['cold_s']}s, ratio {summary['ratio']}x "
+              f"(median per release {summary['median_ratio']}x); bytes from the registries "
+              f"{summary['cold_upstream_bytes']:,} cold, {summary['warm_upstream_bytes']:,} warm "
+              f"({summary['warm_cache_bytes']:,} from the cache)")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side per package (median taken)")
     ap.add_argument("--json", action="store_true", help="print the table as JSON")
     ap.add_argument("--worlds", action="store_true", help="the cost of other worlds and install fallbacks")
+    ap.add_argument("--cache", action="store_true", help="cold against warm download cache")
     args = ap.parse_args()
+    if args.cache:
+        return cache_savings(args.json)
     if args.worlds:
         return reach_costs(args.json)
 

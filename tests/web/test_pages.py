@@ -81,6 +81,52 @@ def test_search_release_network_diff(page, artifacts_dir):
     assert page.js_errors == []
 
 
+def test_release_and_diff_tell_the_network_story(page, artifacts_dir):
+    """Per connection: TLS outcome, request, answer, the proxy's decision and reason. Only the read
+    the proxy confirmed reads as forwarded; a lookalike name, a refused upload and a forwarding
+    nobody confirmed do not, on the release page or in the diff."""
+    from playwright.sync_api import expect
+    page.goto(page.base + "/release/pypi/evil-pkg/1.0.0")
+    network = page.locator("#phase-install details.network")
+    network.locator("summary").click()
+    rows = network.locator("tr.capture")
+    expect(rows.filter(has_text="/simple/six/")).to_have_attribute("data-forwarded", "yes")
+    expect(network.locator("tr.capture[data-forwarded='yes']")).to_have_count(1)
+    read = rows.filter(has_text="/simple/six/").locator("td.proxy")
+    expect(read).to_contain_text("forwarded")
+    expect(read).to_contain_text("cache hit")
+    upload = rows.filter(has_text="POST /legacy/")
+    expect(upload.locator("td.proxy strong")).to_have_text("refused")
+    expect(upload.locator("td.proxy .reason")).to_have_text("POST is not a read: only GET and HEAD reach a registry")
+    expect(upload.locator("td.answer")).to_contain_text("403 refused, by the proxy")
+    expect(upload.locator("td.tls .tls-outcome")).to_have_text("intercepted")
+    expect(upload.locator("pre.headers")).to_contain_text("Authorization: Basic")
+    dotted = rows.filter(has_text="/simple/evil/")
+    expect(dotted).to_have_attribute("data-forwarded", "no")
+    expect(dotted.locator("td.tls")).to_contain_text("pypi.org.")
+    expect(dotted.locator("td.proxy strong")).to_have_text("not forwarded")  # by the simulator
+    expect(dotted.locator("td.proxy .reason")).to_have_text("pypi.org. is not a registry host of this run")
+    expect(dotted.locator("td.answer")).to_contain_text("by the simulator")
+    forged = rows.filter(has_text="PUT /simple/forged/")
+    expect(forged).to_have_attribute("data-forwarded", "no")
+    expect(forged.locator("td.proxy strong")).to_have_text("not confirmed")
+    expect(rows.filter(has_text="pinned.example").locator("td.tls")).to_contain_text("refused by the client")
+    shot(page, artifacts_dir, "03b-release-network-story")
+
+    page.goto(page.base + "/diff/pypi/evil-pkg?old=0.9.0&new=1.0.0")
+    requests = page.locator("section#diff-requests")
+    expect(requests.locator("li.add", has_text="POST https://pypi.org/legacy/")).to_contain_text(
+        "refused by the proxy: POST is not a read")
+    expect(requests.locator("li.add", has_text="https://pypi.org./simple/evil/")).to_contain_text(
+        "not forwarded: pypi.org. is not a registry host")
+    expect(requests.locator("li.add", has_text="/simple/forged/")).to_contain_text("not forwarded")
+    expect(requests.locator("li.add", has_text="TLS to pinned.example")).to_contain_text("refused by the client")
+    expect(requests.locator("li", has_text="/simple/six/")).to_have_count(0)  # the confirmed read is pip's
+    expect(requests.locator("li", has_text="forwarded to the registry")).to_have_count(0)
+    shot(page, artifacts_dir, "04b-diff-requests")
+    assert page.js_errors == []
+
+
 def test_package_page_versions_and_changes(page, artifacts_dir):
     from playwright.sync_api import expect
     page.goto(page.base + "/package/pypi/evil-pkg")

@@ -20,6 +20,39 @@ SCOPED = Package(Ecosystem.NPM, "@acme/widget", "2.0.0")
 QUEUED = Package(Ecosystem.PYPI, "evil-pkg", "1.1.0")
 
 
+def _https(sni, method, target, host=None, headers=(), body_b64="", **rest) -> dict:
+    """A connection as the simulator records it: TLS intercepted, one request, what became of it."""
+    return {"kind": "tcp", "dst": "198.18.0.3", "port": 443, "hostname": "pypi.org", "allowed": False,
+            "tls": {"sni": sni, "alpn": ["http/1.1"], "intercepted": True, "version": "TLSv1.3"},
+            "http": {"method": method, "target": target, "version": "HTTP/1.1", "host": host or sni,
+                     "headers": [["Host", host or sni], *headers], "body_b64": body_b64, "body_length": 0,
+                     "body_complete": True}, **rest}
+
+
+# The registry side of the network story, as the simulator and the proxy record it: one confirmed
+# read, a refused upload with a token, a lookalike name, a forwarding nobody confirmed, a pinned client.
+REGISTRY_STORY = [
+    _https("pypi.org", "GET", "/simple/six/", allowed=True,
+           proxy={"decision": "forwarded", "reason": "GET of a package-manager path on pypi.org",
+                  "status": 200, "cache": "hit"},
+           answer={"status": 200, "kind": "registry", "length": 4812, "by": "registry"}),
+    _https("pypi.org", "POST", "/legacy/", headers=[["Authorization", "Basic X190b2tlbl9fOnB5cGktQUFBQQ=="]],
+           body_b64="Y29udGVudD1ldmls",
+           proxy={"decision": "refused", "reason": "POST is not a read: only GET and HEAD reach a registry",
+                  "write": True},
+           answer={"status": 403, "kind": "refused", "length": 21, "by": "proxy"}),
+    _https("pypi.org.", "GET", "/simple/evil/",
+           proxy={"decision": "refused", "reason": "pypi.org. is not a registry host of this run", "write": False},
+           answer={"status": 200, "kind": "ok", "length": 12, "by": "simulator"}),
+    _https("pypi.org", "PUT", "/simple/forged/",
+           proxy={"decision": "forwarded", "unconfirmed": "the proxy has no record of forwarding this"},
+           answer={"status": 200, "kind": "registry", "length": 0, "by": "registry"}),
+    {"kind": "tcp", "dst": "198.18.0.9", "port": 443, "hostname": "pinned.example", "allowed": False,
+     "tls": {"sni": "pinned.example", "alpn": [], "intercepted": False,
+             "refused": "the client refused the certificate (TLSV1_ALERT_UNKNOWN_CA)"}},
+]
+
+
 def malicious_docs() -> dict:
     docs = all_docs(name="evil-pkg", version="1.0.0")
     docs["report"]["dynamic"] = {
@@ -36,7 +69,8 @@ def malicious_docs() -> dict:
              "http": {"method": "POST", "target": "/collect", "version": "HTTP/1.1", "host": "exfil.example",
                       "body_b64": "c3NoLXJzYSBBQUFB"}},
             {"kind": "tcp", "dst": "203.0.113.7", "port": 443, "hostname": "cdn.example",
-             "tls": {"sni": "cdn.example", "alpn": ["http/1.1"]}, "allowed": False}]}},
+             "tls": {"sni": "cdn.example", "alpn": ["http/1.1"]}, "allowed": False},
+            *REGISTRY_STORY]}},
     }
     docs["report"]["static"] = {
         "install_hooks": [{"kind": "setup.py", "file": "setup.py", "details": {},

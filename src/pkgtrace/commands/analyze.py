@@ -15,6 +15,7 @@ from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
 from pkgtrace.model import Ecosystem
 from pkgtrace.results.stores import open_store
+from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.sandbox.runsc import Limits
 
 
@@ -128,10 +129,7 @@ def _net_line(e: dict) -> str | None:
         h = e["http"]
         body = base64.b64decode(h.get("body_b64") or "")[:60]
         scheme = "HTTPS" if tls else "HTTP"
-        proxy = e.get("proxy") or {}
-        answer = e.get("answer") or {}
-        said = (f"proxy {proxy.get('decision')}: {proxy.get('reason')}" if proxy
-                else f"answered {answer.get('status')} {answer.get('kind')}")
+        said = story(e).outcome  # forwarded only with the proxy's own log behind it
         return f"{scheme} {h['method']} {h.get('host') or where}{h['target'][:120]} body={body!r} ({said})"
     return f"TCP {where} {e.get('bytes_received', 0)} bytes"
 

@@ -11,10 +11,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.static.hooks import package_root
 
 # The dimensions of behaviour a diff reports, in the order people read them.
-DIMENSIONS = ("hosts", "sockets", "commands", "files", "install_hooks", "findings")
+DIMENSIONS = ("hosts", "requests", "sockets", "commands", "files", "install_hooks", "findings")
 
 
 @dataclass
@@ -104,7 +105,8 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
             ops = [op for op, flag in (("write", "Write"), ("delete", "Delete"), ("read", "Read")) if f.get(flag)]
             for op in ops:
                 b.add("files", f"{op} {norm(str(f.get('Path') or ''))}", phase)
-    # The report's richer capture: TLS SNI and HTTP Host of every connection the simulator took.
+    # The report's richer capture: TLS SNI and HTTP Host of every connection the simulator took,
+    # and each request with what became of it (TLS, the proxy's decision and reason, the answer).
     dyn_section = report.get("dynamic") if isinstance(report.get("dynamic"), dict) else {}
     for phase, ps in (dyn_section.get("phases") or {}).items():
         if not isinstance(ps, dict):
@@ -112,22 +114,33 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
         for e in ps.get("network") or []:
             if not isinstance(e, dict):
                 continue
-            if e.get("allowed"):
-                continue  # let through to the real registry: the package manager's own traffic
-            tls = e.get("tls") if isinstance(e.get("tls"), dict) else {}
+            if e.get("kind") == "udp":
+                if isinstance(e.get("hostname"), str) and e["hostname"]:
+                    b.add("hosts", e["hostname"].lower(), phase, f"UDP to {e.get('dst')}:{e.get('port')}")
+                continue
+            s = story(e)
+            if s.forwarded:
+                continue  # a read the proxy forwarded: the package manager's own traffic
             http = e.get("http") if isinstance(e.get("http"), dict) else {}
-            where = f"{e.get('dst')}:{e.get('port')}"
-            if http.get("method"):
-                how = f"HTTP {http.get('method')} {http.get('target')} to {where}"
-            elif tls:
-                how = f"TLS to {where}"
+            tls = f"TLS {s.tls_outcome}; " if s.tls else ""
+            if s.request:
+                how = f"HTTP{'S' if s.tls else ''} {http.get('method')} {http.get('target')} to {s.address}"
+            elif s.tls:
+                how = f"TLS to {s.address}"
             else:
-                how = f"TCP to {where}"
-            hosts = {h.lower() for h in (e.get("hostname"), tls.get("sni")) if isinstance(h, str) and h}
-            if isinstance(http.get("host"), str) and http["host"]:
-                hosts.add(http["host"].split(":")[0].lower())
+                how = f"TCP to {s.address}"
+            hosts = {h.lower() for h in (s.name, s.sni) if h}
+            if s.host:
+                hosts.add(s.host.split(":")[0].lower())
             for host in sorted(hosts):
                 b.add("hosts", host, phase, how)
+            if s.request:
+                where = s.sni or (s.host or "").split(":")[0] or s.name or s.address
+                value = f"{http.get('method')} {'https' if s.tls else 'http'}://{where}{str(http.get('target'))[:300]}"
+                answered = f"; answered {s.answer}" if s.answer and "answered by" not in s.outcome else ""
+                b.add("requests", norm(value), phase, f"{tls}{s.outcome}{answered}")
+            elif s.tls and s.tls_outcome != "intercepted":
+                b.add("requests", f"TLS to {s.sni or s.address}", phase, f"TLS {s.tls_outcome}")
 
     section = report.get("static") if isinstance(report.get("static"), dict) else {}
     b.has_static = bool(section) or bool(static)

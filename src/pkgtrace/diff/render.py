@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-_TITLES = {"hosts": "hosts contacted", "sockets": "sockets (address:port)", "commands": "commands run",
+_TITLES = {"hosts": "hosts contacted", "requests": "requests (and what became of them)",
+           "sockets": "sockets (address:port)", "commands": "commands run",
            "files": "files touched", "install_hooks": "install hooks", "findings": "findings"}
 
 

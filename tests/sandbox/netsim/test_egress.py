@@ -3,10 +3,17 @@ only package-manager reads are forwarded, and the proxy's own log proves it."""
 
 from __future__ import annotations
 
+import json
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 
 from builders import setup_py_package
 from clirun import run_cli_json
+from pkgtrace.sandbox.netsim.network import SimulatedNetwork
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.network]
 
@@ -67,3 +74,46 @@ def test_only_registry_reads_leave(tmp_path, results):
     assert plain and not plain[0]["allowed"] and "plain HTTP" in plain[0]["proxy"]["reason"]
     rules = {f["rule"] for f in docs["report"]["verdict"]["findings"]}
     assert {"DYN-REGISTRY-WRITE", "DYN-REGISTRY-TOKEN-USE", "DYN-REGISTRY-PATH-REFUSED"} <= rules
+
+
+
+def _links(ns: str | None) -> list[dict]:
+    cmd = ["ip", *(["-n", ns] if ns else []), "-j", "link", "show"]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def test_the_only_way_out_is_the_proxy_socket(tmp_path):
+    """Why the proxy's log is the whole story: each of the run's two namespaces holds a loopback
+    and one end of the veth between them, nothing joined to the host's; from either, a connection
+    to the host's own address never arrives. The proxy's socket (a path) is the one door."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.254", 9))  # sends nothing: the host's outward address
+        host_ip = s.getsockname()[0]
+    with socket.socket() as listener:
+        listener.bind(("0.0.0.0", 0))
+        listener.listen(4)
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        with SimulatedNetwork("e9e55e000000", tmp_path) as net:
+            ends = []
+            for ns in (net.pair.sandbox, net.pair.simulator):
+                links = _links(ns)
+                assert [ln["ifname"] for ln in links][0] == "lo" and len(links) == 2, links
+                assert "link_netnsid" in links[1], links  # a veth whose peer is in another namespace
+                ends.append(links[1]["ifname"])
+                probe = (f"import socket\ntry:\n socket.create_connection(({host_ip!r}, {port}), timeout=3)"
+                         f".sendall(b'OUT')\nexcept OSError: pass\n")
+                subprocess.run(["nsenter", f"--net=/run/netns/{ns}", sys.executable, "-c", probe],
+                               check=True, timeout=60)
+            assert ends[1] not in {ln["ifname"] for ln in _links(None)}  # the peer is not the host's
+            for _ in range(600):  # the simulator took the sandbox's attempt: wait for its record
+                seen = [e for e in net.events() if e.get("dst") == host_ip and e.get("port") == port]
+                if seen:
+                    break
+                time.sleep(0.05)
+            assert seen, net.events()
+        try:
+            reached = [listener.accept()[1]]
+        except BlockingIOError:
+            reached = []
+    assert reached == [], f"a run's namespace reached the host: {reached}"

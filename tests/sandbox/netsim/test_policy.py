@@ -30,6 +30,10 @@ def _get(host, target, method="GET", headers=None, body=0, allow=REGISTRY_HOSTS)
     ("repo.packagist.org", "/packages.json", False),
     ("api.github.com", "/repos/Seldaek/monolog/zipball/abc123", False),
     ("codeload.github.com", "/Seldaek/monolog/legacy.zip/abc123", False),
+    # a dist named by its full commit never changes: cached; a branch or a 39-hex lookalike is not
+    ("codeload.github.com", "/Seldaek/monolog/legacy.zip/0123456789abcdef0123456789abcdef01234567", True),
+    ("codeload.github.com", "/Seldaek/monolog/legacy.zip/0123456789abcdef0123456789abcdef0123456", False),
+    ("codeload.github.com", "/Seldaek/monolog/legacy.zip/main", False),
     ("index.crates.io", "/config.json", False),
     ("index.crates.io", "/se/rd/serde", False),
     ("index.crates.io", "/3/l/log", False),

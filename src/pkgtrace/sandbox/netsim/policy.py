@@ -48,7 +48,9 @@ PATHS: dict[str, list[tuple[str, bool]]] = {
     "rubygems.org": _GEMS, "index.rubygems.org": _GEMS, "rubygems.global.ssl.fastly.net": _GEMS,
     "repo.packagist.org": _PACKAGIST, "packagist.org": _PACKAGIST,
     "api.github.com": [(r"/repos/[\w.-]+/[\w.-]+/(?:zipball|tarball)/[\w.+-]+", False)],
-    "codeload.github.com": [(r"/[\w.-]+/[\w.-]+/(?:legacy\.)?(?:zip|tar\.gz)/[\w./+-]+", False)],
+    # a dist named by its full commit is immutable (Composer's dists are); a branch or tag is not
+    "codeload.github.com": [(r"/[\w.-]+/[\w.-]+/(?:legacy\.)?(?:zip|tar\.gz)/[0-9a-f]{40}", True),
+                            (r"/[\w.-]+/[\w.-]+/(?:legacy\.)?(?:zip|tar\.gz)/[\w./+-]+", False)],
     "index.crates.io": [(r"/config\.json", False), (r"/(?:1|2)/[\w-]+", False),
                         (r"/3/[\w]/[\w-]+", False), (r"/[\w]{2}/[\w]{2}/[\w-]+", False)],
     "static.crates.io": [(r"/crates/[\w-]+/[\w-]+-[\w.+-]+\.crate", True),

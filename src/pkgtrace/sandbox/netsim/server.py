@@ -42,7 +42,7 @@ from dnslib import QTYPE, RR, A, DNSRecord, DNSError
 
 from pkgtrace.sandbox.netsim import answers, protocols
 from pkgtrace.sandbox.netsim.ca import RunCA
-from pkgtrace.sandbox.netsim.policy import REGISTRY_HOSTS
+from pkgtrace.sandbox.netsim.policy import READ_METHODS, REGISTRY_HOSTS
 
 SO_ORIGINAL_DST = 80
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)  # Linux value; Python 3.11 lacks the constant
@@ -529,8 +529,11 @@ def _serve_http(state: State, conn, buf: bytearray, base: dict, deadline: float,
             reason = ("plain HTTP is never forwarded" if not tls
                       else f"{host or 'no name'} is not a registry host of this run")
             named = {req.header("host"), (req.header("host") or "").rsplit(":", 1)[0], host}
-            if named & (REGISTRY_HOSTS | set(state.config.allow)):  # a registry's name: say why not
-                event["proxy"] = {"decision": "refused", "reason": reason}
+            # a registry's name, or a lookalike of one (case, trailing dot): say why not
+            looks = {n.lower().rstrip(".") for n in named if n}
+            if looks & (REGISTRY_HOSTS | set(state.config.allow)):
+                event["proxy"] = {"decision": "refused", "reason": reason,
+                                  "write": req.method not in READ_METHODS}
             _answer_locally(conn, event, req, keep)
         event["allowed"] = (event.get("proxy") or {}).get("decision") == "forwarded"
         state.emit(event)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+from pkgtrace.sandbox.netsim.story import Story, story
+
 PHASE_ORDER = ("install", "import", "execute")
 
 
@@ -29,7 +31,7 @@ class Phase:
     processes: list[ProcessNode] = field(default_factory=list)  # roots of the tree
     dns: list[dict] = field(default_factory=list)  # {hostname, types}
     connections: list[dict] = field(default_factory=list)  # {address, port, hostnames}
-    captures: list[dict] = field(default_factory=list)  # {dst, port, hostname, sni, request, first_bytes}
+    captures: list[Story] = field(default_factory=list)  # each connection's network story
     reads: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
@@ -73,17 +75,6 @@ def _tree(processes: list[dict]) -> list[ProcessNode]:
     return roots
 
 
-def _capture(e: dict) -> dict:
-    http = e.get("http") if isinstance(e.get("http"), dict) else None
-    tls = e.get("tls") if isinstance(e.get("tls"), dict) else None
-    request = f"{http.get('method')} {http.get('target')} {http.get('version') or ''}".strip() if http else None
-    return {"dst": e.get("dst"), "port": e.get("port"), "hostname": e.get("hostname"),
-            "sni": tls.get("sni") if tls else None, "allowed": e.get("allowed"),
-            "request": request, "host": http.get("host") if http else None,
-            "body": _b64_text(http.get("body_b64"), 1000) if http else "",
-            "first_bytes": _b64_text(e.get("first_bytes_b64"), 512) if not http and not tls else ""}
-
-
 def phases(dynamic: dict | None, report: dict | None) -> list[Phase]:
     analysis = (dynamic or {}).get("Analysis") if isinstance(dynamic, dict) else None
     analysis = analysis if isinstance(analysis, dict) else {}
@@ -112,7 +103,7 @@ def phases(dynamic: dict | None, report: dict | None) -> list[Phase]:
                                        "hostnames": ", ".join(k.get("Hostnames") or [])})
         for e in x.get("network") or []:
             if isinstance(e, dict) and e.get("kind") == "tcp":
-                ph.captures.append(_capture(e))
+                ph.captures.append(story(e))
         for f in s.get("Files") or []:
             if not isinstance(f, dict):
                 continue
