@@ -44,6 +44,11 @@ class Sides(Strict):
     new: Any = Field(None, description="The newer release's value.")
 
 
+class DiffPackage(Strict):
+    ecosystem: str = Field(description="Ecosystem id.")
+    name: str = Field(description="Package name.")
+
+
 class Diff(Strict):
     schema_version: Literal["pkgtrace-diff/1"] = Field(DIFF_SCHEMA, description="Version of this shape.")
     from_: str = Field(alias="from", description="The older version.")
@@ -60,6 +65,8 @@ class Diff(Strict):
                                                    "empty diff without coverage is not 'no change'.")
     summary: dict[str, dict[str, int]] = Field(description="Full counts per dimension, before caps.")
     truncated: bool = Field(description="A list was capped.")
+    package: DiffPackage | None = Field(None, description="The package both releases belong to "
+                                                          "(`pkgtrace diff` output; not in report.json).")
 
     def as_dict(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)
