@@ -9,7 +9,6 @@ from pydantic import Field
 from pkgtrace.api.base import Strict
 
 DIFF_SCHEMA = "pkgtrace-diff/1"
-DIMENSIONS = ("hosts", "sockets", "commands", "files", "install_hooks", "findings")
 
 
 class DiffItem(Strict):

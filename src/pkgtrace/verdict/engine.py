@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pkgtrace.api.verdict import VERDICT_SCHEMA
 from pkgtrace.verdict import metadata as metadata_mod
 from pkgtrace.verdict import score as score_mod
 from pkgtrace.verdict import suppressions as supp_mod
@@ -13,7 +14,6 @@ from pkgtrace.verdict.match import run_code_rule, run_fact_rule
 from pkgtrace.verdict.model import SEVERITIES, Finding, Rule
 from pkgtrace.verdict.rules import load_rules
 
-VERDICT_SCHEMA = "pkgtrace-verdict/1"
 MAX_FINDINGS = 200
 
 
