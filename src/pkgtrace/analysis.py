@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
 
+from pkgtrace.api.report import REPORT_SCHEMA
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.runsc import Limits
@@ -66,7 +67,7 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
         artifact = resolve_artifact(request, work)
         outcome = AnalysisOutcome(artifact.package, artifact)
         report: dict = {
-            "schema_version": REPORT_SCHEMA_VERSION,
+            "schema_version": REPORT_SCHEMA,
             "package": {"ecosystem": artifact.package.ecosystem.value, "name": artifact.package.name,
                         "version": artifact.package.version},
             "artifact": {"filename": artifact.path.name, "sha256": artifact.sha256, "url": artifact.url,
@@ -112,5 +113,3 @@ def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> d
     verdict["metadata"] = md
     return verdict
 
-
-REPORT_SCHEMA_VERSION = "pkgtrace-report/1"

@@ -261,3 +261,20 @@ def test_hostile_archives_through_analyze_artifact(analyse):
     assert ext["links"] == [{"path": "pkg/link", "target": "/etc/passwd", "kind": "symlink"}]
     assert [f["filename"] for f in doc["results"]["files"]] == ["pkg/setup.py"]
     assert not os.path.exists("/tmp/pkgtrace-escape")
+
+
+def test_a_bomb_in_an_entry_too_large_to_keep_still_stops_at_the_bound(tmp_path):
+    # The entry is skipped (over max_file_bytes), but a tar stream has no index: skipping it
+    # means decompressing it. The bound counts those bytes too, so what follows is never reached.
+    info = tarfile.TarInfo("pkg/huge.bin")
+    info.size = 4 << 30
+    head = tarfile.TarInfo("pkg/a.py")
+    head.size = 4
+    zeros = gzip.compress(b"\0" * (16 << 20), compresslevel=9)
+    data = (gzip.compress(head.tobuf(format=tarfile.GNU_FORMAT) + b"x=1\n".ljust(512, b"\0")
+                          + info.tobuf(format=tarfile.GNU_FORMAT))
+            + zeros * 256 + gzip.compress(b"\0" * 1024))
+    res = _extract(tmp_path, data)
+    assert res.status == "partial"
+    assert [f.path for f in res.files] == ["pkg/a.py"]
+    assert any(p.kind == "limit" and "compression bomb" in p.message for p in res.problems)

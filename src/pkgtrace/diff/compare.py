@@ -3,9 +3,9 @@ it stopped doing."""
 
 from __future__ import annotations
 
+from pkgtrace.api.diff import DIFF_SCHEMA as SCHEMA_VERSION
 from pkgtrace.diff.behaviour import DIMENSIONS, Behaviour, Item, behaviour_of
 
-SCHEMA_VERSION = "pkgtrace-diff/1"
 # Items listed per dimension and side; the summary keeps the full counts. A release that rewrites
 # thousands of files must not make its report (which carries this diff) unbounded.
 MAX_ITEMS = 1000

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from pkgtrace.api.verdict import Verdict
 from pkgtrace.eval import reach as reach_mod
 from pkgtrace.eval.corpus import Item
 
@@ -126,12 +127,11 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             report = docs["report"]
         report_file.write_bytes(gzip.compress(json.dumps(docs, default=str).encode(), 6))
         from pkgtrace.eval.cluster import release_signature
-        v = report.get("verdict") or {}
-        result = {**_base(item, opts), "label": v.get("label"), "score": v.get("score"),
-                  "rules": v.get("rules_fired") or sorted({f["rule"] for f in v.get("findings", [])}),
-                  "findings": [{"rule": f["rule"], "message": f["message"][:160]}
-                               for f in (v.get("findings") or [])[:6]],
-                  "version": report.get("package", {}).get("version") or item.version,
+        v = Verdict.model_validate(report["verdict"])
+        result = {**_base(item, opts), "label": v.label, "score": v.score,
+                  "rules": v.rules_fired or sorted({f.rule for f in v.findings}),
+                  "findings": [{"rule": f.rule, "message": f.message[:160]} for f in v.findings[:6]],
+                  "version": report["package"]["version"] or item.version,
                   "reach": reach_mod.of_report(report),
                   "timings": report.get("timings", {}),
                   "minhash": release_signature(artifact, item.ecosystem, item.name),

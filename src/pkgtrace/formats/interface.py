@@ -14,41 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping, Protocol, Sequence
 
+from pkgtrace.api.base import SEVERITIES
+from pkgtrace.api.verify import RecordFinding as Finding
 from pkgtrace.lockfiles.interface import Dependency
 
 Label = Literal["benign", "suspicious", "malicious", "unknown"]
-Severity = Literal["low", "medium", "high", "critical"]
 LABELS: tuple[str, ...] = ("benign", "suspicious", "malicious", "unknown")
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 # How bad a label is, for --fail-on and for sorting; "unknown" is not a verdict.
 LABEL_RANK = {"unknown": -1, "benign": 0, "suspicious": 1, "malicious": 2}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: Severity
-    message: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
-        if not isinstance(d, Mapping):
-            raise ValueError(f"a finding must be an object, not {type(d).__name__}")
-        rule, severity, message = d.get("rule"), d.get("severity", "medium"), d.get("message", "")
-        if not isinstance(rule, str) or not rule:
-            raise ValueError("a finding needs a rule id")
-        if severity not in SEVERITIES:
-            raise ValueError(f"finding {rule}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-        evidence = d.get("evidence") or {}
-        if not isinstance(evidence, Mapping):
-            evidence = {"value": evidence}
-        return cls(rule, severity, str(message), dict(evidence))
-
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "message": self.message,
-                "evidence": dict(self.evidence)}
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from pkgtrace.api.verify import VERIFY_SCHEMA
 from pkgtrace.formats.interface import RenderContext, VerifyRow, sort_rows, summarize
 
-SCHEMA_VERSION = "pkgtrace-verify/1"
 
 
 class JsonFormat:
@@ -16,7 +16,7 @@ class JsonFormat:
 
     def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
         doc = {
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": VERIFY_SCHEMA,
             "tool": {"name": "pkgtrace", "version": ctx.tool_version},
             "dataset": ctx.dataset,
             "lockfiles": list(ctx.lockfiles),

@@ -19,10 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from pkgtrace.api.osv import OSV_SCHEMA_VERSION
 from pkgtrace.formats.interface import Finding, ReleaseRecord, RenderContext, VerifyRow
 from pkgtrace.model import Ecosystem, Package
 
-OSV_SCHEMA_VERSION = "1.6.0"
 SOURCE_ID = "pkgtrace"  # the origin id ([a-z0-9-]+) this database would be ingested under
 OSV_ECOSYSTEM = {Ecosystem.PYPI: "PyPI", Ecosystem.NPM: "npm", Ecosystem.RUBYGEMS: "RubyGems",
                  Ecosystem.PACKAGIST: "Packagist", Ecosystem.CRATES: "crates.io"}

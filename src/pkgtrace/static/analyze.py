@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from pkgtrace.api.static import STATIC_SECTION_SCHEMA
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import hooks as hooks_mod
 from pkgtrace.static.extract import ExtractResult, Limits, extract
@@ -30,7 +31,6 @@ from pkgtrace.static.schema import (LANGUAGE_FIELDS, OSSF_LANGUAGE_FIELD, SCHEMA
 from pkgtrace.static.signals import FileSignals, entropy, file_signals, levenshtein
 
 Progress = Callable[[str], None]
-REPORT_SCHEMA = "pkgtrace-static/1"
 
 # Prose and markup: URLs in them are documentation, not behaviour.
 _DOC_EXTS = frozenset({".md", ".rst", ".txt", ".html", ".htm", ".css", ".svg", ".xml", ".map",
@@ -364,7 +364,7 @@ def report_section(artifact: Artifact, ex: ExtractResult, results: list[FileAnal
         files.append(entry)
     problems = [p.as_dict() for p in ex.problems]
     return {
-        "schema_version": REPORT_SCHEMA,
+        "schema_version": STATIC_SECTION_SCHEMA,
         "archive": {"kind": _archive_kind(artifact, ex.archive_kind), "container": ex.archive_kind,
                     "filename": artifact.path.name, "size": artifact.path.stat().st_size,
                     "sha256": artifact.sha256},

@@ -8,13 +8,16 @@ extracted so far (status "partial"), never in an exception or a write outside th
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import os
 import re
 import stat
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterator, Literal
@@ -32,6 +35,7 @@ class Limits:
     max_metadata_bytes: int = 4 << 20     # a .gem's metadata.gz, decompressed
     max_depth: int = 64                   # path components
     max_entries: int = 200_000            # entries of any kind read before giving up
+    max_decompressed_bytes: int = 4 << 30  # decompressed, skipped entries included
 
 
 @dataclass
@@ -155,6 +159,48 @@ class _CountingReader(io.RawIOBase):
         b[:n] = data
         self.count += n
         return n
+
+
+class _BoundedReader(io.RawIOBase):
+    """A decompressed stream that stops at the extraction's bounds. Entries a reader skips are
+    decompressed all the same (a tar stream has no index), so the bounds count every byte that
+    comes out of the decompressor, not only those written: a bomb in a skipped entry costs at
+    most the limits' worth of time."""
+
+    def __init__(self, raw: IO[bytes], limits: "Limits", compressed: Callable[[], int]):
+        self.raw = raw
+        self.limits = limits
+        self.compressed = compressed
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        try:
+            data = self.raw.read(len(b))
+        except (zlib.error, lzma.LZMAError) as err:  # what tarfile's own decompression reported
+            raise tarfile.ReadError(f"corrupt compressed stream: {err}") from err
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        lim = self.limits
+        if self.count > lim.max_decompressed_bytes:
+            raise LimitExceeded(f"archive decompresses past {lim.max_decompressed_bytes} bytes")
+        if self.count > lim.ratio_floor and self.count / max(self.compressed(), 1) > lim.max_ratio:
+            raise LimitExceeded(f"archive decompresses more than {lim.max_ratio:.0f}:1: "
+                                "stopped as a compression bomb")
+        return n
+
+
+def _decompressed(raw: IO[bytes], container: str, limits: "Limits",
+                  compressed: Callable[[], int]) -> IO[bytes]:
+    """RAW's decompressed bytes (gzip, bzip2, xz or plain tar), bounded by LIMITS."""
+    opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}.get(container)
+    if opener is None:
+        return raw
+    stream = opener(fileobj=raw) if opener is gzip.GzipFile else opener(raw)
+    return io.BufferedReader(_BoundedReader(stream, limits, compressed), 1 << 16)
 
 
 def _tar_entries(t: tarfile.TarFile) -> Iterator[_Entry]:
@@ -323,6 +369,51 @@ class _Extractor:
             self.progress(f"extracted {n} files")
 
 
+    def keep_extra(self, name: str, data: bytes) -> None:
+        """A file that lives beside the root (a .gem's decompressed metadata.gz)."""
+        meta_dir = self.root.parent / (self.root.name + ".gem-meta")
+        meta_dir.mkdir(exist_ok=True)
+        dest = meta_dir / "metadata"
+        dest.write_bytes(data)
+        self.result.extra.append(ExtractedFile(name, dest, len(data)))
+
+
+class _HeadReader(_Extractor):
+    """The same walk over an archive, keeping the first bytes of wanted files in memory instead
+    of writing them: for readers that need the text of some files (the verdict's code rules)."""
+
+    def __init__(self, limits: Limits, archive_size: int, result: ExtractResult,
+                 wanted: Callable[[str], bool], head_bytes: int, budget: int):
+        super().__init__(result.root, limits, archive_size, result, lambda _m: None)
+        self.wanted, self.head_bytes, self.budget = wanted, head_bytes, budget
+        self.heads: list[tuple[str, bytes]] = []
+
+    def _write(self, e: _Entry, rel: str) -> None:
+        if not self.wanted(rel):
+            return
+        if len(self.result.files) >= self.limits.max_files:
+            raise LimitExceeded(f"archive has more than {self.limits.max_files} files")
+        if self.budget <= 0:
+            raise LimitExceeded("read budget for file heads spent")
+        src = e.open()
+        if src is None:
+            self.problem("corrupt", "entry could not be read", rel)
+            return
+        try:
+            with src:
+                head = src.read(min(self.head_bytes, self.budget))
+        except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, RuntimeError) as err:
+            self.problem("corrupt", f"{type(err).__name__}: {err}", rel)
+            raise _StreamBroken() from err
+        self.budget -= len(head)
+        self.result.total_bytes += len(head)
+        self.result.files.append(ExtractedFile(rel, self.root, len(head)))  # nothing on disk
+        self.heads.append((rel, head))
+
+    def keep_extra(self, name: str, data: bytes) -> None:
+        self.heads.append((name, data[:self.head_bytes]))
+
+
 class _SkipFile(Exception):
     pass
 
@@ -355,9 +446,25 @@ def extract(archive: Path, root: Path, *, limits: Limits = Limits(),
             progress: Progress = lambda _m: None) -> ExtractResult:
     """Extract ARCHIVE into ROOT (created, must be empty); never raises for a bad archive."""
     root.mkdir(parents=True, exist_ok=True)
-    container = sniff(archive)
-    result = ExtractResult(root=root, archive_kind=container)
-    ex = _Extractor(root, limits, archive.stat().st_size, result, progress)
+    result = ExtractResult(root=root, archive_kind=sniff(archive))
+    _walk(archive, _Extractor(root, limits, archive.stat().st_size, result, progress))
+    return result
+
+
+def read_heads(archive: Path, wanted: Callable[[str], bool], *, head_bytes: int, budget: int,
+               limits: Limits = Limits()) -> tuple[list[tuple[str, bytes]], ExtractResult]:
+    """(path, first HEAD_BYTES bytes) of the archive's regular files whose safe relative path
+    WANTED accepts (a .gem's decompressed metadata.gz as "metadata.gz"), read in memory under
+    the same bounds as extract() and at most BUDGET bytes in all; never raises for a bad archive.
+    The result's problems and status say what was refused or cut short."""
+    result = ExtractResult(root=Path(os.devnull), archive_kind=sniff(archive))
+    reader = _HeadReader(limits, archive.stat().st_size, result, wanted, head_bytes, budget)
+    _walk(archive, reader)
+    return reader.heads, result
+
+
+def _walk(archive: Path, ex: _Extractor) -> None:
+    container = ex.result.archive_kind
     try:
         if container == "zip":
             _zip(archive, ex)
@@ -372,10 +479,9 @@ def extract(archive: Path, root: Path, *, limits: Limits = Limits(),
         ex.problem("corrupt", "archive stream is broken (truncated or corrupt); "
                    "the result is partial")
     except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zipfile.LargeZipFile,
-            gzip.BadGzipFile, ValueError, RuntimeError) as err:
+            gzip.BadGzipFile, lzma.LZMAError, ValueError, RuntimeError) as err:
         ex.problem("corrupt", f"archive is truncated or corrupt ({type(err).__name__}: {err}); "
                    "the result is partial")
-    return result
 
 
 def _zip(archive: Path, ex: _Extractor) -> None:
@@ -392,7 +498,6 @@ def _zip(archive: Path, ex: _Extractor) -> None:
 
 
 def _tar(archive: Path, ex: _Extractor, container: str) -> None:
-    mode = {"gzip": "r|gz", "bzip2": "r|bz2", "xz": "r|xz", "tar": "r|"}[container]
     with open(archive, "rb") as raw:
         counter = _CountingReader(raw)
         ex.compressed = lambda: counter.count
@@ -401,7 +506,8 @@ def _tar(archive: Path, ex: _Extractor, container: str) -> None:
             ex.result.archive_kind = "gem"
             _gem(buffered, ex)
             return
-        with tarfile.open(fileobj=buffered, mode=mode, errors="surrogateescape") as t:
+        stream = _decompressed(buffered, container, ex.limits, ex.compressed)
+        with tarfile.open(fileobj=stream, mode="r|", errors="surrogateescape") as t:
             ex.consume(_tar_entries(t))
 
 
@@ -435,7 +541,8 @@ def _gem(stream: IO[bytes], ex: _Extractor) -> None:
                 if inner_raw is None:
                     continue
                 try:
-                    with tarfile.open(fileobj=inner_raw, mode="r|gz",
+                    inner_stream = _decompressed(inner_raw, "gzip", ex.limits, ex.compressed)
+                    with tarfile.open(fileobj=inner_stream, mode="r|",
                                       errors="surrogateescape") as inner:
                         ex.consume(_tar_entries(inner))
                 except _StreamBroken:
@@ -456,8 +563,4 @@ def _gem(stream: IO[bytes], ex: _Extractor) -> None:
                     ex.problem("limit", "metadata.gz expands past "
                                f"{ex.limits.max_metadata_bytes} bytes: skipped", "metadata.gz")
                     continue
-                meta_dir = ex.root.parent / (ex.root.name + ".gem-meta")
-                meta_dir.mkdir(exist_ok=True)
-                dest = meta_dir / "metadata"
-                dest.write_bytes(text)
-                ex.result.extra.append(ExtractedFile("metadata.gz", dest, len(text)))
+                ex.keep_extra("metadata.gz", text)

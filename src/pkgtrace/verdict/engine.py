@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pkgtrace.api.verdict import VERDICT_SCHEMA
 from pkgtrace.verdict import metadata as metadata_mod
 from pkgtrace.verdict import score as score_mod
 from pkgtrace.verdict import suppressions as supp_mod
@@ -13,7 +14,6 @@ from pkgtrace.verdict.match import run_code_rule, run_fact_rule
 from pkgtrace.verdict.model import SEVERITIES, Finding, Rule
 from pkgtrace.verdict.rules import load_rules
 
-VERDICT_SCHEMA = "pkgtrace-verdict/1"
 MAX_FINDINGS = 200
 
 
@@ -30,17 +30,17 @@ def run_rules(ev: Evidence, rules: list[Rule]) -> list[Finding]:
             got = run_fact_rule(rule, ev)
         else:
             check = metadata_mod.CHECKS.get(m.check or "")
-            got = [Finding(rule.id, rule.severity, msg, "metadata", evidence, attack=rule.attack,
-                           hash=ev.artifact_sha256) for msg, evidence in (check(ev) if check else [])]
+            got = [Finding(rule=rule.id, severity=rule.severity, message=msg, source="metadata",
+                           evidence=evidence, attack=rule.attack, hash=ev.artifact_sha256) for msg, evidence in (check(ev) if check else [])]
         if got:
             fired.add(rule.id)
             findings.extend(got)
     for rule in rules:  # combinations, after their parts
         if rule.match.all_of and rule.applies_to(ev.ecosystem) and set(rule.match.all_of) <= fired:
             parts = [next(f for f in findings if f.rule == r) for r in rule.match.all_of]
-            findings.append(Finding(rule.id, rule.severity, rule.message or rule.description,
-                                    parts[0].source, {"combines": rule.match.all_of,
-                                                      "first": parts[0].evidence},
+            findings.append(Finding(rule=rule.id, severity=rule.severity,
+                                    message=rule.message or rule.description, source=parts[0].source,
+                                    evidence={"combines": rule.match.all_of, "first": parts[0].evidence},
                                     phase=parts[0].phase, attack=rule.attack,
                                     hash=parts[0].hash))
             fired.add(rule.id)

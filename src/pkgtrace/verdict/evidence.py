@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import re
-import tarfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pkgtrace.sandbox.netsim.policy import token_use
-from pkgtrace.static.extract import gunzip_head
+from pkgtrace.static.extract import read_heads
 from pkgtrace.sandbox.persona import decode_powershell
 from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
@@ -417,54 +414,12 @@ def _wanted(path: str) -> bool:
     return detect_language(path, b"") is not None or name in _CODE_NAMES or "." not in name
 
 
-def _members(artifact: Path):
-    """(path, first bytes) of the archive's regular files that may hold code."""
-    total = 0
-    try:
-        if zipfile.is_zipfile(artifact):
-            with zipfile.ZipFile(artifact) as z:
-                for info in z.infolist():
-                    if info.is_dir() or not _wanted(info.filename) or total > MAX_CODE_TOTAL:
-                        continue
-                    with z.open(info) as fh:
-                        head = fh.read(MAX_CODE_FILE)
-                    total += len(head)
-                    yield info.filename.lstrip("/"), head
-            return
-        with tarfile.open(artifact) as t:
-            for m in t:
-                if total > MAX_CODE_TOTAL:
-                    break
-                if not m.isfile():
-                    continue
-                if m.name in ("data.tar.gz", "metadata.gz") and artifact.suffix == ".gem":
-                    fh = t.extractfile(m)
-                    if fh is None:
-                        continue
-                    if m.name == "metadata.gz":
-                        try:
-                            yield "metadata.gz", gunzip_head(fh, MAX_CODE_FILE)[0]
-                        except (OSError, EOFError):
-                            pass  # the static pass reports a broken metadata.gz
-                        continue
-                    with tarfile.open(fileobj=io.BytesIO(fh.read(MAX_CODE_TOTAL))) as inner:
-                        for im in inner:
-                            if im.isfile() and _wanted(im.name):
-                                ifh = inner.extractfile(im)
-                                head = ifh.read(MAX_CODE_FILE) if ifh else b""
-                                total += len(head)
-                                yield im.name.lstrip("./"), head
-                    continue
-                if not _wanted(m.name):
-                    continue
-                fh = t.extractfile(m)
-                if fh is None:
-                    continue
-                head = fh.read(MAX_CODE_FILE)
-                total += len(head)
-                yield m.name.lstrip("./").lstrip("/"), head
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, RuntimeError):
-        return  # a broken archive: the static pass reports it; rules see what was readable
+def _members(artifact: Path) -> list[tuple[str, bytes]]:
+    """(path, first bytes) of the archive's regular files that may hold code, read by the one
+    bounded archive reader: a broken or hostile archive gives what was readable within its
+    bounds (the static pass reports the problems)."""
+    heads, _result = read_heads(artifact, _wanted, head_bytes=MAX_CODE_FILE, budget=MAX_CODE_TOTAL)
+    return heads
 
 
 def _minified(text: str) -> bool:

@@ -74,8 +74,9 @@ def run_fact_rule(rule: Rule, ev: Evidence) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(Finding(rule.id, rule.severity, _fill(rule.message, rule.description, fact),
-                           rule.source, evidence, phase=fact.get("phase"), attack=rule.attack,
+        out.append(Finding(rule=rule.id, severity=rule.severity,
+                           message=_fill(rule.message, rule.description, fact),
+                           source=rule.source, evidence=evidence, phase=fact.get("phase"), attack=rule.attack,
                            hash=_fact_hash(fact, ev)))
         if len(out) >= m.max_hits:
             break
@@ -134,8 +135,9 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
             end = len(cf.text) if end < 0 else end
             excerpt = cf.text[max(start, h.start() - 80):min(end, h.end() + 80)].strip()
             values = {"file": cf.path, "line": line, "match": h.group(0), "role": cf.role}
-            out.append(Finding(rule.id, rule.severity, _fill(rule.message, rule.description, values),
-                               "static", {"file": cf.path, "line": line, "role": cf.role,
+            out.append(Finding(rule=rule.id, severity=rule.severity,
+                               message=_fill(rule.message, rule.description, values),
+                               source="static", evidence={"file": cf.path, "line": line, "role": cf.role,
                                           "excerpt": _short(excerpt), "sha256": cf.sha256,
                                           **({"context": cf.context} if cf.context else {})},
                                attack=rule.attack, hash=cf.sha256))

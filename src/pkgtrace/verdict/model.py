@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Severity = Literal["low", "medium", "high", "critical"]
-Source = Literal["static", "dynamic", "metadata"]
-Label = Literal["benign", "suspicious", "malicious"]
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+# The public vocabulary lives in pkgtrace.api; re-exported for the rule engine's modules.
+from pkgtrace.api.base import SEVERITIES, Label, Severity, Source
+from pkgtrace.api.findings import Finding
+
+__all__ = ["SEVERITIES", "Finding", "Label", "Match", "Rule", "Severity", "Source"]
 
 
 class Match(BaseModel):
@@ -56,26 +56,3 @@ class Rule(BaseModel):
 
     def applies_to(self, ecosystem: str) -> bool:
         return "all" in self.ecosystems or ecosystem in self.ecosystems
-
-
-@dataclass
-class Finding:
-    rule: str
-    severity: str
-    message: str
-    source: str
-    evidence: dict = field(default_factory=dict)
-    phase: str | None = None
-    attack: str | None = None
-    hash: str | None = None     # content hash a suppression is keyed on
-
-    def as_dict(self) -> dict:
-        d = {"rule": self.rule, "severity": self.severity, "message": self.message,
-             "source": self.source, "evidence": self.evidence}
-        if self.phase:
-            d["phase"] = self.phase
-        if self.attack:
-            d["attack"] = self.attack
-        if self.hash:
-            d["hash"] = self.hash
-        return d

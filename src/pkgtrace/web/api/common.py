@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Path, Query, Request
 
-from pkgtrace.web.schemas import Error
+from pkgtrace.api.responses import Error
 from pkgtrace.web.services import Services
 
 

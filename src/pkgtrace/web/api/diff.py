@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import views
 from pkgtrace.web.api.common import READ, NameParam, services, version_query
-from pkgtrace.web.schemas import Diff
+from pkgtrace.api.responses import Diff
 from pkgtrace.web.services import Services
 
 router = APIRouter(tags=["diff"])

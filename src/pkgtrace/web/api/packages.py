@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import views
 from pkgtrace.web.api.common import READ, NameParam, services
-from pkgtrace.web.schemas import PackageVersions
+from pkgtrace.api.responses import PackageVersions
 from pkgtrace.web.services import Services
 
 router = APIRouter(tags=["packages"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import queries, views
 from pkgtrace.web.api.common import INVALID, READ, UNAVAILABLE, NameParam, VersionParam, services
-from pkgtrace.web.schemas import ReleaseDetail, SearchResult
+from pkgtrace.api.responses import ReleaseDetail, SearchResult
 from pkgtrace.web.services import Services
 
 router = APIRouter(tags=["releases"])

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from pkgtrace.web import views
 from pkgtrace.web.api.common import UNAVAILABLE, services
-from pkgtrace.web.schemas import Status
+from pkgtrace.api.responses import Status
 from pkgtrace.web.services import Services
 
 router = APIRouter(tags=["status"])

@@ -9,7 +9,7 @@ from pkgtrace.pipeline.scheduler import Scheduler
 from pkgtrace.web import queries, urls, views
 from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, UNAVAILABLE, services
 from pkgtrace.web.auth import require_token
-from pkgtrace.web.schemas import SubmitRequest, SubmitResponse
+from pkgtrace.api.responses import SubmitRequest, SubmitResponse
 from pkgtrace.web.services import Services
 
 router = APIRouter(tags=["submit"])

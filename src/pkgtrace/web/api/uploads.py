@@ -11,7 +11,7 @@ from pkgtrace.model import Ecosystem
 from pkgtrace.web import queries, urls, views
 from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, NOT_FOUND, UNAVAILABLE, services
 from pkgtrace.web.auth import require_token
-from pkgtrace.web.schemas import Error, Upload
+from pkgtrace.api.responses import Error, Upload
 from pkgtrace.web.services import Services
 from pkgtrace.web.uploads import UploadError, UploadRecord
 

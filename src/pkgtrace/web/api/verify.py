@@ -13,7 +13,7 @@ from pkgtrace.web import urls
 from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, UNAVAILABLE, services
 from pkgtrace.web.api.uploads import TOO_LARGE
 from pkgtrace.web.auth import bearer, require_token
-from pkgtrace.web.schemas import VerifyResult
+from pkgtrace.api.responses import VerifyResult
 from pkgtrace.web.services import Services
 from pkgtrace.web.uploads import UploadError, safe_filename
 

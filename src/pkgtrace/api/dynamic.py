@@ -1,0 +1,94 @@
+"""The report's `dynamic` section: what the package did when installed, imported and executed in
+the sandbox.
+
+Open models throughout: other parts of pkgtrace (the tracer, the worlds, the registry proxy) add
+observations to these records in parallel with this schema, and a stored report must keep
+loading when they do. The fields listed are the ones consumers rely on; each has a type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from pkgtrace.api.base import Open
+from pkgtrace.api.network import NetworkEvent
+
+
+class SandboxLimits(Open):
+    phase_seconds: float = Field(description="Wall-clock limit per phase.")
+    memory_bytes: int = Field(description="Memory limit of the sandbox.")
+    processes: int = Field(description="Process limit of the sandbox.")
+    disk_bytes: int = Field(description="Writable disk limit of the sandbox.")
+
+
+class SandboxInfo(Open):
+    image: str = Field(description="Key of the sandbox image (its recipe's hash).")
+    runsc: str | None = Field(None, description="gVisor runsc version.")
+    startup_s: float | None = Field(None, description="Seconds to start the sandbox.")
+    limits: SandboxLimits = Field(description="The limits the run had.")
+    registry_hosts: list[str] = Field(default_factory=list,
+                                      description="Registry hosts the package manager could reach.")
+
+
+class FileAccess(Open):
+    path: str = Field(description="Path in the guest.")
+    read: bool = Field(description="Opened for reading.")
+    write: bool = Field(description="Opened for writing or created.")
+    delete: bool = Field(description="Deleted.")
+    ops: list[str] = Field(default_factory=list, description="Syscall kinds seen on it.")
+
+
+class Command(Open):
+    pid: int | None = Field(None, description="Process id in the guest.")
+    argv: list[str] = Field(description="The command line executed.")
+
+
+class Connection(Open):
+    address: str | None = Field(None, description="Address connected to.")
+    port: int | None = Field(None, description="Port connected to.")
+    hostnames: list[str] = Field(default_factory=list, description="Names the package resolved to it.")
+
+
+class Phase(Open):
+    status: str = Field(description="completed, error_analysis, timeout, … as OSSF spells it.")
+    reason: str = Field("", description="Why the phase ended as it did.")
+    exit_code: int | None = Field(None, description="Exit code of the phase's command.")
+    duration_s: float | None = Field(None, description="Seconds the phase ran.")
+    left_running: list[dict[str, Any]] = Field(default_factory=list,
+                                               description="Processes still running when it ended.")
+    files: list[FileAccess] = Field(default_factory=list, description="Files touched.")
+    file_events: list[dict[str, Any]] = Field(default_factory=list,
+                                              description="mkdir/rename/chmod… events in order.")
+    commands: list[Command] = Field(default_factory=list, description="Commands executed.")
+    connections: list[Connection] = Field(default_factory=list, description="Outgoing connections.")
+    listens: list[dict[str, Any]] = Field(default_factory=list, description="Sockets bound or listened on.")
+    sends: list[dict[str, Any]] = Field(default_factory=list, description="Data sent, base64 and text.")
+    failed: list[dict[str, Any]] = Field(default_factory=list, description="Failed syscalls of interest.")
+    tamper: list[Any] = Field(default_factory=list, description="Attempts to tamper with the tracer.")
+    tamper_count: int = Field(0, description="Number of tamper attempts.")
+    dropped_events: int = Field(0, description="Events dropped because a cap was reached.")
+    network: list[NetworkEvent] = Field(default_factory=list,
+                                        description="Traffic the network simulator saw in this phase.")
+    dns: list[NetworkEvent] = Field(default_factory=list, description="DNS queries in this phase.")
+
+
+class Process(Open):
+    pid: int = Field(description="Process id in the guest.")
+    ppid: int | None = Field(None, description="Parent process id.")
+    phase: str | None = Field(None, description="Phase it started in.")
+    argv: list[str] | None = Field(None, description="Its command line.")
+    exe: str | None = Field(None, description="Its executable.")
+    exit_code: int | None = Field(None, description="Its exit code, if it exited.")
+
+
+class DynamicSection(Open):
+    sandbox: SandboxInfo = Field(description="The sandbox the package ran in.")
+    bait: dict[str, Any] = Field(default_factory=dict, description="Bait credentials planted (names only).")
+    phases: dict[str, Phase] = Field(description="Per phase (install, import, execute): what happened.")
+    processes: list[Process] = Field(default_factory=list, description="Every process the run started.")
+    trace_stats: dict[str, Any] = Field(default_factory=dict, description="Counts from the tracer.")
+    worlds: dict[str, Any] | None = Field(None, description="Runs under other simulated worlds, if any.")
+    registry_proxy: list[dict[str, Any]] | None = Field(None,
+                                                        description="The registry proxy's decisions.")

@@ -1,0 +1,89 @@
+"""`pkgtrace verify --format json`: each locked dependency and what the dataset says about it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Mapping
+
+from pydantic import Field
+
+from pkgtrace.api.base import SEVERITIES, Severity, Strict
+
+VERIFY_SCHEMA = "pkgtrace-verify/1"
+
+
+class RecordFinding(Strict):
+    """A finding as the dataset's release record carries it (api.findings.Finding's public part)."""
+    rule: str = Field(description="Id of the rule that matched.")
+    severity: Severity = Field(description="The rule's severity.")
+    message: str = Field(description="What matched, for a person.")
+    evidence: dict[str, Any] = Field(default_factory=dict, description="The matched record.")
+
+    @classmethod
+    def from_dict(cls, d: Any) -> "RecordFinding":
+        """A finding from a dataset record, which may come from a remote server: a clear
+        ValueError for what is not a finding; a missing severity reads as medium."""
+        if not isinstance(d, Mapping):
+            raise ValueError(f"a finding must be an object, not {type(d).__name__}")
+        rule, severity, message = d.get("rule"), d.get("severity", "medium"), d.get("message", "")
+        if not isinstance(rule, str) or not rule:
+            raise ValueError("a finding needs a rule id")
+        if severity not in SEVERITIES:
+            raise ValueError(f"finding {rule}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+        evidence = d.get("evidence") or {}
+        if not isinstance(evidence, Mapping):
+            evidence = {"value": evidence}
+        return cls(rule=rule, severity=severity, message=str(message), evidence=dict(evidence))
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+                "evidence": dict(self.evidence)}
+
+
+class ReleaseRecordDoc(Strict):
+    label: Literal["benign", "suspicious", "malicious", "unknown"] = Field(
+        description="The dataset's label; unknown: analysed without a verdict.")
+    score: float = Field(description="The verdict's score.")
+    findings: list[RecordFinding] = Field(default_factory=list, description="The verdict's findings.")
+    analyzed: str | int | float | None = Field(None, description="When the verdict was made, if known.")
+    url: str | None = Field(None, description="Where a person can read the full report, if anywhere.")
+
+
+class DependencyDoc(Strict):
+    ecosystem: str = Field(description="Ecosystem id.")
+    name: str = Field(description="Name, normalised per ecosystem.")
+    version: str | None = Field(description="The locked version; null when the lockfile pins none.")
+    file: str = Field(description="The lockfile it was read from.")
+    line: int | None = Field(None, description="1-based line of its entry, when known.")
+    key: str | None = Field(None, description="Where in the lockfile document, when no line is known.")
+    direct: bool | None = Field(None, description="A direct dependency; null when the lockfile does not say.")
+    source: str = Field(description="registry, git, url, path, workspace or private.")
+    locator: str | None = Field(None, description="git URL@rev, archive URL, path or non-default index.")
+    alias: str | None = Field(None, description="The name the project imports it under, if aliased.")
+    dev: bool | None = Field(None, description="Development-only, when the lockfile says so.")
+    markers: str | None = Field(None, description="Environment markers / platform, when recorded.")
+    hashes: list[str] = Field(default_factory=list, description="Integrity hashes the lockfile records.")
+
+
+class VerifyRowDoc(Strict):
+    dependency: DependencyDoc = Field(description="The locked dependency.")
+    status: Literal["malicious", "suspicious", "benign", "unknown", "not-looked-up"] = Field(
+        description="The dataset's label, unknown when it has none, not-looked-up for non-registry deps.")
+    release: ReleaseRecordDoc | None = Field(None, description="The dataset's record, if it has one.")
+    suppressed: str | None = Field(None, description="The suppression's reason, when one applies.")
+
+
+class ToolInfo(Strict):
+    name: str = Field(description="Always pkgtrace.")
+    version: str = Field(description="pkgtrace's version.")
+
+
+class VerifyDocument(Strict):
+    schema_version: Literal["pkgtrace-verify/1"] = Field(VERIFY_SCHEMA, description="Version of this shape.")
+    tool: ToolInfo = Field(description="The tool that wrote it.")
+    dataset: str | None = Field(None, description="The dataset (path or server URL) the records came from.")
+    lockfiles: list[str] = Field(description="Lockfiles read.")
+    failed_lockfiles: list[dict[str, Any]] = Field(description="Lockfiles that could not be read "
+                                                               "(file, line, key, message).")
+    notes: list[str] = Field(description="What the lockfile readers skipped or could not tell.")
+    summary: dict[str, int] = Field(description="Rows per status, plus total and suppressed.")
+    results: list[VerifyRowDoc] = Field(description="One row per dependency, worst first.")
