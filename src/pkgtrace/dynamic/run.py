@@ -195,6 +195,9 @@ def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Statu
         return Status.ERROR_TIMEOUT, "wall-time limit reached"
     if r.limit == "disk":
         return Status.ERROR_OTHER, "disk limit reached"
+    if r.limit == "trace":
+        return Status.ERROR_OTHER, (f"trace limit reached: {r.trace_bytes >> 20} MiB of syscall log "
+                                    "(a flood); the phase was ended")
     if r.limit == "memory":
         return Status.ERROR_OTHER, "memory limit reached: the sandbox was killed"
     if r.limit == "processes":
@@ -265,6 +268,8 @@ def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list
         "status": status.value, "reason": reason,
         "exit_code": r.exit_code if r else None,
         "duration_s": round(r.ended - r.started, 3) if r else None,
+        "limit": r.limit if r else None,
+        "trace_bytes": r.trace_bytes if r else None,
         "left_running": left,
         "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
                    "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}
