@@ -115,6 +115,9 @@ class TraceBuilder:
         self.roots = {w.root_pid: w.name for w in windows if w.root_pid is not None}
         for pid, phase in self.roots.items():
             self.owner[pid] = f"{DRIVER}:{phase}"
+        # Init (guest/init.py) makes no traced call once it has booted: a line in its name after
+        # the first phase began is forged (a right guess of the log pid), made to be ignored.
+        self.booted = min((w.start for w in windows), default=None)
         self.parent: dict[int, int] = {}
         self.pending: dict[tuple[int, str], Syscall] = {}  # entry lines awaiting their exit
         self.cwd: dict[int, str] = {}
@@ -168,6 +171,9 @@ class TraceBuilder:
         for call in calls:
             if call.tamper:
                 self._tamper(call)
+            elif call.pid == 1 and self.booted is not None and _seconds_of_day(call.time) > self.booted:
+                self._tamper(call, "a line in init's name after boot (init runs nothing traced)")
+                continue  # not used: a forged "init cloned me" would hide a process
             if call.entry:
                 self.pending[(call.tid, call.name)] = call
                 continue
