@@ -123,8 +123,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             progress("reading trace")
             stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
             stopper.start()  # the teardown's wait overlaps the parse
+            parse_started = time.monotonic()
             with read_log(sb.boot_log()) as log:
                 trace = build(log, windows, sb.control_pids, sensitive=bait.files)
+            parse_s = time.monotonic() - parse_started
             stopper.join()
             net_events = sb.net.events()
             proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
@@ -134,6 +136,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             section["worlds"] = _worlds_section(chosen, phases, results, left, trace, net_events,
                                                 records, section["phases"])
         section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
+        # where the time went (bench/sandbox_overhead reads these)
+        section["sandbox"]["timings"] = {"setup_s": round(setup.ended - setup.started, 3),
+                                         "trace_parse_s": round(parse_s, 3),
+                                         "total_s": round(time.monotonic() - t0, 3)}
         section["registry_proxy"] = proxy_log
         return doc, section
     finally:
