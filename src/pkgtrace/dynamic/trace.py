@@ -108,7 +108,7 @@ class TraceBuilder:
     def __init__(self, windows: list[PhaseWindow], control_pids: Iterable[int] = (),
                  sensitive: Iterable[str] = ()):
         self.trace = Trace()
-        self.windows = windows
+        self.windows = list(windows)
         self.owner: dict[int, str] = {1: CONTROL}
         for pid in control_pids:
             self.owner[pid] = CONTROL
@@ -125,6 +125,17 @@ class TraceBuilder:
         # Another name for a file or folder -> the name it had (hard or symbolic link, rename):
         # a read through the new name is a read of the old one.
         self.alias: dict[str, str] = {}
+
+    def add_control(self, pid: int) -> None:
+        self.owner.setdefault(pid, CONTROL)
+
+    def add_window(self, w: PhaseWindow) -> None:
+        """A phase that ended after this builder was made (dynamic/live.py)."""
+        self.windows.append(w)
+        if w.root_pid is not None:
+            self.roots[w.root_pid] = w.name
+            self.owner[w.root_pid] = f"{DRIVER}:{w.name}"
+        self.booted = w.start if self.booted is None else min(self.booted, w.start)
 
     # --- attribution -------------------------------------------------------------------------
 
