@@ -40,10 +40,16 @@ FLOODS = {
                  "    except OSError:\n"
                  "        pass\n"
                  "    s.close()\n"),
-    "dns": ("import socket\n"
+    # raw queries to the resolver, as fast as they go (the C library's resolver waits for each)
+    "dns": ("import socket, struct\n"
+            "ns = [l.split()[1] for l in open('/etc/resolv.conf') if l.startswith('nameserver')][0]\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "s.setblocking(False)\n"
             "for i in range(20000):\n"
+            "    name = b''.join(bytes([len(p)]) + p for p in (b'h%d' % i, b'flood', b'example')) + b'\\0'\n"
             "    try:\n"
-            "        socket.getaddrinfo('h%d.flood.example' % i, 80, proto=socket.IPPROTO_TCP)\n"
+            "        s.sendto(struct.pack('>HHHHHH', i & 0xffff, 0x100, 1, 0, 0, 0) + name + b'\\0\\1\\0\\1', (ns, 53))\n"
+            "        s.recv(512)\n"
             "    except OSError:\n"
             "        pass\n"),
 }
