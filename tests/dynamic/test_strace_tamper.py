@@ -207,3 +207,17 @@ def test_a_perfect_right_pid_forgery_reads_as_two_records_and_init_is_not_a_hidi
     assert {(c.pid, c.name) for c in calls if not c.entry} == {(5, "rename"), (1, "rename")}
     t = build(_log(lines), [PhaseWindow("install", 4, 85000, 85400), PhaseWindow("import", 9, 85500, 85600)])
     assert any("init" in x["why"] for x in t.phases["install"].tamper + t.tamper), (t.tamper, t.phases)
+
+
+def test_entry_lines_skipped_unread_cannot_hide_a_forged_tail():
+    # Plain entry lines are skipped without a full reading (they only pair with their exit
+    # line). One whose path ends in ")" and then a newline looks complete; what follows the
+    # newline belongs to no record and is counted, and the exit line is read in full as ever.
+    evil = "openat(AT_FDCWD /tmp, 0x1 /tmp/x)\nz, O_RDONLY, 0o0)"
+    calls, stats = parse(pair("python3", evil))
+    assert stats.forged >= 1
+    (x,) = [c for c in calls if not c.entry]
+    assert x.tamper and x.args[1] == "0x1 /tmp/x)\nz"
+    # a name that spells a syscall is never skipped: both lines are flagged, as before
+    calls, stats = parse(pair("x E getpid(", BAIT_OPEN))
+    assert stats.tampered == 2

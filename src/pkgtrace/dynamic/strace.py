@@ -186,6 +186,7 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
     expected = None if log_pid == "first" or log_pid is None else int(log_pid)
     learn = log_pid == "first"
     pending: _Pending | None = None
+    closed = False  # the last record was complete and skipped: a line after it is of no record
     for raw in lines:
         stats.lines += 1
         stats.bytes += len(raw)
@@ -200,8 +201,13 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
             if pending is not None:
                 yield from _finish(pending, stats, cut=True)
                 pending = None
+            closed = False
             if head.group("file") != "strace.go":
                 continue  # other debug output
+            if _skippable(line, head.end()):
+                stats.syscalls += 1
+                closed = True
+                continue
             pending = _Pending(head, line[head.end():], line)
             pending.best = _complete(head, pending.body, stats)
             pending.best_lines = 1 if pending.best else 0
@@ -217,9 +223,33 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
             if call is not None:  # the longest complete reading wins: the real end comes last
                 pending.best, pending.best_lines = call, len(pending.lines)
             continue
+        if closed:
+            _orphan(stats, line)
+            continue
         _stray(stats, line)
     if pending is not None:
         yield from _finish(pending, stats)
+
+
+# Lines not worth reading, recognised without trying every split: the entry lines that only pair
+# with their exit line (which repeats their arguments), half of a log. Only a line that cannot be
+# read another way qualifies: a process name of letters, digits and ".+-_" (no space, so it
+# spells no syscall) and no other split where the slow reading looks for one. (A stat of a
+# descriptor is read in full: its path is the file's real name, which a read through
+# /proc/self/cwd or /proc/PID/fd does not show.)
+_PLAIN = re.compile(r"\[\s*\d+(?::\s*\d+)?\] ([\w.+-]{1,15}) ([EX]) ([a-z0-9_]+)\(", re.ASCII)
+_SCAN = COMM_MAX * 4 + 32  # how far into a line _readings looks for a split
+
+
+def _skippable(line: str, start: int) -> bool:
+    m = _PLAIN.match(line, start)
+    if m is None:
+        return False
+    name = m.group(3)
+    if m.group(2) != "E" or name not in SHAPES or name in ENTRY_USED or not line.endswith(")"):
+        return False
+    # another place a syscall could start, as far as _readings looks: read the slow way
+    return _CANDIDATE.search(line, m.end(1) + 1, m.start(1) + _SCAN) is None
 
 
 def _finish(p: _Pending, stats: Stats, cut: bool = False) -> Iterator[Syscall]:

@@ -35,15 +35,15 @@ OUTPUT_TAIL = 4096
 # (the stat family, as OSSF), marks (mknod, utimensat, chown) and chdir, so that relative paths
 # resolve. Each must have a shape in dynamic/strace.SHAPES, the only way a line is read.
 # (faccessat2 is unknown to runsc 20221219, which refuses to start with it; glibc falls back
-# to faccessat, which is traced.) fstat is left out: it names no path, only a descriptor whose
-# open is traced already, and a line for each would only lengthen the log (glibc's fstat is
-# newfstatat(fd, "", AT_EMPTY_PATH), which runsc cannot filter: the parser skips those cheaply).
+# to faccessat, which is traced.) fstat stays: runsc prints the descriptor's real name, which a
+# read through /proc/self/cwd or /proc/PID/fd does not show; glibc programs never call it (their
+# fstat is newfstatat(fd, "", AT_EMPTY_PATH)), so it costs nothing there.
 TRACED_SYSCALLS = (
     "open", "openat", "creat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2",
     "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "mkdir", "mkdirat",
     "truncate", "execve", "execveat", "clone", "clone3", "fork", "vfork", "exit_group",
     "socket", "connect", "bind", "listen", "sendto", "sendmsg", "sendmmsg",
-    "stat", "lstat", "newfstatat", "statx", "access", "faccessat",
+    "stat", "lstat", "fstat", "newfstatat", "statx", "access", "faccessat",
     "readlink", "readlinkat", "chdir", "fchdir", "mknod", "mknodat", "utimensat",
     "chown", "fchown", "fchownat", "lchown",
 )
