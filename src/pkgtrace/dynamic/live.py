@@ -18,6 +18,14 @@ from pkgtrace.dynamic import strace
 from pkgtrace.dynamic.trace import PhaseWindow, Trace, TraceBuilder
 
 _CHUNK = 1 << 20
+BACKGROUND_NICE = 10
+
+
+def _renice(tid: int, nice: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, nice)  # a thread's own priority on Linux
+    except OSError:
+        pass
 
 
 class LiveTrace:
@@ -32,6 +40,7 @@ class LiveTrace:
         self._handed: set[str] = set()
         self._control: set[int] = set()
         self._error: BaseException | None = None
+        self._tid: int | None = None
         self._thread = threading.Thread(target=self._run, name="strace-reader", daemon=True)
         self._thread.start()
 
@@ -62,12 +71,18 @@ class LiveTrace:
             self._control.update(control_pids)
             self._done = True
             self._cond.notify()
+        if self._tid is not None:
+            _renice(self._tid, os.getpriority(os.PRIO_PROCESS, 0))
         self._thread.join()
         if self._error is not None:
             raise self._error
         return self._builder.trace
 
     def _run(self) -> None:
+        # While phases run, parse on what CPU the sandbox leaves over; finish() restores the
+        # priority once the parse is what the run waits for.
+        self._tid = threading.get_native_id()
+        _renice(self._tid, BACKGROUND_NICE)
         try:
             b = self._builder
             b.feed(strace.parse_lines(self._lines(), b.trace.stats))
