@@ -14,6 +14,13 @@ Both reach the real registry for dependencies. Printed: per-package seconds and 
 median ratio, and the sandbox start-up time (median over all runs). Target: median ratio < 3x,
 start-up < 1 s. Run as root with the sandbox set up (scripts/setup).
 
+    .venv/bin/python bench/sandbox_overhead.py --baseline-trace
+
+Also runs each analysis with the syscalls traced before issue 11 (no stat family, chdir, marks),
+interleaved with the current set in the same run, and prints both ratios against bare, the
+log sizes, and where the time went (setup step, phases, trace parsing): the cost of tracing
+more, measured under the same load rather than against a figure from another day.
+
     .venv/bin/python bench/sandbox_overhead.py --worlds
 
 The cost of payload reach instead: for the PyPI releases above, a whole analysis (install,
@@ -44,6 +51,15 @@ from pkgtrace.dynamic.run import analyze_dynamic
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.sandbox.netsim.forwarder import upstream_traffic
+from pkgtrace.sandbox import runsc
+
+# What runsc traced before issue 11 added probes (stat family), chdir and marks.
+PRE_ISSUE_11_SYSCALLS = (
+    "open", "openat", "creat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2",
+    "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "mkdir", "mkdirat",
+    "truncate", "execve", "execveat", "clone", "clone3", "fork", "vfork", "exit_group",
+    "socket", "connect", "bind", "listen", "sendto", "sendmsg", "sendmmsg",
+)
 
 PACKAGES = [
     (Ecosystem.PYPI, "six", "1.16.0"),
@@ -179,17 +195,71 @@ def cache_savings(as_json: bool) -> int:
     return 0
 
 
+def _timed(artifact: Artifact, syscalls: tuple[str, ...]) -> dict:
+    saved = runsc.TRACED_SYSCALLS
+    runsc.TRACED_SYSCALLS = syscalls
+    try:
+        t0 = time.monotonic()
+        _doc, report = analyze_dynamic(artifact, only=frozenset({"install", "import"}))
+        total = time.monotonic() - t0
+    finally:
+        runsc.TRACED_SYSCALLS = saved
+    timings = report["sandbox"].get("timings") or {}
+    return {"s": total, "phases_s": sum(p["duration_s"] or 0 for p in report["phases"].values()),
+            "setup_s": timings.get("setup_s"), "parse_s": timings.get("trace_parse_s"),
+            "startup_s": report["sandbox"]["startup_s"], "log_bytes": report["trace_stats"].get("bytes")}
+
+
+def trace_baseline(repeat: int, as_json: bool) -> int:
+    """Current traced set against the pre-issue-11 one, alternating, both against bare."""
+    rows = []
+    for eco, name, version in PACKAGES:
+        artifact = fetch(eco, name, version)
+        now, before, bare = [], [], []
+        for _ in range(repeat):
+            now.append(_timed(artifact, runsc.TRACED_SYSCALLS))
+            before.append(_timed(artifact, PRE_ISSUE_11_SYSCALLS))
+            bare.append(bare_pypi(artifact) if eco is Ecosystem.PYPI else bare_npm(artifact))
+        med = lambda runs, k: statistics.median(r[k] for r in runs)  # noqa: E731
+        b = statistics.median(bare)
+        row = {"name": name, "bare_s": round(b, 2),
+               **{f"{tag}_{k}": round(med(runs, k), 3) for tag, runs in (("now", now), ("pre11", before))
+                  for k in ("s", "phases_s", "setup_s", "parse_s", "startup_s", "log_bytes")}}
+        row["ratio_now"], row["ratio_pre11"] = round(row["now_s"] / b, 2), round(row["pre11_s"] / b, 2)
+        rows.append(row)
+        if not as_json:
+            print(f"{eco.value:5} {name+'@'+version:20} bare {b:5.2f}s | now {row['now_s']:6.2f}s "
+                  f"{row['ratio_now']:5.2f}x log {row['now_log_bytes']:>10,.0f}B parse {row['now_parse_s']:5.2f}s "
+                  f"phases {row['now_phases_s']:5.2f}s setup {row['now_setup_s']:4.2f}s | pre-11 "
+                  f"{row['pre11_s']:6.2f}s {row['ratio_pre11']:5.2f}x log {row['pre11_log_bytes']:>10,.0f}B "
+                  f"parse {row['pre11_parse_s']:5.2f}s phases {row['pre11_phases_s']:5.2f}s", flush=True)
+    summary = {"median_ratio_now": round(statistics.median(r["ratio_now"] for r in rows), 2),
+               "median_ratio_pre11": round(statistics.median(r["ratio_pre11"] for r in rows), 2),
+               "rows": rows}
+    summary["now_over_pre11"] = round(summary["median_ratio_now"] / summary["median_ratio_pre11"], 3)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"\nmedian ratio against bare: now {summary['median_ratio_now']}x, with the pre-issue-11 "
+              f"trace {summary['median_ratio_pre11']}x (now/pre-11 {summary['now_over_pre11']})")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side per package (median taken)")
     ap.add_argument("--json", action="store_true", help="print the table as JSON")
     ap.add_argument("--worlds", action="store_true", help="the cost of other worlds and install fallbacks")
     ap.add_argument("--cache", action="store_true", help="cold against warm download cache")
+    ap.add_argument("--baseline-trace", action="store_true",
+                    help="also run with the syscalls traced before issue 11, in the same run")
     args = ap.parse_args()
     if args.cache:
         return cache_savings(args.json)
     if args.worlds:
         return reach_costs(args.json)
+    if args.baseline_trace:
+        return trace_baseline(args.repeat, args.json)
 
     rows, startups = [], []
     for eco, name, version in PACKAGES:

@@ -165,3 +165,59 @@ def test_a_path_built_to_make_the_reader_backtrack_is_read_in_bounded_time():
     calls, stats = parse([first, "rest) = 0 (0x0) (1µs)"])
     assert time.process_time() - started < 5
     assert calls and calls[0].tamper and stats.tampered == 1
+
+
+# A forged line that carries the right log pid (the host pid of the sandbox's runsc: unknown
+# inside the guest, so a guess, and every wrong guess is counted as a forged line). What happens
+# when the guess is right:
+
+def test_a_forged_line_with_the_right_log_pid_cuts_the_real_record_and_is_caught():
+    # "/tmp/x\n<line with the right pid>\n": the real openat is cut short by a genuine-looking
+    # header, which runsc never does (it writes a record whole), and its tail is left over.
+    forged = line("init", "X", "clone(CLONE_VM|SIGCHLD, 0x0, 0x0, 0x0, 0x0)", "= 5 (0x5) (2µs)", pid=1)
+    evil = f"openat(AT_FDCWD /tmp, 0x7f88cf2b40b1 /tmp/x\n{forged}\nz, O_RDONLY|O_CLOEXEC, 0o0)"
+    calls, stats = parse(pair("python3", evil) + pair("python3", BAIT_OPEN))
+    cut = next(c for c in calls if not c.entry and c.pid == 5 and "/tmp/x" in "".join(c.args))
+    assert cut.tamper and "forged line" in cut.tamper
+    assert stats.forged >= 1  # the real record's tail, left over
+    t = trace(pair("python3", evil) + pair("python3", BAIT_OPEN))
+    assert t.phases["install"].files["/root/.ssh/id_rsa"].read  # the read after it still counts
+    assert t.phases["install"].tamper  # and the verdict sees tampering (DYN-TRACE-TAMPER)
+
+
+def test_a_right_pid_forged_line_whose_tail_is_left_over_is_counted():
+    # The first piece of the real record made to look complete, the forged line after it, then
+    # the real record's tail on a line of its own: the tail belongs to no record.
+    forged = line("init", "X", "unlink(0x1 /tmp/y)", "= 0 (0x0) (2µs)", pid=1)
+    evil = f"openat(AT_FDCWD /tmp, 0x1 /tmp/x, O_RDONLY, 0o0) = 3 (0x3) (1µs)\n{forged}\n, O_RDONLY, 0o0)"
+    calls, stats = parse(pair("python3", evil))
+    # the tail is either left over (a line of no record) or taken into the forged record (a
+    # newline inside its argument): tampering either way
+    assert stats.forged + stats.tampered >= 1 and stats.tamper_examples
+
+
+def test_a_perfect_right_pid_forgery_reads_as_two_records_and_init_is_not_a_hiding_place():
+    # The residual case: the real record's first piece looks complete and the forged line takes
+    # in the real tail (both end in a free-text argument). It reads as two records; the forged
+    # one names init, which runs nothing traced after boot, so it is tampering, not ignored.
+    forged_head = line("init", "X", "rename(0x1 /tmp/evil", pid=1)[:-len(" = 3 (0x3) (15.5µs)")]
+    evil = f"rename(0x1 /tmp/x, 0x2 /tmp/y) = 0 (0x0) (1µs)\n{forged_head}, 0x2 /root/.bashrc)"
+    lines = pair("python3", evil, "= 0 (0x0) (3µs)", t="23:42:10.000000")
+    calls, stats = parse(lines)
+    assert {(c.pid, c.name) for c in calls if not c.entry} == {(5, "rename"), (1, "rename")}
+    t = build(_log(lines), [PhaseWindow("install", 4, 85000, 85400), PhaseWindow("import", 9, 85500, 85600)])
+    assert any("init" in x["why"] for x in t.phases["install"].tamper + t.tamper), (t.tamper, t.phases)
+
+
+def test_entry_lines_skipped_unread_cannot_hide_a_forged_tail():
+    # Plain entry lines are skipped without a full reading (they only pair with their exit
+    # line). One whose path ends in ")" and then a newline looks complete; what follows the
+    # newline belongs to no record and is counted, and the exit line is read in full as ever.
+    evil = "openat(AT_FDCWD /tmp, 0x1 /tmp/x)\nz, O_RDONLY, 0o0)"
+    calls, stats = parse(pair("python3", evil))
+    assert stats.forged >= 1
+    (x,) = [c for c in calls if not c.entry]
+    assert x.tamper and x.args[1] == "0x1 /tmp/x)\nz"
+    # a name that spells a syscall is never skipped: both lines are flagged, as before
+    calls, stats = parse(pair("x E getpid(", BAIT_OPEN))
+    assert stats.tampered == 2

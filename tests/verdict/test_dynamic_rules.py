@@ -170,7 +170,19 @@ EVENTS |= {
 def test_every_dynamic_rule_is_tested():
     from .test_dynamic_context import CONTEXT_EVENTS  # the context rules' own table
     dynamic = {r.id for r in load_rules() if r.family == "dynamic"}
-    assert dynamic - SEEN_IN_RECORDINGS - set(EVENTS) - set(CONTEXT_EVENTS) == set()
+    assert dynamic - SEEN_IN_RECORDINGS - set(EVENTS) - set(CONTEXT_EVENTS) - PHASE_LIMIT_RULES == set()
+
+
+PHASE_LIMIT_RULES = {"DYN-TRACE-FLOOD"}  # fired by how a phase ended, tested below
+
+
+def test_a_flood_that_hit_the_trace_limit_is_not_benign_and_other_limits_are_not_a_flood():
+    docs = _with(None, "install", "files")
+    docs["report"]["dynamic"]["phases"]["install"].update(limit="trace", trace_bytes=70 << 20)
+    v = judge(docs, suppressions=[])
+    assert "DYN-TRACE-FLOOD" in v["rules_fired"] and v["label"] != "benign", v["findings"]
+    docs["report"]["dynamic"]["phases"]["install"].update(limit="time", trace_bytes=1 << 20)
+    assert "DYN-TRACE-FLOOD" not in judge(docs, suppressions=[])["rules_fired"]
 
 
 def _with(event: dict | None, phase: str, key: str) -> dict:

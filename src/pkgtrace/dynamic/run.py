@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from pkgtrace.dynamic import worlds as worlds_mod
-from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace, build, read_log
+from pkgtrace.dynamic.live import LiveTrace
+from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact
 from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult, DynamicResult,
@@ -78,7 +79,8 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         # The package's processes get the persona and the stand-ins last on PATH; drivers start
         # everything by absolute path and control steps get layout.SYSTEM_PATH (runsc.py).
         env = {**trust_env, **bait.env, **bait.persona_env, "PATH": persona.path_with_tools(layout.USER_PATH)}
-        with Sandbox(image, mounts + trust_mounts, limits, env=env, allow=allow, ca=ca) as sb:
+        with Sandbox(image, mounts + trust_mounts, limits, env=env, allow=allow, ca=ca) as sb, \
+                LiveTrace(sb.boot_log(), sb.control_pids, sensitive=bait.files) as live:
             startup = time.monotonic() - t0
             setup = sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME, layout.HOME],
                             control=True, timeout=60)
@@ -98,6 +100,8 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
                 sb.kill_all()  # nothing one phase left running may act in the next
                 records[name] = _guest_record(sb, name)
+                live.phase_done(PhaseWindow(name, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
+                                sb.control_pids)  # read while the next phase runs
             world_seconds = min(limits.phase_seconds, max(60.0, limits.phase_seconds / 2))
             for world, _why in chosen:
                 if not sb.alive():
@@ -119,12 +123,15 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     left[key] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
                     sb.kill_all()
                     records[key] = _guest_record(sb, name, world.name)
+                    live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)),
+                                    sb.log_bytes(), sb.control_pids)
             windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
             progress("reading trace")
             stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
             stopper.start()  # the teardown's wait overlaps the parse
-            with read_log(sb.boot_log()) as log:
-                trace = build(log, windows, sb.control_pids, sensitive=bait.files)
+            parse_started = time.monotonic()
+            trace = live.finish(windows, sb.control_pids)  # the last phase's part is left to read
+            parse_s = time.monotonic() - parse_started
             stopper.join()
             net_events = sb.net.events()
             proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
@@ -134,6 +141,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             section["worlds"] = _worlds_section(chosen, phases, results, left, trace, net_events,
                                                 records, section["phases"])
         section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
+        # where the time went (bench/sandbox_overhead reads these)
+        section["sandbox"]["timings"] = {"setup_s": round(setup.ended - setup.started, 3),
+                                         "trace_parse_s": round(parse_s, 3),
+                                         "total_s": round(time.monotonic() - t0, 3)}
         section["registry_proxy"] = proxy_log
         return doc, section
     finally:
@@ -195,6 +206,9 @@ def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Statu
         return Status.ERROR_TIMEOUT, "wall-time limit reached"
     if r.limit == "disk":
         return Status.ERROR_OTHER, "disk limit reached"
+    if r.limit == "trace":
+        return Status.ERROR_OTHER, (f"trace limit reached: {r.trace_bytes >> 20} MiB of syscall log "
+                                    "(a flood); the phase was ended")
     if r.limit == "memory":
         return Status.ERROR_OTHER, "memory limit reached: the sandbox was killed"
     if r.limit == "processes":
@@ -265,6 +279,8 @@ def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list
         "status": status.value, "reason": reason,
         "exit_code": r.exit_code if r else None,
         "duration_s": round(r.ended - r.started, 3) if r else None,
+        "limit": r.limit if r else None,
+        "trace_bytes": r.trace_bytes if r else None,
         "left_running": left,
         "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
                    "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}

@@ -186,6 +186,7 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
     expected = None if log_pid == "first" or log_pid is None else int(log_pid)
     learn = log_pid == "first"
     pending: _Pending | None = None
+    closed = False  # the last record was complete and skipped: a line after it is of no record
     for raw in lines:
         stats.lines += 1
         stats.bytes += len(raw)
@@ -198,15 +199,23 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
         if genuine:
             # Each runsc log record is one write: a genuine header always starts a new one.
             if pending is not None:
-                yield from _finish(pending, stats)
+                yield from _finish(pending, stats, cut=True)
                 pending = None
+            closed = False
             if head.group("file") != "strace.go":
                 continue  # other debug output
+            if _skippable(line, head.end()):
+                stats.syscalls += 1
+                closed = True
+                continue
             pending = _Pending(head, line[head.end():], line)
             pending.best = _complete(head, pending.body, stats)
             pending.best_lines = 1 if pending.best else 0
             continue
-        if pending is not None and len(pending.lines) < MAX_JOIN and len(pending.body) < MAX_RECORD:
+        if pending is not None and (len(pending.lines) >= MAX_JOIN or len(pending.body) >= MAX_RECORD):
+            _orphan(stats, line)  # a record runsc never writes: past the bound, none of it is read
+            continue
+        if pending is not None:
             # Not a line runsc started: the rest of a record split by a newline in a name.
             pending.body += "\n" + line
             pending.lines.append(line)
@@ -214,14 +223,39 @@ def parse_lines(lines: Iterable[str | bytes], stats: Stats | None = None,
             if call is not None:  # the longest complete reading wins: the real end comes last
                 pending.best, pending.best_lines = call, len(pending.lines)
             continue
+        if closed:
+            _orphan(stats, line)
+            continue
         _stray(stats, line)
     if pending is not None:
         yield from _finish(pending, stats)
 
 
-def _finish(p: _Pending, stats: Stats) -> Iterator[Syscall]:
+# Lines not worth reading, recognised without trying every split: the entry lines that only pair
+# with their exit line (which repeats their arguments), half of a log. Only a line that cannot be
+# read another way qualifies: a process name of letters, digits and ".+-_" (no space, so it
+# spells no syscall) and no other split where the slow reading looks for one. (A stat of a
+# descriptor is read in full: its path is the file's real name, which a read through
+# /proc/self/cwd or /proc/PID/fd does not show.)
+_PLAIN = re.compile(r"\[\s*\d+(?::\s*\d+)?\] ([\w.+-]{1,15}) ([EX]) ([a-z0-9_]+)\(", re.ASCII)
+_SCAN = COMM_MAX * 4 + 32  # how far into a line _readings looks for a split
+
+
+def _skippable(line: str, start: int) -> bool:
+    m = _PLAIN.match(line, start)
+    if m is None:
+        return False
+    name = m.group(3)
+    if m.group(2) != "E" or name not in SHAPES or name in ENTRY_USED or not line.endswith(")"):
+        return False
+    # another place a syscall could start, as far as _readings looks: read the slow way
+    return _CANDIDATE.search(line, m.end(1) + 1, m.start(1) + _SCAN) is None
+
+
+def _finish(p: _Pending, stats: Stats, cut: bool = False) -> Iterator[Syscall]:
+    """CUT: the record ended because a genuine header followed (not at the end of the log)."""
     if p.best is None:
-        yield from _give_up(p, stats)
+        yield from _give_up(p, stats, cut)
         return
     call = p.best
     if p.best_lines > 1:
@@ -229,7 +263,14 @@ def _finish(p: _Pending, stats: Stats) -> Iterator[Syscall]:
         call.tamper = call.tamper or "newline inside an argument"
     yield from _emit(call, stats, "\n".join(p.lines[:p.best_lines]))
     for extra in p.lines[p.best_lines:]:
-        _stray(stats, extra)
+        # runsc writes a record whole, so lines after its end that no reading takes in are the
+        # tail of a record cut by a forged line that carried the right log pid.
+        _orphan(stats, extra)
+
+
+def _orphan(stats: Stats, line: str) -> None:
+    stats.forged += 1
+    stats.note_tamper("line left over after a record (a forged line with the right log pid)", line)
 
 
 def _stray(stats: Stats, line: str) -> None:
@@ -259,16 +300,23 @@ def _garbage(stats: Stats, line: str) -> None:
         stats.garbage_examples.append(line[:300])
 
 
-def _give_up(p: _Pending, stats: Stats) -> Iterator[Syscall]:
+def _give_up(p: _Pending, stats: Stats, cut: bool = False) -> Iterator[Syscall]:
     """A record that never reached a well-formed end: keep what its first line says (an execve
-    cut short by a kill still shows what ran); lines taken in after it were not its own."""
+    cut short by a kill still shows what ran); lines taken in after it were not its own. Only
+    the log's last record can end unfinished (the sandbox killed mid-write): one that a genuine
+    header cut short had a forged line, with the right log pid, inside it."""
     call = _loose(p.head, p.lines[0][p.head.end():])
+    forged_inside = cut and not _TRAILER.search(p.lines[-1], max(0, len(p.lines[-1]) - 300))
     if call is None:
         _garbage(stats, p.lines[0])
     else:
-        yield from _emit(call, stats)
+        if forged_inside:
+            call.tamper = call.tamper or "record cut short by a forged line with the right log pid"
+        yield from _emit(call, stats, p.lines[0])
+    if forged_inside and call is None:
+        _orphan(stats, p.lines[0])
     for extra in p.lines[1:]:
-        _stray(stats, extra)
+        _orphan(stats, extra)
 
 
 def _readings(body: str):

@@ -108,13 +108,16 @@ class TraceBuilder:
     def __init__(self, windows: list[PhaseWindow], control_pids: Iterable[int] = (),
                  sensitive: Iterable[str] = ()):
         self.trace = Trace()
-        self.windows = windows
+        self.windows = list(windows)
         self.owner: dict[int, str] = {1: CONTROL}
         for pid in control_pids:
             self.owner[pid] = CONTROL
         self.roots = {w.root_pid: w.name for w in windows if w.root_pid is not None}
         for pid, phase in self.roots.items():
             self.owner[pid] = f"{DRIVER}:{phase}"
+        # Init (guest/init.py) makes no traced call once it has booted: a line in its name after
+        # the first phase began is forged (a right guess of the log pid), made to be ignored.
+        self.booted = min((w.start for w in windows), default=None)
         self.parent: dict[int, int] = {}
         self.pending: dict[tuple[int, str], Syscall] = {}  # entry lines awaiting their exit
         self.cwd: dict[int, str] = {}
@@ -122,6 +125,17 @@ class TraceBuilder:
         # Another name for a file or folder -> the name it had (hard or symbolic link, rename):
         # a read through the new name is a read of the old one.
         self.alias: dict[str, str] = {}
+
+    def add_control(self, pid: int) -> None:
+        self.owner.setdefault(pid, CONTROL)
+
+    def add_window(self, w: PhaseWindow) -> None:
+        """A phase that ended after this builder was made (dynamic/live.py)."""
+        self.windows.append(w)
+        if w.root_pid is not None:
+            self.roots[w.root_pid] = w.name
+            self.owner[w.root_pid] = f"{DRIVER}:{w.name}"
+        self.booted = w.start if self.booted is None else min(self.booted, w.start)
 
     # --- attribution -------------------------------------------------------------------------
 
@@ -168,6 +182,9 @@ class TraceBuilder:
         for call in calls:
             if call.tamper:
                 self._tamper(call)
+            elif call.pid == 1 and self.booted is not None and _seconds_of_day(call.time) > self.booted:
+                self._tamper(call, "a line in init's name after boot (init runs nothing traced)")
+                continue  # not used: a forged "init cloned me" would hide a process
             if call.entry:
                 self.pending[(call.tid, call.name)] = call
                 continue

@@ -35,7 +35,9 @@ OUTPUT_TAIL = 4096
 # (the stat family, as OSSF), marks (mknod, utimensat, chown) and chdir, so that relative paths
 # resolve. Each must have a shape in dynamic/strace.SHAPES, the only way a line is read.
 # (faccessat2 is unknown to runsc 20221219, which refuses to start with it; glibc falls back
-# to faccessat, which is traced.)
+# to faccessat, which is traced.) fstat stays: runsc prints the descriptor's real name, which a
+# read through /proc/self/cwd or /proc/PID/fd does not show; glibc programs never call it (their
+# fstat is newfstatat(fd, "", AT_EMPTY_PATH)), so it costs nothing there.
 TRACED_SYSCALLS = (
     "open", "openat", "creat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2",
     "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "mkdir", "mkdirat",
@@ -57,6 +59,11 @@ class Limits:
     memory_bytes: int = 4 << 30
     processes: int = 1024  # host tasks of the whole sandbox (see _write_bundle)
     disk_bytes: int = 8 << 30
+    # strace log a phase may add. A flood (200k failing opens is ~90 MB) ends the phase with
+    # limit "trace", which is itself evidence (verdict rule DYN-TRACE-FLOOD), and the next phase
+    # starts with a fresh budget: the log on disk, its parse time and the report stay bounded.
+    # The largest real phase measured (bench, npm lodash install) writes under 10 MB.
+    trace_bytes: int = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,8 @@ class ExecResult:
     started: float
     ended: float
     timed_out: bool = False
-    limit: str | None = None  # what ended it: "time", "disk", "memory", "processes", "sandbox"
+    limit: str | None = None  # what ended it: "time", "disk", "trace", "memory", "processes", "sandbox"
+    trace_bytes: int = 0  # strace log the phase added
     # What was still running when a limit ended the phase, listed before it was killed.
     left_running: list["ProcessInfo"] | None = None
 
@@ -121,6 +129,7 @@ class Sandbox:
         self.sandbox_pid: int | None = None  # the runsc-sandbox process, once started
         self._stop_lock = threading.Lock()
         self._host_pids: list[int] = []
+        self._boot_log: Path | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -279,6 +288,7 @@ class Sandbox:
         left_running = None
         deadline = time.monotonic() + timeout
         watch = _CgroupWatch(self.id)
+        log_start = self.log_bytes()
         while proc.poll() is None:
             watch.sample()
             if time.monotonic() > deadline:
@@ -286,6 +296,9 @@ class Sandbox:
                 break
             if self.disk_used() >= self.limits.disk_bytes:
                 limit = "disk"
+                break
+            if self.log_bytes() - log_start >= self.limits.trace_bytes:
+                limit = "trace"
                 break
             if not self.alive():
                 watch.sample()  # what is left of the evidence, if the cgroups still stand
@@ -315,7 +328,8 @@ class Sandbox:
             self.control_pids.add(pid)
         code = proc.returncode if limit is None else None
         return ExecResult(code, out.data(), err.data(), pid, started, time.time(),
-                          timed_out=limit == "time", limit=limit, left_running=left_running)
+                          timed_out=limit == "time", limit=limit, left_running=left_running,
+                          trace_bytes=self.log_bytes() - log_start)
 
     def processes(self) -> list[ProcessInfo]:
         """What is running in the container now (init included), from `runsc ps`."""
@@ -367,8 +381,18 @@ class Sandbox:
             return 0
 
     def boot_log(self) -> Path | None:
-        logs = sorted(self.log_dir.glob("*boot*"))
-        return logs[0] if logs else None
+        if self._boot_log is None:
+            logs = sorted(self.log_dir.glob("*boot*"))
+            self._boot_log = logs[0] if logs else None
+        return self._boot_log
+
+    def log_bytes(self) -> int:
+        """Size of the strace log so far (runsc only appends to it)."""
+        log = self.boot_log()
+        try:
+            return log.stat().st_size if log else 0
+        except OSError:
+            return 0
 
 
 def _plausible_ram(limit: int) -> int:

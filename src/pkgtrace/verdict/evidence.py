@@ -241,6 +241,9 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for s in p.get("sends") or []:
             ev.facts.append({**base, "kind": "send", "address": s.get("address") or "",
                              "port": s.get("port"), "data": s.get("data_text") or ""})
+        if p.get("limit") == "trace":
+            # a syscall flood big enough to end the phase: what it would have hidden is unseen
+            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0})
         for proc in p.get("left_running") or []:
             ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
                              "pid": proc.get("pid")})
