@@ -62,6 +62,13 @@ def trace_attack(dest: Path, name: str) -> Path:
     return setup_py_package(dest, f"pkgtrace-attack-{name}", body)
 
 
+def writes_pypi(dest: Path) -> Path:
+    """An sdist that writes files at install and import (fixtures/packages/pypi_writes)."""
+    src = FIXTURES / "pypi_writes"
+    return setup_py_package(dest, "notes-writer", (src / "setup_body.py").read_text(),
+                            (src / "init.py").read_text())
+
+
 def behaviour_pypi(dest: Path) -> Path:
     src = FIXTURES / "pypi_behaviour"
     return pypi_sdist(dest, "pkgtrace-fixture-behaviour", "1.0.0", {
