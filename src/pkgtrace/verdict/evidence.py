@@ -297,7 +297,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
 # The destination the execute phase passes to parameters named url/host/webhook…
 # (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
 # by the package.
-PLACEHOLDER_HOST = "pkgtrace-placeholder.example"
+PLACEHOLDER_HOST = "hooks.example.com"  # guest/workers/python_worker.py: nothing naming pkgtrace
 
 # Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.
 CREDENTIAL_PATH = re.compile(
