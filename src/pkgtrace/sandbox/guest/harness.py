@@ -31,6 +31,25 @@ import subprocess
 import sys
 import time
 
+
+def _scrub_initial_environment():
+    """Blank the PKGTRACE_* strings of this process's initial environment where they lie in its
+    memory: /proc/PID/environ shows that memory, not os.environ, and the package user can read a
+    driver's (whose effective ids are the package user's). os.environ keeps its own copies."""
+    try:
+        import ctypes
+        environ = ctypes.POINTER(ctypes.c_void_p).in_dll(ctypes.CDLL(None), "environ")
+    except (OSError, ValueError, AttributeError):
+        return
+    i = 0
+    while environ[i] and i < 100_000:
+        entry = ctypes.string_at(environ[i])
+        if entry.startswith(b"PKGTRACE_"):
+            ctypes.memset(environ[i], 0, len(entry))
+        i += 1
+
+
+_scrub_initial_environment()
 # Settings come in the environment and are taken out of it at once, so that the package's code
 # (which inherits this environment) sees nothing of pkgtrace in it.
 OUT_DIR = os.environ.pop("PKGTRACE_GUEST_OUT", "/root/.ci/out")
