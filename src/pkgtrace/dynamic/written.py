@@ -38,6 +38,7 @@ def snapshot(sb, key: str, since: float) -> dict:
     if not sb.alive():
         return {"error": "the sandbox had ended"}
     r = sb.exec(argv, control=True, timeout=60)
+    seconds = round(r.ended - r.started, 3)  # what the collector costs the run, per phase
     if r.exit_code != 0:
         why = "timed out" if r.limit else f"exit {r.exit_code}: {r.stderr.decode(errors='replace')[-300:]}"
         return {"error": f"the collector failed ({why})"}
@@ -52,7 +53,9 @@ def snapshot(sb, key: str, since: float) -> dict:
         doc = json.loads(data)
     except ValueError:
         return {"error": "the collector's list is unreadable"}
-    return doc if isinstance(doc, dict) else {"error": "the collector's list is unreadable"}
+    if not isinstance(doc, dict):
+        return {"error": "the collector's list is unreadable"}
+    return {**doc, "seconds": seconds}
 
 
 def head_kind(head: bytes) -> str:
@@ -98,7 +101,8 @@ def section(snapshot: dict, pt: PhaseTrace) -> dict:
         inside = any(path == r or path.startswith(r.rstrip("/") + "/") for r in layout.WRITABLE)
         out.append({"path": path, "state": "absent" if inside else "not_walked", "traced": True})
     summary = {"listed": len(listed), "walked": snapshot.get("walked"),
-               "truncated": snapshot.get("truncated"), "absent": len(absent)}
+               "truncated": snapshot.get("truncated"), "absent": len(absent),
+               "seconds": snapshot.get("seconds")}
     if snapshot.get("error"):
         summary["error"] = snapshot["error"]
     return {"written_files": out, "written_summary": summary}
