@@ -31,9 +31,10 @@ INIT = "/sbin/init"
 WRITABLE = (HOME, "/tmp", "/var/tmp", "/work", "/dev/shm", "/run/lock", "/var/lib/php/sessions")
 # The package managers' install targets under them: thousands of ordinary files land there, so
 # their contents are hashed but their first KiB is not kept.
-INSTALL_TARGETS = (f"{HOME}/.venv/", f"{HOME}/.local/lib/", f"{HOME}/.cache/", f"{HOME}/.npm/",
-                   f"{HOME}/app/node_modules/", f"{HOME}/.cargo/", f"{HOME}/.local/share/gem/",
-                   "/work/cargo/", "/work/.composer/", "/work/composer-project/vendor/", "/work/src/")
+# Narrow on purpose: ~/.cache or ~/.local as a whole would be a place to drop a binary unseen.
+INSTALL_TARGETS = (f"{HOME}/.venv/lib/", f"{HOME}/.local/lib/", f"{HOME}/.cache/pip/", f"{HOME}/.npm/_cacache/",
+                   f"{HOME}/app/node_modules/", f"{HOME}/.cargo/registry/", f"{HOME}/.local/share/gem/",
+                   "/work/cargo/", "/work/.composer/cache/", "/work/composer-project/vendor/", "/work/src/")
 # For the drivers and control steps: never a folder the package user can write to.
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # What the package's processes see: a user's ordinary environment.
