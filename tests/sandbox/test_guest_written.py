@@ -99,3 +99,15 @@ def test_report_joins_the_list_with_the_trace():
     # a list the collector could not make is said, not mistaken for "nothing written"
     failed = report.section({"error": "the collector failed (exit 1: boom)"}, pt)
     assert failed["written_summary"]["error"].startswith("the collector failed")
+
+
+def test_names_that_are_not_utf8_are_listed_as_text(tmp_path):
+    # evasion: a name no UTF-8 JSON writer takes must not break the report (it would hide the rest)
+    root = tmp_path / "tmp"
+    root.mkdir()
+    since = time.time() - 1
+    (Path(os.fsdecode(bytes(root))) / os.fsdecode(b"bad\xff\nname")).write_text("x")
+    doc = _collect(tmp_path, since, str(root))
+    (rec,) = doc["files"]
+    assert rec["path"] == str(root) + "/bad\\xff\nname" and rec["size"] == 1
+    json.dumps(doc, ensure_ascii=False).encode("utf-8")

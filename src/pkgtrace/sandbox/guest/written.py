@@ -30,6 +30,11 @@ _TYPES = ((stat.S_ISREG, "file"), (stat.S_ISDIR, "dir"), (stat.S_ISLNK, "symlink
           (stat.S_ISBLK, "blockdev"))
 
 
+def _text(name):
+    """A file name as text that any JSON writer takes (bytes that are not UTF-8 as \\xNN)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def _type(mode):
     return next((name for test, name in _TYPES if test(mode)), "other")
 
@@ -106,12 +111,12 @@ def collect(since, roots, quiet=()):
             if len(files) >= MAX_FILES:
                 truncated = "file limit"
                 break
-            rec = {"path": e.path, "type": _type(st.st_mode), "size": st.st_size,
+            rec = {"path": _text(e.path), "type": _type(st.st_mode), "size": st.st_size,
                    "mode": "0o%o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid,
                    "mtime": round(st.st_mtime, 3), "ctime": round(st.st_ctime, 3)}
             if stat.S_ISLNK(st.st_mode):
                 try:
-                    rec["target"] = os.readlink(e.path)[:4096]
+                    rec["target"] = _text(os.readlink(e.path))[:4096]
                 except OSError:
                     pass
             elif stat.S_ISREG(st.st_mode):
