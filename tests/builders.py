@@ -23,12 +23,13 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> Non
     tar.addfile(info, io.BytesIO(data))
 
 
-def pypi_sdist(dest: Path, name: str, version: str, files: dict[str, str]) -> Path:
+def pypi_sdist(dest: Path, name: str, version: str, files: dict[str, str],
+               summary: str = "pkgtrace test fixture") -> Path:
     """A setup.py sdist: NAME-VERSION/{PKG-INFO, files…}."""
     dest.mkdir(parents=True, exist_ok=True)
     base = f"{name.replace('-', '_')}-{version}"
     path = dest / f"{base}.tar.gz"
-    pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: pkgtrace test fixture\n"
+    pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
     with tarfile.open(path, "w:gz") as tar:
         _add(tar, f"{base}/PKG-INFO", pkg_info.encode())
         for rel, text in files.items():
@@ -60,6 +61,26 @@ def trace_attack(dest: Path, name: str) -> Path:
     """An sdist whose setup.py runs tests/fixtures/packages/pypi_trace_attacks/NAME.py."""
     body = (FIXTURES / "pypi_trace_attacks" / f"{name}.py").read_text()
     return setup_py_package(dest, f"pkgtrace-attack-{name}", body)
+
+
+def writes_pypi(dest: Path) -> Path:
+    """An sdist that writes files at install and import (fixtures/packages/pypi_writes)."""
+    src = FIXTURES / "pypi_writes"
+    return setup_py_package(dest, "notes-writer", (src / "setup_body.py").read_text(),
+                            (src / "init.py").read_text())
+
+
+def giveaways_pypi(dest: Path) -> Path:
+    """An sdist that looks at install, import and execute for any trace of the analyser
+    (fixtures/packages/pypi_giveaways); its own name names nothing."""
+    src = FIXTURES / "pypi_giveaways"
+    look = (src / "look.py").read_text()
+    setup = ((src / "setup_body.py").read_text()
+             + "\n\nfrom setuptools import setup\n"
+             "setup(name='world-look', version='1.0.0', packages=['world_look'])\n")
+    return pypi_sdist(dest, "world-look", "1.0.0", {
+        "setup.py": setup, "world_look/__init__.py": (src / "init.py").read_text(),
+        "world_look/look.py": look}, summary="looks around")
 
 
 def behaviour_pypi(dest: Path) -> Path:

@@ -130,7 +130,7 @@ def test_hyphenated_crate_from_the_registry(tmp_path, results, registry, monkeyp
     _check_install_import(docs)  # install: build.rs; import: a constructor in the linked library
     assert _phases(docs)["install"]["lib"] == "pkgtrace_fixture_behaviour"
     assert "Compiling pkgtrace-fixture-dep v1.0.0" in _output(docs, "install")
-    assert "pkgtrace: linked pkgtrace_fixture_behaviour" in _output(docs, "import")
+    assert "linked pkgtrace_fixture_behaviour" in _output(docs, "import")
 
 
 @_needs("cargo")

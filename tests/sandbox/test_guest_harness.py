@@ -105,9 +105,9 @@ def test_every_public_callable_runs_and_hangs_and_crashes_are_contained(harness,
     assert steps["sample.ok"]["status"] == "ok" and (marks / "ok").exists()
     assert steps["sample.gen"]["result"] == "generator(3 items)" and (marks / "gen-drained").exists()
     assert steps["sample.agen"]["result"] == "async generator(2 items)"
-    assert steps["sample.coro"]["result"] == "awaited NoneType" and (marks / "coro-pkgtrace").exists()
+    assert steps["sample.coro"]["result"] == "awaited NoneType" and (marks / "coro-example").exists()
     assert steps["sample.Thing.smethod"]["result"] == "str"
-    assert (marks / "method-pkgtrace-1").exists()  # typed placeholders: str and int
+    assert (marks / "method-example-1").exists()  # typed placeholders: str and int
     assert not (marks / "private").exists()
     (ep,) = record["entry_points"]
     assert ep["status"] == "ok" and "usage: ['--help']" in ep["output"]
@@ -258,7 +258,7 @@ def test_ruby_worker_requires_and_calls(harness, tmp_path):
     assert steps["Sample.hangs"]["status"] == "timeout"
     assert steps["Sample.crashes"]["status"] == "crashed"
     assert steps["Sample.items"]["result"] == "enumerator(2 items)" and (marks / "enum-drained").exists()
-    assert steps["Sample::Client#connect"]["status"] == "ok" and (marks / "connect-pkgtrace").exists()
+    assert steps["Sample::Client#connect"]["status"] == "ok" and (marks / "connect-example").exists()
     assert steps["sample_mark (top level)"]["status"] == "ok"
     assert "Sample.secret" not in steps and not (marks / "private").exists()
     (ep,) = record["entry_points"]
@@ -312,7 +312,7 @@ def test_php_worker_loads_and_calls(harness, tmp_path):
     record = _record(tmp_path)
     steps = {s["name"]: s for s in record["steps"]}
     assert steps["sample_hello()"]["status"] == "ok" and (marks / "hello-1").exists()
-    assert steps["Sample\\Client->connect()"]["status"] == "ok" and (marks / "connect-pkgtrace").exists()
+    assert steps["Sample\\Client->connect()"]["status"] == "ok" and (marks / "connect-example").exists()
     assert steps["Sample\\Client->hangs()"]["status"] == "timeout"
     assert steps["Sample\\Client->crashes()"]["status"] == "crashed"
     assert steps["Sample\\Client->items()"]["result"] == "Generator(2 items)"

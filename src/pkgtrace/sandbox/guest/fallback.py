@@ -119,9 +119,9 @@ def _legacy_setup(py, root, attempts):
     argv = [py, os.path.join(harness.WORKERS, "pyworld.py"), "script",
             os.path.join(root, "setup.py"), "install", "--single-version-externally-managed",
             "--record", "/work/installed-files.txt"]
-    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
     t0 = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=root, env=env, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=root, stdin=subprocess.PIPE)
+    harness.feed(proc, json.dumps(cfg).encode())  # pyworld.py's settings, on its stdin
     try:
         code = proc.wait(timeout=max(30.0, harness.PHASE_SECONDS * 0.4))
     except subprocess.TimeoutExpired:

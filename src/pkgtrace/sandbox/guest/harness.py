@@ -2,8 +2,9 @@
 
 Shared by the import and execute phases of every ecosystem. The worker (a script in the package's
 own language) discovers its steps, announces them and then runs them in order, writing one JSON
-line per event to the pipe whose fd number is in $PKGTRACE_EVENT_FD (never stdout, which the
-package's code shares):
+line per event to the pipe at fd EVENT_FD (never stdout, which the package's code shares; a
+fixed number, so that nothing about it is in the worker's environment, which /proc/self/environ
+shows the package even after the worker removed it):
 
   {"event": "plan", "steps": ["name", ...], "entry_points": [[argv...], ...]}
   {"event": "start", "i": 3}
@@ -30,6 +31,25 @@ import subprocess
 import sys
 import time
 
+
+def _scrub_initial_environment():
+    """Blank the PKGTRACE_* strings of this process's initial environment where they lie in its
+    memory: /proc/PID/environ shows that memory, not os.environ, and the package user can read a
+    driver's (whose effective ids are the package user's). os.environ keeps its own copies."""
+    try:
+        import ctypes
+        environ = ctypes.POINTER(ctypes.c_void_p).in_dll(ctypes.CDLL(None), "environ")
+    except (OSError, ValueError, AttributeError):
+        return
+    i = 0
+    while environ[i] and i < 100_000:
+        entry = ctypes.string_at(environ[i])
+        if entry.startswith(b"PKGTRACE_"):
+            ctypes.memset(environ[i], 0, len(entry))
+        i += 1
+
+
+_scrub_initial_environment()
 # Settings come in the environment and are taken out of it at once, so that the package's code
 # (which inherits this environment) sees nothing of pkgtrace in it.
 OUT_DIR = os.environ.pop("PKGTRACE_GUEST_OUT", "/root/.ci/out")
@@ -47,7 +67,11 @@ ENTRY_POINT_SECONDS = 15.0
 MAX_STEPS = int(os.environ.pop("PKGTRACE_MAX_STEPS", "400"))
 MAX_ENTRY_POINTS = 10
 MAX_RESTARTS = 60
+EVENT_FD = 100
 _STARTED = time.monotonic()
+# Any other setting the host gave a driver (a world's clock…): kept here, out of the environment
+# that every process of the package inherits.
+SETTINGS = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("PKGTRACE_")]}
 
 
 def _drop_privileges():
@@ -78,13 +102,37 @@ def _left():
     return PHASE_SECONDS - (time.monotonic() - _STARTED)
 
 
+def feed(proc, data):
+    """Write DATA to PROC's stdin and close it (the settings pyworld.py reads first)."""
+    try:
+        proc.stdin.write(data)
+    except OSError:
+        pass  # it ended before reading them: its exit says so
+    finally:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+
+
 class Worker:
-    def __init__(self, argv, start, cwd, env):
+    def __init__(self, argv, start, cwd, env, settings=None):
+        """SETTINGS: bytes for the worker's stdin (pyworld.py's settings), else /dev/null."""
         r, w = os.pipe()
-        env = {**env, "PKGTRACE_EVENT_FD": str(w)}
-        self.proc = subprocess.Popen(argv + [str(start)], pass_fds=(w,), cwd=cwd, env=env,
-                                     start_new_session=True, stdin=subprocess.DEVNULL)
+        if r == EVENT_FD:  # keep the read end out of the way of the fixed number
+            r2 = os.dup(r)
+            os.close(r)
+            r = r2
+        os.dup2(w, EVENT_FD)
         os.close(w)
+        try:
+            self.proc = subprocess.Popen(argv + [str(start)], pass_fds=(EVENT_FD,), cwd=cwd, env=env,
+                                         start_new_session=True,
+                                         stdin=subprocess.DEVNULL if settings is None else subprocess.PIPE)
+        finally:
+            os.close(EVENT_FD)
+        if settings is not None:
+            feed(self.proc, settings)
         self.fd = r
         self.buf = b""
         self.closed = False
@@ -122,8 +170,9 @@ class Worker:
             self.closed = True
 
 
-def run(phase, worker_argv, *, cwd="/work", env=None, extra=None, entry_points=()):
-    """Run every step the worker plans; write the record; return the phase's exit code."""
+def run(phase, worker_argv, *, cwd="/work", env=None, extra=None, entry_points=(), settings=None):
+    """Run every step the worker plans; write the record; return the phase's exit code.
+    SETTINGS: bytes each worker start reads on its stdin (see Worker)."""
     env = dict(os.environ if env is None else env)
     record = {"phase": phase, "steps": [], "entry_points": [], "reason": None, **(extra or {})}
     plan = None
@@ -131,7 +180,7 @@ def run(phase, worker_argv, *, cwd="/work", env=None, extra=None, entry_points=(
     restarts = 0
     budget = 0.0 if phase != "execute" else ENTRY_POINT_SECONDS * 2 + 10
     while True:
-        w = Worker(worker_argv, start, cwd, env)
+        w = Worker(worker_argv, start, cwd, env, settings)
         ev = w.next_event(DISCOVERY_SECONDS)
         while ev is not None and ev.get("event") == "garbage":
             ev = w.next_event(DISCOVERY_SECONDS)

@@ -25,8 +25,8 @@ sys.path.insert(0, HERE)
 import fallback  # noqa: E402
 import harness  # noqa: E402  (also takes pkgtrace's settings out of the environment)
 
-CLOCK_SHIFT = float(os.environ.pop("PKGTRACE_CLOCK_SHIFT", "0") or 0)
-SLEEP_CAP = float(os.environ.pop("PKGTRACE_SLEEP_CAP", "0") or 0)
+CLOCK_SHIFT = float(harness.SETTINGS.get("PKGTRACE_CLOCK_SHIFT", "0") or 0)
+SLEEP_CAP = float(harness.SETTINGS.get("PKGTRACE_SLEEP_CAP", "0") or 0)
 VENV = os.path.join(os.environ["HOME"], ".venv")  # the package user's (image.py)
 PY = VENV + "/bin/python"
 # Started by the package user's interpreter: from the workers' folder, which it can read.
@@ -38,7 +38,7 @@ def install(artifact):
 
 
 def _world(phase):
-    """The PKGTRACE_PYWORLD settings for this phase's steps (see pyworld.py)."""
+    """pyworld.py's settings for this phase's steps (on their stdin, see pyworld.py)."""
     fb = fallback.state()
     cfg = {"clock": CLOCK_SHIFT, "sleep": SLEEP_CAP}
     if fb:
@@ -117,10 +117,13 @@ def import_all(name):
 
 
 def _import_one(module, cfg):
-    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
+    proc = subprocess.Popen([PY, PYWORLD, "import", module], stdin=subprocess.PIPE)
+    harness.feed(proc, json.dumps(cfg).encode())  # pyworld.py's settings, on its stdin
     try:
-        return subprocess.call([PY, PYWORLD, "import", module], timeout=120, env=env)
+        return proc.wait(timeout=120)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
         print(f"pkgtrace: import {module} timed out", flush=True)
         return 124
 
@@ -144,9 +147,8 @@ def execute(name):
     cfg, fb = _world("execute")
     worker = [PY, PYWORLD, "script", os.path.join(harness.WORKERS, "python_worker.py"),
               ",".join(_modules(name, fb))]
-    env = {**os.environ, "PKGTRACE_PYWORLD": json.dumps(cfg)}
-    rc = harness.run("execute", worker, env=env, entry_points=console_scripts(name),
-                     extra=fallback.phase_fields(fb, cfg))
+    rc = harness.run("execute", worker, entry_points=console_scripts(name),
+                     extra=fallback.phase_fields(fb, cfg), settings=json.dumps(cfg).encode())
     fallback.amend_record("execute", cfg)
     return rc
 

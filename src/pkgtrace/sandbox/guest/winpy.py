@@ -17,7 +17,7 @@ else:
 #  - os.startfile opens the file through the `start` stand-in;
 #  - os.get_terminal_size answers 120x30 and os.getlogin the user where there is no terminal.
 # os.name and sys.platform are left alone: code that checks them still takes its Linux path.
-def _pkgtrace_windows_spellings():
+def _windows_spellings():
     import os
     import shlex
     import shutil
@@ -95,7 +95,7 @@ def _pkgtrace_windows_spellings():
 
 
 try:
-    _pkgtrace_windows_spellings()
+    _windows_spellings()
 except Exception:  # never let the persona break an interpreter's start
     pass
-del _pkgtrace_windows_spellings
+del _windows_spellings

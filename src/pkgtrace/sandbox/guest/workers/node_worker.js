@@ -12,22 +12,21 @@ const MAX_DEPTH = 3;
 const [name, PROJECT, startArg] = process.argv.slice(2);
 const start = Number(startArg || 0);
 
-const EVENT_FD = Number(process.env.PKGTRACE_EVENT_FD);
-delete process.env.PKGTRACE_EVENT_FD; // the package sees nothing of pkgtrace in its environment
+const EVENT_FD = 100; // the event pipe: always fd 100 (harness.EVENT_FD), nothing in the environment
 const emit = (ev) => fs.writeSync(EVENT_FD, JSON.stringify(ev) + "\n");
 process.on("uncaughtException", () => {});
 process.on("unhandledRejection", () => {});
 
 // A mock: any property is another mock, calling or constructing it gives a mock, it turns into
-// "pkgtrace" as a string or number. Not thenable, so `await mock` does not hang.
+// "example" as a string or number. Not thenable, so `await mock` does not hang.
 function makeMock() {
-  const target = function pkgtraceMock() {};
+  const target = function value() {};
   let self;
   self = new Proxy(target, {
     get(t, p) {
       if (p === "then" || p === Symbol.iterator || p === Symbol.asyncIterator) return undefined;
-      if (p === Symbol.toPrimitive) return () => "pkgtrace";
-      if (p === "toString" || p === "valueOf" || p === "toJSON") return () => "pkgtrace";
+      if (p === Symbol.toPrimitive) return () => "example";
+      if (p === "toString" || p === "valueOf" || p === "toJSON") return () => "example";
       if (p === "length") return 0;
       if (p === "prototype") return t.prototype;
       return self;
@@ -96,7 +95,7 @@ function invoke(f, thisArg, construct) {
     const args = Array.from({ length: f.length }, arg);
     return construct ? new f(...args) : f.apply(thisArg, args);
   };
-  try { return attempt(makeMock); } catch (e) { return attempt(() => "pkgtrace"); }
+  try { return attempt(makeMock); } catch (e) { return attempt(() => "example"); }
 }
 
 function instance(cls) {

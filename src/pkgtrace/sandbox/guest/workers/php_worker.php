@@ -7,20 +7,18 @@
 //            with placeholder arguments, iterating generators
 [$_, $mode, $project, $name, $start] = $argv;
 $start = (int)$start;
-$ev = fopen("php://fd/" . (int)getenv("PKGTRACE_EVENT_FD"), "w");
-putenv("PKGTRACE_EVENT_FD");  // the package sees nothing of pkgtrace in its environment
-unset($_SERVER["PKGTRACE_EVENT_FD"], $_ENV["PKGTRACE_EVENT_FD"]);
+$ev = fopen("php://fd/100", "w");  // the event pipe: always fd 100 (harness.EVENT_FD)
 function emit($ev, array $e): void { fwrite($ev, json_encode($e, JSON_INVALID_UTF8_SUBSTITUTE) . "\n"); fflush($ev); }
 const DRAIN = 1000;
 
 // Answers everything with itself; a string, an empty array and an empty iterator when asked.
-class PkgtraceMock implements ArrayAccess, IteratorAggregate, Countable {
+class ValueMock implements ArrayAccess, IteratorAggregate, Countable {
     public function __call($n, $a) { return $this; }
     public static function __callStatic($n, $a) { return new self(); }
     public function __get($n) { return $this; }
     public function __set($n, $v) {}
     public function __isset($n) { return true; }
-    public function __toString(): string { return "pkgtrace"; }
+    public function __toString(): string { return "example"; }
     public function __invoke(...$a) { return $this; }
     public function offsetExists($o): bool { return true; }
     public function offsetGet($o): mixed { return $this; }
@@ -76,24 +74,24 @@ function ours($r, $pkgDir): bool {
 
 function placeholder(?ReflectionType $t) {
     if ($t instanceof ReflectionUnionType || $t instanceof ReflectionIntersectionType) $t = $t->getTypes()[0];
-    if (!$t instanceof ReflectionNamedType) return new PkgtraceMock();
+    if (!$t instanceof ReflectionNamedType) return new ValueMock();
     switch (strtolower($t->getName())) {
         case "int": return 1;
         case "float": return 1.0;
-        case "string": return "pkgtrace";
+        case "string": return "example";
         case "bool": case "true": return true;
         case "false": return false;
         case "array": case "iterable": return [];
         case "callable": case "closure": return fn(...$a) => null;
         case "null": return null;
-        case "mixed": case "object": case "self": case "static": return new PkgtraceMock();
+        case "mixed": case "object": case "self": case "static": return new ValueMock();
     }
     $cls = $t->getName();
     try {
         $rc = new ReflectionClass($cls);
         if ($rc->isInstantiable()) return $rc->newInstanceWithoutConstructor();
     } catch (Throwable $e) {}
-    return $t->allowsNull() ? null : new PkgtraceMock();
+    return $t->allowsNull() ? null : new ValueMock();
 }
 
 function args_for(?ReflectionFunctionAbstract $f): array {

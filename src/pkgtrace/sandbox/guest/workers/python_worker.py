@@ -14,7 +14,8 @@ import re
 import sys
 from unittest import mock
 
-EV = os.fdopen(int(os.environ.pop("PKGTRACE_EVENT_FD")), "w", buffering=1)
+EV = os.fdopen(100, "w", buffering=1)  # the event pipe: always fd 100 (harness.EVENT_FD)
+os.set_inheritable(100, False)  # the package's own processes get nothing of it
 MAX_MODULES = 200
 DRAIN = 1000
 AWAIT_SECONDS = 9.0  # under the harness's per-step bound, so an await ends as a result
@@ -63,8 +64,9 @@ def discover(mods):
     return steps
 
 
-_SIMPLE = {"str": "pkgtrace", "int": 1, "float": 1.0, "bool": True, "bytes": b"pkgtrace",
-           "list": [], "dict": {}, "tuple": (), "set": set(), "bytearray": bytearray(b"pkgtrace")}
+# Ordinary values: nothing in them names the analyser (a package may look).
+_SIMPLE = {"str": "example", "int": 1, "float": 1.0, "bool": True, "bytes": b"example",
+           "list": [], "dict": {}, "tuple": (), "set": set(), "bytearray": bytearray(b"example")}
 
 
 # Parameters named for a destination get one that can be reached (the network simulator answers
@@ -74,12 +76,12 @@ _DESTINATION = re.compile(r"(?i)(?:url|uri|endpoint|webhook)s?$")
 
 def placeholder(annotation, name=""):
     if _DESTINATION.search(name or ""):
-        return "http://pkgtrace-placeholder.example/"
+        return "http://hooks.example.com/"  # verdict/evidence.PLACEHOLDER_HOST
     name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
     if name in _SIMPLE:
         v = _SIMPLE[name]
         return v.copy() if hasattr(v, "copy") else v
-    return mock.MagicMock(name="pkgtrace")
+    return mock.MagicMock(name="value")
 
 
 def arguments(fn, skip_first=False):

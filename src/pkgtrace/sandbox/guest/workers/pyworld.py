@@ -1,6 +1,7 @@
 """Start a Python step of the import or execute phase in its world, then run it.
 
-Settings come in $PKGTRACE_PYWORLD (JSON), taken out of the environment at once:
+Settings come as JSON on stdin, read to its end at once, after which stdin is /dev/null (never
+the environment: /proc/self/environ would show them to the package, a moved clock among them):
   src      folders put first on sys.path (the unpacked source, when the install fell back)
   standins a file to append the names of stood-in modules to (see standins.py); None: none
   roots    folders holding the package's own code: only its imports get stand-ins (default: src)
@@ -103,8 +104,29 @@ def _clock(shift, longest_sleep):
         setattr(_dt, cls.__name__, cls)
 
 
+def _settings():
+    chunks, size = [], 0
+    while size < SETTINGS_LIMIT:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    try:
+        cfg = json.loads(b"".join(chunks) or b"{}")
+    except ValueError:
+        cfg = {}
+    return cfg if isinstance(cfg, dict) else {}
+
+
+SETTINGS_LIMIT = 4 << 20
+
+
 def main():
-    cfg = json.loads(os.environ.pop("PKGTRACE_PYWORLD", "") or "{}")
+    cfg = _settings()
     here = os.path.dirname(os.path.abspath(__file__))
     # this script's folder: the package's code should not see our modules
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]

@@ -6,7 +6,8 @@
 #            forcing enumerators
 require "json"
 
-EV = IO.new(Integer(ENV.delete("PKGTRACE_EVENT_FD")), "w")  # the package sees nothing of pkgtrace
+EV = IO.new(100, "w")  # the event pipe: always fd 100 (harness.EVENT_FD), nothing in the environment
+EV.close_on_exec = true
 EV.sync = true
 DRAIN = 1000
 
@@ -15,11 +16,11 @@ def emit(ev)
 end
 
 # Answers every message with itself and converts to the basic types, so most code gets far.
-class PkgtraceMock < BasicObject
+class ValueMock < BasicObject
   def method_missing(*_args, &_blk) = self
   def respond_to_missing?(*) = true
-  def to_s = "pkgtrace"
-  def to_str = "pkgtrace"
+  def to_s = "example"
+  def to_str = "example"
   def to_i = 1
   def to_int = 1
   def to_a = []
@@ -27,7 +28,7 @@ class PkgtraceMock < BasicObject
   def to_h = {}
   def to_hash = {}
   def to_proc = ::Proc.new { self }
-  def inspect = "#<PkgtraceMock>"
+  def inspect = "#<ValueMock>"
   def nil? = false
   def is_a?(_k) = false
   def ==(other) = equal?(other)
@@ -53,8 +54,8 @@ def args_for(meth)
   kw = {}
   meth.parameters.each do |type, pname|
     case type
-    when :req then args << PkgtraceMock.new
-    when :keyreq then kw[pname] = PkgtraceMock.new
+    when :req then args << ValueMock.new
+    when :keyreq then kw[pname] = ValueMock.new
     end
   end
   [args, kw]
@@ -66,7 +67,7 @@ def settle(r)
   when Enumerator then "enumerator(#{r.take(DRAIN).size} items)"
   when Thread then r.join(5) ? "thread" : "thread(still running)"
   else
-    PkgtraceMock === r ? "mock" : r.class.name.to_s
+    ValueMock === r ? "mock" : r.class.name.to_s
   end
 rescue Exception => e
   "#{e.class} while draining"
@@ -107,7 +108,7 @@ features.each do |_f, feat|
 end
 
 steps = []
-ObjectSpace.each_object(Module).select { |m| m.name && !m.name.start_with?("PkgtraceMock") }
+ObjectSpace.each_object(Module).select { |m| m.name && !m.name.start_with?("ValueMock") }
   .sort_by(&:name).each do |mod|
   mod.singleton_methods(false).sort.each do |m|
     meth = mod.method(m) rescue next
