@@ -3,7 +3,7 @@
 
     python bench/rule_speed.py [--size 1000000] [--top 15]
 
-Every pattern of every code rule (pattern, also, unless) is searched once in each of a few
+Every pattern of every code rule (pattern, then, also, unless) is searched once in each of a few
 one-line texts that a package could ship to make backtracking regexes slow (minified code, long
 runs of base64, escapes, quotes, spaces, repeated call prefixes). Printed: the slowest
 (pattern, text) pairs in CPU seconds. Timings vary with load; use it to find rules to bound, not
@@ -51,7 +51,8 @@ def main() -> None:
             continue
         unless = m.unless if isinstance(m.unless, list) else ([m.unless] if isinstance(m.unless, str) else [])
         flags = (re.I if m.ignore_case else 0) | re.M
-        for which, pat in [("pattern", m.pattern or ""), *(("also", a) for a in m.also),
+        for which, pat in [("pattern", m.pattern or ""), *([("then", m.then)] if m.then else []),
+                           *(("also", a) for a in m.also),
                            *(("unless", u) for u in unless)]:
             rx = re.compile(pat, flags)
             for name, text in lines.items():
