@@ -204,6 +204,11 @@ CASES = [
     ("STATIC-ENCODED-URL",
      (P, "pkg", sdist("pkg", module(f'U = "{b64("https://bit.ly/3example")}"'))),
      (P, "pkg", sdist("pkg", module(f'U = "{b64("a plain sentence of text")}"')))),
+    # learning the local address through a public resolver sends nothing (isage-common); a
+    # hard-coded server elsewhere, even on a line that also names a resolver, still fires
+    ("STATIC-HARDCODED-IP-URL",
+     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket()\ns.connect(("203.0.113.9", 4444))  # 8.8.8.8'))),
+     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.connect(("8.8.8.8", 80))\nip = s.getsockname()[0]')))),
     # ---- metadata ----
     ("META-TYPOSQUAT",
      (P, "reqeusts", sdist("reqeusts", module("X = 1"))),
