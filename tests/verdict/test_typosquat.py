@@ -36,7 +36,9 @@ def test_not_imitations(eco, name):
     assert imitation(eco, name, popular(eco)) is None
 
 
-@pytest.mark.parametrize("eco,name", [("pypi", "pydox"), ("npm", "path-normalize")])
+@pytest.mark.parametrize("eco,name", [("pypi", "pydox"), ("npm", "path-normalize"),
+                                      ("pypi", "pytest-orderin"), ("npm", "d3-timers"),
+                                      ("pypi", "google-cloud-pubsu")])
 def test_loose_collisions_stay_below_close(eco, name):
     # real stream packages whose names collide with popular ones by chance
     hit = imitation(eco, name, popular(eco))

@@ -1,12 +1,13 @@
 """Whether a package name imitates a popular name it is not, how, and how closely.
 
-A *close* imitation (adjacent characters swapped, a doubled or dropped letter in a long name,
-separators dropped, a `python-`/`py` prefix swapped, words abbreviated, an npm
-name differing only in case) is rarely an accident and counts as high; a looser one (a character
-changed in a short name, a prefix added) stays medium, because stream releases collide with
-popular names that way by chance; so do reordered words (measured: one npm stream package in
-500, no PyPI malware in 2,300). Names that differ from a popular one only in digits
-(`cupy-cuda11x` / `cupy-cuda12x`) are a project's own variants, not imitations.
+A *close* imitation (adjacent characters swapped, a doubled letter, a character changed inside a
+long name, separators dropped, a `python-`/`py` prefix swapped, an npm name differing only in
+case) is rarely an accident and counts as high; a looser one (a character changed in a short
+name, a prefix added) stays medium, because stream releases collide with popular names that way
+by chance; so do reordered words (measured: one npm stream package in 500, no PyPI malware in
+2,300), abbreviated words and a letter added at the end (measured on the popular lists against
+themselves: real families such as pytest-order / pytest-ordering). Names that differ from a
+popular one only in digits (`cupy-cuda11x` / `cupy-cuda12x`) are a project's own variants.
 """
 
 from __future__ import annotations
@@ -78,13 +79,16 @@ def _compare(n: str, flat: str, words: list[str], n_core: str, p: str) -> Imitat
     if len(p) >= 5 and abs(len(n) - len(p)) <= 2:
         d = Levenshtein.distance(n, p, score_cutoff=2)
         if d == 1 and not _digits_only_change(n, p):
-            close = len(p) >= 7 or _doubled(n, p)
+            # a letter added or dropped at the end is how real families are named
+            # (has-value/has-values, tensorboard/tensorboardx): loose unless it doubles one
+            close = _doubled(n, p) or (len(p) >= 7 and n[:-1] != p and p[:-1] != n)
             return Imitation(p, "one character changed", close)
         if d == 2 and len(p) >= 10 and Levenshtein.distance(flat, p_flat) <= 2 \
                 and _same_ends(n, p) and not _digits_only_change(n, p):
             return Imitation(p, "two characters changed", False)
     if len(words) > 1 and _abbreviates(words, p_words):
-        return Imitation(p, "words abbreviated", True)
+        # loose: extensions of a family are named so (pytest-order / pytest-ordering)
+        return Imitation(p, "words abbreviated", False)
     if len(p) >= 5:
         for a in _ADDED:
             if (n == p + a) if (a.startswith("-") or a == "s") else (n == a + p):
