@@ -28,20 +28,22 @@ pytestmark = pytest.mark.sandbox
 
 AWS = f"{layout.HOME}/.aws/credentials"
 
-# botocore's order: environment, then the shared credentials file, then the config file.
+# botocore's session: both shared files are loaded (its full_config), then the chain picks the
+# environment's keys before the files'.
 _SDK = '''import asyncio, configparser, os
 
 
 def _chain(profile):
-    if os.environ.get("AWS_ACCESS_KEY_ID"):
-        return {"aws_access_key_id": os.environ["AWS_ACCESS_KEY_ID"]}
+    files = {}
     for path in ("~/.aws/credentials", "~/.aws/config"):
         c = configparser.RawConfigParser()
         c.read([os.path.expanduser(path)])
         for section in (profile, "profile " + profile, "default"):
             if c.has_section(section):
-                return dict(c.items(section))
-    return None
+                files.setdefault(path, dict(c.items(section)))
+    if os.environ.get("AWS_ACCESS_KEY_ID"):
+        return {"aws_access_key_id": os.environ["AWS_ACCESS_KEY_ID"]}
+    return files.get("~/.aws/credentials") or files.get("~/.aws/config")
 
 
 class TransferManager:

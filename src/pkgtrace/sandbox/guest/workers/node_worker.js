@@ -12,6 +12,11 @@ const MAX_DEPTH = 3;
 const [name, PROJECT, startArg] = process.argv.slice(2);
 const start = Number(startArg || 0);
 
+// before the package is required: the world's clock, stand-ins for its missing requires
+// (npm_execute.py sets them; each file takes its setting out of the environment)
+if (process.env.PKGTRACE_NODE_CLOCK) require("./nodeclock.js");
+if (process.env.PKGTRACE_NODE_STANDINS) require("./nodestandins.js");
+
 const EVENT_FD = Number(process.env.PKGTRACE_EVENT_FD);
 delete process.env.PKGTRACE_EVENT_FD; // the package sees nothing of pkgtrace in its environment
 const emit = (ev) => fs.writeSync(EVENT_FD, JSON.stringify(ev) + "\n");
