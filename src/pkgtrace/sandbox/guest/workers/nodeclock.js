@@ -38,7 +38,11 @@ function install(shiftS, capS) {
 
   if (globalThis.performance && typeof performance.now === "function") {
     const realPerf = performance.now.bind(performance);
-    performance.now = function now_() { return realPerf() + skipped; };
+    // Node 18's performance.now is a read-only property of the instance: redefine it
+    try {
+      Object.defineProperty(performance, "now", { value: function now() { return realPerf() + skipped; },
+        writable: true, configurable: true });
+    } catch (e) { /* a frozen performance object: it keeps the real monotonic clock */ }
   }
   const realHr = process.hrtime;
   const hrtime = function hrtime(prev) {
