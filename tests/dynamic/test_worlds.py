@@ -14,8 +14,10 @@ def test_worlds_follow_the_codes_reasons():
     assert _names("pypi", "if os.getenv('GITHUB_ACTIONS'): send()") == ["ci"]
     assert _names("pypi", "if datetime.date.today() > date(2030, 1, 1): go()") == ["later"]
     assert _names("npm", "if (process.env.CI) { fetch(u) }") == ["ci"]
-    # the clock is moved for Python only
-    assert _names("npm", "if (Date.now() > 1900000000000) run()") == []
+    # the clock is moved for Python and Node (nodeclock.js); not for the other ecosystems
+    assert _names("npm", "if (Date.now() > 1900000000000) run()") == ["later"]
+    assert _names("npm", "setTimeout(run, 86400000)") == ["later"]
+    assert _names("rubygems", "if (Date.now() > 1900000000000) run()") == []
     # obfuscated code hides its reasons: both worlds
     assert _names("pypi", "exec(base64.b64decode('cHJpbnQ='))") == ["ci", "later"]
     assert _names("pypi", "def add(a, b):\n    return a + b\n") == []

@@ -123,6 +123,53 @@ def test_pypi_json_api_download(registry, tmp_path):
     assert reg.download(pkg, tmp_path).path.read_bytes() == sdist
 
 
+def _wheel_listing(registry, name: str, version: str, filenames: list[str]) -> None:
+    files = []
+    for fn in filenames:
+        digest = registry.blob(f"/files/{fn}", fn.encode())  # the bytes name the file chosen
+        files.append({"filename": fn, "url": registry.url + f"/files/{fn}", "yanked": False,
+                      "packagetype": "sdist" if fn.endswith(".tar.gz") else "bdist_wheel",
+                      "digests": {"sha256": digest}})
+    doc = {"info": {"name": name, "version": version}, "urls": files}
+    registry.json(f"/pypi/{name}/json", doc)
+    registry.json(f"/pypi/{name}/{version}/json", doc)
+
+
+# frozenlist 1.8.0's real listing (a part of it): the aarch64 and ppc64le wheels come first
+_FROZENLIST = ["frozenlist-1.8.0-cp311-cp311-manylinux1_aarch64.manylinux_2_28_aarch64.manylinux_2_5_aarch64.whl",
+               "frozenlist-1.8.0-cp311-cp311-manylinux_2_28_ppc64le.whl",
+               "frozenlist-1.8.0-cp311-cp311-musllinux_1_2_x86_64.whl",
+               "frozenlist-1.8.0-cp311-cp311-macosx_11_0_arm64.whl",
+               "frozenlist-1.8.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+               "frozenlist-1.8.0-cp311-cp311-manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64.whl",
+               "frozenlist-1.8.0-py3-none-any.whl",
+               "frozenlist-1.8.0.tar.gz"]
+
+
+def _chosen(registry, tmp_path, name: str, filenames: list[str]) -> str:
+    _wheel_listing(registry, name, "1.8.0", filenames)
+    reg = registry_for(Ecosystem.PYPI)
+    return reg.download(reg.resolve(name), tmp_path).path.name
+
+
+def test_pypi_download_takes_the_wheel_the_guest_installs(registry, tmp_path):
+    # the guest is CPython 3.11 on x86_64 glibc: its own wheel beats the pure one and the sdist
+    assert _chosen(registry, tmp_path / "a", "frozenlist", _FROZENLIST) == _FROZENLIST[5]
+    assert _chosen(registry, tmp_path / "b", "frozenlist", _FROZENLIST[:5] + _FROZENLIST[6:]) == \
+        "frozenlist-1.8.0-py3-none-any.whl"
+
+
+def test_pypi_download_never_takes_a_wheel_for_another_machine(registry, tmp_path):
+    # a wheel whose name merely contains cp311-cp311-manylinux (aarch64, ppc64le), a musl or
+    # a newer-glibc wheel, another Python's: the sdist instead; with no sdist, whatever is listed
+    assert _chosen(registry, tmp_path / "a", "frozenlist", _FROZENLIST[:5] + _FROZENLIST[7:]) == \
+        "frozenlist-1.8.0.tar.gz"
+    newer_glibc = "frozenlist-1.8.0-cp311-cp311-manylinux_2_39_x86_64.whl"
+    assert _chosen(registry, tmp_path / "b", "frozenlist", [newer_glibc, _FROZENLIST[7]]) == \
+        "frozenlist-1.8.0.tar.gz"
+    assert _chosen(registry, tmp_path / "c", "frozenlist", _FROZENLIST[:2]) == _FROZENLIST[0]
+
+
 def test_npm_packument_download(registry, tmp_path):
     import base64
     import hashlib

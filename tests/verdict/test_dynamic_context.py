@@ -225,3 +225,26 @@ def test_recorded_cache_folder_chmod_is_benign_but_a_chmod_file_outside_is_not()
     v = judge(docs, suppressions=[])
     hits = [f for f in v["findings"] if f["rule"] == "DYN-DROP-EXECUTABLE"]
     assert [f["evidence"]["path"] for f in hits] == ["/tmp/.x/payload"]
+
+
+def test_a_script_written_where_a_folder_was_is_not_a_folder():
+    # evasion of the folder exemption: mkdir X, rmdir X, write a script at X, chmod +x X
+    path = "/tmp/build-k2/frozenlist"
+    mkdir = ("file_events", {"op": "mkdir", "path": path})
+    chmod = ("file_events", {"op": "chmod", "path": path, "mode": "0o755", "executable": True})
+    write = ("files", {"path": path, "read": False, "write": True, "delete": False, "ops": ["open"]})
+    v = judge(_with([mkdir, write, chmod], "install"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" in v["rules_fired"]
+    # the same through a rename of a script written elsewhere onto the folder's name
+    staged = ("files", {"path": "/tmp/build-k2/.s", "read": False, "write": True, "delete": False,
+                       "ops": ["open"]})
+    rename = ("file_events", {"op": "rename", "path": path, "from": "/tmp/build-k2/.s"})
+    v = judge(_with([mkdir, staged, rename, chmod], "install"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" in v["rules_fired"]
+    # a folder the build made and chmod-ed stays a folder
+    v = judge(_with([mkdir, chmod], "install"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"]
+    # a chmod counts as a write of the folder in the trace's file list; that keeps it a folder
+    touched = ("files", {"path": path, "read": False, "write": True, "delete": False, "ops": ["chmod"]})
+    v = judge(_with([mkdir, touched, chmod], "install"), suppressions=[])
+    assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"]

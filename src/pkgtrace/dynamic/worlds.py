@@ -7,8 +7,9 @@ costs one more import and execute (bench/sandbox_overhead.py --worlds measures i
 run in the same sandbox after the base world's, with a shorter time budget; what it did is kept
 apart in the report (`dynamic.worlds.NAME.phases`) with what differs from the base world.
 
-The clock is moved only for Python (guest/pyworld.py: time, datetime, long sleeps shortened and
-the clock advanced by what was skipped); the CI world's variables reach every ecosystem.
+The clock is moved for Python (guest/workers/pyworld.py: time, datetime, long sleeps shortened and
+the clock advanced by what was skipped) and Node (guest/workers/nodeclock.js: Date, timers,
+performance.now, process.hrtime); the CI world's variables reach every ecosystem.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ WORLDS: tuple[World, ...] = (
     World("later", "the code reads the date or sleeps, or hides what it reads",
           re.compile(r"\b(?:datetime|date\.today|time\.time|time\.sleep|sleep\s*\(\s*\d{3,}|"
                      r"Date\.now|new\s+Date\s*\(|setTimeout\s*\([^)]*\d{5,})|" + _OBFUSCATED),
-          clock_shift_s=35 * DAY, sleep_cap_s=2.0, ecosystems=("pypi",)),
+          clock_shift_s=35 * DAY, sleep_cap_s=2.0, ecosystems=("pypi", "npm")),
 )
 
 

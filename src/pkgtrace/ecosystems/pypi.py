@@ -9,6 +9,7 @@ from email.parser import HeaderParser
 from pathlib import Path
 from urllib.parse import urljoin
 
+from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, canonicalize_name,
                              parse_sdist_filename, parse_wheel_filename)
 
@@ -17,9 +18,27 @@ from pkgtrace.ecosystems.interface import RegistryError
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
-# Wheels the sandbox (CPython 3.11, x86_64 glibc) can install; anything else means the sdist.
-_SANDBOX_TAGS = ("py3-none-any", "py2.py3-none-any", "cp311-cp311-manylinux", "cp311-abi3-manylinux",
-                 "cp37-abi3-manylinux", "cp38-abi3-manylinux", "cp39-abi3-manylinux")
+# The tags of wheels the guest (CPython 3.11, x86_64, glibc 2.36: Debian bookworm) installs, in
+# pip's order of preference. Computed for the guest, not for the host running pkgtrace; a name
+# test ("manylinux" in the file name) would take an aarch64 or ppc64le wheel that pip then refuses.
+_GUEST_PYTHON = (3, 11)
+_GUEST_GLIBC_MINOR = 36
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+
+
+def _guest_platforms() -> list[str]:
+    out = []
+    for minor in range(_GUEST_GLIBC_MINOR, 4, -1):
+        out.append(f"manylinux_2_{minor}_x86_64")
+        if minor in _LEGACY_MANYLINUX:
+            out.append(f"{_LEGACY_MANYLINUX[minor]}_x86_64")
+    return out + ["linux_x86_64"]
+
+
+_GUEST_TAGS: dict[Tag, int] = {}
+for _t in (*cpython_tags(_GUEST_PYTHON, abis=["cp311"], platforms=_guest_platforms()),
+           *compatible_tags(_GUEST_PYTHON, "cp311", _guest_platforms())):
+    _GUEST_TAGS.setdefault(_t, len(_GUEST_TAGS))
 
 
 def base_url() -> str:
@@ -77,18 +96,32 @@ class PyPI:
 
 
 def pick_file(urls: list[dict]) -> dict:
-    """Prefer a wheel the sandbox would install itself; else the sdist; else anything."""
+    """The wheel the guest's pip would choose among those it can install; else the sdist; else
+    anything (pip then fails and the install fallback unpacks the source)."""
     files = [u for u in urls if isinstance(u, dict) and u.get("url") and u.get("filename")
              and not u.get("yanked")] or [u for u in urls if isinstance(u, dict) and u.get("url")]
     if not files:
         raise RegistryError("PyPI listed no downloadable files")
+    ranked = sorted((rank, i) for i, f in enumerate(files)
+                    if (rank := _guest_rank(f["filename"])) is not None)
+    if ranked:
+        return files[ranked[0][1]]
     for f in files:
-        if f["filename"].endswith(".whl") and any(t in f["filename"] for t in _SANDBOX_TAGS):
-            return f
-    for f in files:
-        if f.get("packagetype") == "sdist":
+        if f.get("packagetype") == "sdist" or f["filename"].endswith((".tar.gz", ".zip")):
             return f
     return files[0]
+
+
+def _guest_rank(filename: str) -> int | None:
+    """The guest's preference for a wheel (lower is better), None when it cannot install it."""
+    if not filename.endswith(".whl"):
+        return None
+    try:
+        _, _, _, tags = parse_wheel_filename(os.path.basename(filename))
+    except InvalidWheelFilename:
+        return None
+    ranks = [_GUEST_TAGS[t] for t in tags if t in _GUEST_TAGS]
+    return min(ranks) if ranks else None
 
 
 def identify_file(path: Path) -> tuple[str, str]:

@@ -150,6 +150,10 @@ def _phases(d: dict):
             yield phase, world, p
 
 
+# syscalls that succeed only on a file (a folder cannot be opened for writing or truncated)
+_FILE_WRITES = {"open", "creat", "truncate", "mknod"}
+
+
 def _directories(d: dict) -> set[str]:
     """Paths the trace shows to be folders: created with mkdir, or holding something accessed."""
     out: set[str] = set()
@@ -167,7 +171,16 @@ def _directories(d: dict) -> set[str]:
             if f.get("syscall") in ("mkdir", "mkdirat") and f.get("errno") == 17 and f.get("args"):
                 arg = str(f["args"][-2 if f["syscall"] == "mkdirat" and len(f["args"]) > 1 else 0])
                 out.add(arg.split()[-1].strip('"'))
-    return out
+    # A path opened for writing, or a written file renamed onto it, is a file whatever else the
+    # trace shows of it: a package could make a folder, remove it and write a script there.
+    written: set[str] = set()
+    for _phase, _world, p in _phases(d):
+        written.update(f["path"] for f in p.get("files") or [] if f.get("write") and f.get("path")
+                       and set(f.get("ops") or ["open"]) & _FILE_WRITES)
+    for _phase, _world, p in _phases(d):
+        written.update(e["path"] for e in p.get("file_events") or []
+                       if e.get("op") == "rename" and e.get("path") and e.get("from") in written)
+    return out - written
 
 
 def _dynamic_facts(ev: Evidence, d: dict) -> None:

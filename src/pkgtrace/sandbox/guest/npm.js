@@ -17,6 +17,14 @@ const fs = require("fs");
 const PROJECT = path.join(process.env.HOME, "app");
 const AS_USER = { uid: Number(process.env.PKGTRACE_UID || 1000), gid: Number(process.env.PKGTRACE_GID || 1000) };
 const OUT_DIR = process.env.PKGTRACE_GUEST_OUT || "/root/.ci/out"; // root-only (layout.py)
+// what this driver keeps for the later phases (root-only too): whether requires need stand-ins
+const STATE_DIR = process.env.PKGTRACE_GUEST_STATE || OUT_DIR;
+const STANDINS_STATE = path.join(STATE_DIR, "npm-standins.json");
+// the workers' folder (readable by the package user): nodeclock.js, nodestandins.js
+const WORKERS = process.env.PKGTRACE_WORKERS || "/usr/local/lib/ci";
+// the "later" world (dynamic/worlds.py): the clock SHIFT seconds ahead, timers cut to CAP
+const CLOCK = process.env.PKGTRACE_CLOCK_SHIFT ?
+  `${Number(process.env.PKGTRACE_CLOCK_SHIFT) || 0},${Number(process.env.PKGTRACE_SLEEP_CAP) || 0}` : "";
 for (const k of Object.keys(process.env)) {
   if (k.startsWith("PKGTRACE_")) delete process.env[k]; // the package sees nothing of pkgtrace
 }
@@ -45,6 +53,13 @@ fs.mkdirSync(path.dirname(dir), { recursive: true });
 fs.renameSync(stage, dir);
 process.stdout.write(JSON.stringify({ meta: { name, scripts: meta.scripts }, dir }));
 `;
+
+// The execute phase (npm_execute.py) gives the package's requires stand-ins when the install fell
+// back (no dependencies) or its import needed them.
+function keepStandins(why) {
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  fs.writeFileSync(STANDINS_STATE, JSON.stringify({ why }));
+}
 
 // The phase's record, written as root into the root-only records folder.
 function note(fields) {
@@ -83,15 +98,22 @@ function runScripts(tarball, why, status) {
   let failed = false;
   for (const event of LIFECYCLE) {
     if (typeof scripts[event] !== "string") continue;
+    // its dependencies were not installed: each node the script starts answers a require of a
+    // missing one with a stand-in (NODE_OPTIONS, as a user's own would be, reaches those nodes)
+    const env = { ...process.env, ...standinEnv(dir),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS || ""} --require ${path.join(WORKERS, "nodestandins.js")}`.trim() };
     const r = spawnSync("/usr/bin/npm", ["run-script", "--foreground-scripts", "--no-update-notifier", event],
-      { cwd: dir, stdio: "inherit", timeout: 120000, ...AS_USER });
-    attempts.push({ kind: "lifecycle", event, exit_code: r.status });
+      { cwd: dir, stdio: ["inherit", "inherit", "pipe"], timeout: 120000, maxBuffer: 64 << 20, env, ...AS_USER });
+    const names = standinsOf(r.stderr);
+    attempts.push({ kind: "lifecycle", event, exit_code: r.status, ...(names.length ? { standins: names } : {}) });
     failed = failed || r.status !== 0;
   }
   const ran = attempts.filter((a) => a.kind === "lifecycle").map((a) => a.event);
   const reason = `${why}; fallback: lifecycle scripts (${ran.join(", ") || "none declared"})` +
     (failed ? " with errors" : "");
-  note({ reason, fallback: { kind: "lifecycle-scripts", why, attempts } });
+  const standins = [...new Set(attempts.flatMap((a) => a.standins || []))].sort();
+  note({ reason, fallback: { kind: "lifecycle-scripts", why, attempts }, ...(standins.length ? { standins } : {}) });
+  keepStandins("install fallback");
   console.log(`pkgtrace: ${reason}`);
   return failed ? status : 0;
 }
@@ -112,15 +134,51 @@ function entryPoints(name) {
   return [...specs];
 }
 
+// The environment a child reads its stand-in settings (nodestandins.js) and clock (nodeclock.js)
+// from; both files take them out of the environment as they load.
+function standinEnv(dir) {
+  return { ...(dir ? { PKGTRACE_NODE_STANDINS: dir } : {}), ...(CLOCK ? { PKGTRACE_NODE_CLOCK: CLOCK } : {}) };
+}
+
+// The names nodestandins.js stood in for, from a child's stderr (passed on to ours unchanged).
+function standinsOf(stderr) {
+  const text = (stderr || Buffer.alloc(0)).toString("utf8");
+  process.stderr.write(text);
+  const names = new Set();
+  for (const m of text.matchAll(/^pkgtrace-standin (\S{1,214})$/gm)) names.add(m[1]);
+  return [...names].sort().slice(0, 200);
+}
+
 function importAll(name) {
   let failed = 0;
+  const dir = path.join(PROJECT, "node_modules", name);
+  const retried = [], standins = new Set();
+  const preload = (file) => ["-r", path.join(WORKERS, file)];
   for (const spec of entryPoints(name)) {
     // Each entry point in its own process with a time limit: a hang in one hides nothing else.
     const code = "const s = process.argv[1]; try { require(s); } catch (e) {" +
       " if (e && e.code === 'ERR_REQUIRE_ESM') { import(s).catch(x => { console.error(String(x)); process.exitCode = 1; }); }" +
       " else { console.error(String(e && e.stack || e)); process.exitCode = 1; } }";
-    const r = spawnSync(process.execPath, ["-e", code, spec], { cwd: PROJECT, stdio: "inherit", timeout: 120000, ...AS_USER });
+    const run = (standin) => spawnSync(process.execPath,
+      [...(CLOCK ? preload("nodeclock.js") : []), ...(standin ? preload("nodestandins.js") : []), "-e", code, spec],
+      { cwd: PROJECT, stdio: ["inherit", "inherit", "pipe"], timeout: 120000, maxBuffer: 64 << 20,
+        env: { ...process.env, ...standinEnv(standin ? dir : "") }, ...AS_USER });
+    let r = run(false);
+    const err = (r.stderr || Buffer.alloc(0)).toString("utf8");
+    process.stderr.write(err);
+    if (r.status !== 0 && /Cannot find module|MODULE_NOT_FOUND/.test(err)) {
+      // a dependency is missing (the fallback installed none, or one failed): again, with the
+      // package's own requires of missing modules answered by stand-ins, as Python's import is
+      r = run(true);
+      retried.push(spec);
+      standinsOf(r.stderr).forEach((n) => standins.add(n));
+    }
     if (r.status !== 0) failed++;
+  }
+  if (retried.length) keepStandins("import");
+  if (retried.length || CLOCK) {
+    note({ ...(retried.length ? { retried_with_standins: retried, standins: [...standins].sort() } : {}),
+      ...(CLOCK ? { clock: { shift_s: Number(CLOCK.split(",")[0]), longest_sleep_s: Number(CLOCK.split(",")[1]) } } : {}) });
   }
   return failed ? 1 : 0;
 }

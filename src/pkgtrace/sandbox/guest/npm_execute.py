@@ -12,6 +12,22 @@ import harness  # noqa: E402
 
 PROJECT = os.path.join(os.environ["HOME"], "app")  # where npm.js installed the package
 
+# the "later" world (dynamic/worlds.py): node_worker.js loads nodeclock.js with these
+CLOCK_SHIFT = os.environ.pop("PKGTRACE_CLOCK_SHIFT", "")
+SLEEP_CAP = os.environ.pop("PKGTRACE_SLEEP_CAP", "")
+
+
+def worker_env(name):
+    """The worker's environment: the clock of the world, and stand-ins for the package's requires
+    of missing modules when npm.js found them needed (install fallback, or the import)."""
+    env = dict(os.environ)
+    if CLOCK_SHIFT:
+        env["PKGTRACE_NODE_CLOCK"] = f"{CLOCK_SHIFT},{SLEEP_CAP or 0}"
+    if harness.load(os.path.join(harness.STATE_DIR, "npm-standins.json")):
+        env["PKGTRACE_NODE_STANDINS"] = os.path.join(PROJECT, "node_modules", name)
+    return env
+
+
 if __name__ == "__main__":
     sys.exit(harness.run("execute", ["/usr/bin/node", os.path.join(harness.WORKERS, "node_worker.js"), sys.argv[1],
-                                     PROJECT], cwd=PROJECT))
+                                     PROJECT], cwd=PROJECT, env=worker_env(sys.argv[1])))
