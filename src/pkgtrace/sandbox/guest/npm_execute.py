@@ -12,9 +12,10 @@ import harness  # noqa: E402
 
 PROJECT = os.path.join(os.environ["HOME"], "app")  # where npm.js installed the package
 
-# the "later" world (dynamic/worlds.py): node_worker.js loads nodeclock.js with these
-CLOCK_SHIFT = os.environ.pop("PKGTRACE_CLOCK_SHIFT", "")
-SLEEP_CAP = os.environ.pop("PKGTRACE_SLEEP_CAP", "")
+# the "later" world (dynamic/worlds.py): node_worker.js loads nodeclock.js with these (harness
+# took every PKGTRACE_* setting out of the environment into SETTINGS)
+CLOCK_SHIFT = harness.SETTINGS.get("PKGTRACE_CLOCK_SHIFT", "")
+SLEEP_CAP = harness.SETTINGS.get("PKGTRACE_SLEEP_CAP", "")
 
 
 def worker_env(name):
