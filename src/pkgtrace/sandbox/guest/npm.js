@@ -137,7 +137,7 @@ function entryPoints(name) {
 // The environment a child reads its stand-in settings (nodestandins.js) and clock (nodeclock.js)
 // from; both files take them out of the environment as they load.
 function standinEnv(dir) {
-  return { ...(dir ? { PKGTRACE_NODE_STANDINS: dir } : {}), ...(CLOCK ? { PKGTRACE_NODE_CLOCK: CLOCK } : {}) };
+  return { ...(dir ? { NODE_MODULE_STUBS: dir } : {}), ...(CLOCK ? { NODE_CLOCK_SKEW: CLOCK } : {}) };
 }
 
 // The names nodestandins.js stood in for, from a child's stderr (passed on to ours unchanged).
@@ -145,7 +145,7 @@ function standinsOf(stderr) {
   const text = (stderr || Buffer.alloc(0)).toString("utf8");
   process.stderr.write(text);
   const names = new Set();
-  for (const m of text.matchAll(/^pkgtrace-standin (\S{1,214})$/gm)) names.add(m[1]);
+  for (const m of text.matchAll(/^node-stub (\S{1,214})$/gm)) names.add(m[1]);
   return [...names].sort().slice(0, 200);
 }
 

@@ -23,9 +23,9 @@ def worker_env(name):
     of missing modules when npm.js found them needed (install fallback, or the import)."""
     env = dict(os.environ)
     if CLOCK_SHIFT:
-        env["PKGTRACE_NODE_CLOCK"] = f"{CLOCK_SHIFT},{SLEEP_CAP or 0}"
+        env["NODE_CLOCK_SKEW"] = f"{CLOCK_SHIFT},{SLEEP_CAP or 0}"
     if harness.load(os.path.join(harness.STATE_DIR, "npm-standins.json")):
-        env["PKGTRACE_NODE_STANDINS"] = os.path.join(PROJECT, "node_modules", name)
+        env["NODE_MODULE_STUBS"] = os.path.join(PROJECT, "node_modules", name)
     return env
 
 

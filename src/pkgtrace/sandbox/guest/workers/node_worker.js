@@ -14,8 +14,8 @@ const start = Number(startArg || 0);
 
 // before the package is required: the world's clock, stand-ins for its missing requires
 // (npm_execute.py sets them; each file takes its setting out of the environment)
-if (process.env.PKGTRACE_NODE_CLOCK) require("./nodeclock.js");
-if (process.env.PKGTRACE_NODE_STANDINS) require("./nodestandins.js");
+if (process.env.NODE_CLOCK_SKEW) require("./nodeclock.js");
+if (process.env.NODE_MODULE_STUBS) require("./nodestandins.js");
 
 const EVENT_FD = 100; // the event pipe: always fd 100 (harness.EVENT_FD), nothing in the environment
 const emit = (ev) => fs.writeSync(EVENT_FD, JSON.stringify(ev) + "\n");

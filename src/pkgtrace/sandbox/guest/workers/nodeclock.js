@@ -85,8 +85,8 @@ function install(shiftS, capS) {
 }
 
 // The settings come in the environment and leave it at once: the package sees nothing of them.
-const cfg = process.env.PKGTRACE_NODE_CLOCK;
-delete process.env.PKGTRACE_NODE_CLOCK;
+const cfg = process.env.NODE_CLOCK_SKEW;
+delete process.env.NODE_CLOCK_SKEW;
 if (cfg) {
   const [shiftS, capS] = cfg.split(",");
   install(shiftS, capS);

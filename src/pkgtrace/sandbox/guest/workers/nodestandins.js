@@ -11,17 +11,17 @@
 // files (under ROOT, outside any nested node_modules) are answered: the dependencies that are
 // installed keep getting the truth when they probe for optional modules.
 //
-// Each name stood in for is written to stderr as "pkgtrace-standin NAME" (the caller, npm.js,
+// Each name stood in for is written to stderr as "node-stub NAME" (the caller, npm.js,
 // lists them in the record: they say what was tried; the trace says what happened).
 "use strict";
 const Module = require("module");
 const path = require("path");
 
-const ROOT = process.env.PKGTRACE_NODE_STANDINS;
+const ROOT = process.env.NODE_MODULE_STUBS;
 // Loaded with -r (the import phase): the setting leaves the environment at once. Loaded through
 // NODE_OPTIONS (lifecycle scripts: npm, then the shell, then the script's node), both stay, or
 // the node the script starts would not get them; the package can see them there.
-if (!(process.env.NODE_OPTIONS || "").includes(__filename)) delete process.env.PKGTRACE_NODE_STANDINS;
+if (!(process.env.NODE_OPTIONS || "").includes(__filename)) delete process.env.NODE_MODULE_STUBS;
 
 function standin() {
   const target = function () {};
@@ -60,7 +60,7 @@ if (ROOT) {
       return realResolve.call(this, request, parent, ...rest);
     } catch (e) {
       if (!e || e.code !== "MODULE_NOT_FOUND" || !isBare(request) || !fromPackage(parent)) throw e;
-      const id = `/pkgtrace-standin/${request}`;
+      const id = `/node-stub/${request}`;
       if (!Module._cache[id]) {
         const m = new Module(id, null);
         m.filename = id;
@@ -70,7 +70,7 @@ if (ROOT) {
       }
       if (!seen.has(request)) {
         seen.add(request);
-        try { process.stderr.write(`pkgtrace-standin ${request}\n`); } catch (x) { /* closed */ }
+        try { process.stderr.write(`node-stub ${request}\n`); } catch (x) { /* closed */ }
       }
       return id;
     }
