@@ -4,7 +4,6 @@ turned into the OSSF dynamic document and the report's `dynamic` section."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from typing import Callable
 from pkgtrace.dynamic import worlds as worlds_mod
 from pkgtrace.dynamic import written
 from pkgtrace.dynamic.live import LiveTrace
+from pkgtrace.dynamic.records import RecordError, read_record
 from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact
@@ -162,17 +162,9 @@ def _guest_record(sb: Sandbox, phase: str, world: str | None = None) -> dict:
     what was tried, the trace what happened."""
     folder = sb.records / world if world else sb.records
     try:
-        with open(folder / f"{phase}.json", "rb") as f:
-            data = f.read(RECORD_LIMIT + 1)
-    except OSError:
-        return {}
-    if len(data) > RECORD_LIMIT:
-        return {"reason": "the driver's record is too large"}
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        return {"reason": "the driver's record is unreadable"}
-    return doc if isinstance(doc, dict) else {}
+        return read_record(folder / f"{phase}.json", RECORD_LIMIT)
+    except RecordError as e:
+        return {} if str(e) == "missing" else {"reason": f"the driver's record is {e}"}
 
 
 def _sod(epoch: float) -> float:

@@ -15,8 +15,8 @@ rename or link) has traced: false.
 from __future__ import annotations
 
 import base64
-import json
 
+from pkgtrace.dynamic.records import RecordError, read_record
 from pkgtrace.dynamic.trace import PhaseTrace
 from pkgtrace.sandbox import layout
 
@@ -43,18 +43,9 @@ def snapshot(sb, key: str, since: float) -> dict:
         why = "timed out" if r.limit else f"exit {r.exit_code}: {r.stderr.decode(errors='replace')[-300:]}"
         return {"error": f"the collector failed ({why})"}
     try:
-        with open(sb.records / out, "rb") as f:
-            data = f.read(SNAPSHOT_LIMIT + 1)
-    except OSError as e:
-        return {"error": f"the collector's list is missing ({e.strerror})"}
-    if len(data) > SNAPSHOT_LIMIT:
-        return {"error": "the collector's list is too large"}
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        return {"error": "the collector's list is unreadable"}
-    if not isinstance(doc, dict):
-        return {"error": "the collector's list is unreadable"}
+        doc = read_record(sb.records / out, SNAPSHOT_LIMIT)
+    except RecordError as e:
+        return {"error": f"the collector's list is {e}"}
     return {**doc, "seconds": seconds}
 
 
