@@ -242,8 +242,7 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             Status=status,
             Stdout=base64.b64encode(r.stdout if r else b"").decode(),
             Stderr=base64.b64encode(r.stderr if r else b"").decode(),
-            Files=[FileResult(Path=p, Read=f.read, Write=f.write, Delete=f.delete)
-                   for p, f in sorted(pt.files.items())],
+            Files=_files(pt),
             Sockets=_sockets(pt, hostnames),
             Commands=[CommandResult(Command=c["argv"], Environment=c["env"]) for c in pt.commands],
             DNS=_dns(in_window),
@@ -394,6 +393,11 @@ def _hostnames(events: list[dict]) -> dict[str, list[str]]:
             if e["hostname"] not in names:
                 names.append(e["hostname"])
     return out
+
+
+def _files(pt: PhaseTrace) -> list[FileResult]:
+    return [FileResult(Path=p, Read=f.read, Write=f.write, Delete=f.delete)
+            for p, f in sorted(pt.files.items())]
 
 
 def _sockets(pt: PhaseTrace, hostnames: dict[str, list[str]]) -> list[SocketResult]:
