@@ -162,3 +162,43 @@ def test_analyze_writes_loader_ready_documents_and_records_the_release(tmp_path)
     assert p.returncode == 0, p.stderr
     (row,) = json.loads(p.stdout)["results"]
     assert row["release"] is not None and row["release"]["url"] == str(folder)
+
+
+def test_a_dynamic_document_built_from_trace_lines_is_what_ossfs_loader_accepts(tmp_path):
+    # The dynamic document as analyze_dynamic assembles it (the sandbox run aside), from OSSF's own
+    # strace vectors plus an exec, a bind and a DNS answer, stored and read back as its loader would.
+    from pkgtrace.dynamic.run import assemble
+    from pkgtrace.dynamic.trace import PhaseWindow, build
+    from pkgtrace.model import Artifact
+    from pkgtrace.sandbox import bait as bait_mod
+    from pkgtrace.sandbox.runsc import ExecResult, Limits
+
+    vectors = json.loads((OSSF / "strace.json").read_text())["vectors"]
+    lines = [v["input"].replace("] [   1] ", "] [ 100] ") for v in vectors]
+    lines.append('I1206 00:04:40.000000     175 strace.go:622] [  15] sh X execve(0x1 /bin/sh, '
+                 '0x2 ["sh", "-c", "nc -l 4444"], 0x3 ["HOME=/root"]) = 0 (0x0) (5µs)')
+    log = [f"{x}\n".encode() for x in "\n".join(lines).split("\n")]
+    windows = [PhaseWindow(p, None, 0, 86400) for p in ("install",)]
+    trace = build(log, windows, log_pid=None)
+    pkg = Package(Ecosystem.PYPI, "evil-pkg", "1.0.0")
+    phases = [("install", ["pip"]), ("import", ["python3"]), ("execute", ["python3"])]
+    results = {"install": ExecResult(0, b"ok\n", b"\xff\xfe", 7, 1.0, 2.0),
+               "import": ExecResult(None, b"", b"", 8, 2.0, 3.0, timed_out=True, limit="time")}
+    net = [{"kind": "dns", "t": 1.5, "hostname": "c2.example", "qtype": "A", "answer": "104.16.19.35"}]
+    doc, _section = assemble(Artifact(pkg, tmp_path / "evil-pkg-1.0.0.tar.gz"), phases, results, {},
+                             trace, net, bait_mod.fresh(), Limits(), "image", 0.1)
+    store = open_store(str(tmp_path / "results"))
+    store.put(pkg, {"dynamic": doc, "static": all_docs()["static"], "report": all_docs()["report"]})
+    raw = _raw(store, pkg, "dynamic")
+    assert raw.count(b"\n") == 1 and raw.endswith(b"\n")
+    stored = json.loads(raw)
+    assert unknown_fields(stored, OSSF_DYNAMIC) == []
+    install = stored["Analysis"]["install"]
+    assert {"Address": "127.0.0.1", "Port": 8080, "Hostnames": []} in install["Sockets"]  # a bind
+    assert install["Commands"] == [{"Command": ["sh", "-c", "nc -l 4444"], "Environment": ["HOME=/root"]}]
+    assert set(stored["Analysis"]) == {"install", "import", "execute"}
+    assert {"Address": "104.16.19.35", "Port": 443, "Hostnames": ["c2.example"]} in install["Sockets"]
+    assert install["DNS"] == [{"Class": "IN", "Queries": [{"Hostname": "c2.example", "Types": ["A"]}]}]
+    # The evasion: a field pkgtrace adds to a phase (here planted) is caught, so none can slip in.
+    stored["Analysis"]["install"]["Files"][0]["Executable"] = True
+    assert unknown_fields(stored, OSSF_DYNAMIC) == ["Analysis.install.Files.Executable"]
