@@ -176,6 +176,14 @@ def test_bigquery_without_the_extra_says_which_to_install(tmp_path):
     assert p.returncode == 0, p.stderr
 
 
+def test_help_names_the_extra_to_install():
+    # rich reads a bare [bigquery] as markup: the help once said "pip install 'pkgtrace'"
+    from clirun import run_cli
+    for args in (["export", "--help"], ["export", "bigquery", "--help"]):
+        out = " ".join(run_cli(*args).stdout.replace("│", " ").split())  # help is boxed and wrapped
+        assert "pip install 'pkgtrace[bigquery]'" in out, args
+
+
 def test_missing_backends_name_their_extra(tmp_path):
     code = ("import sys; sys.modules[sys.argv[1]] = None; from pkgtrace.cli import main; "
             "sys.argv = ['pkgtrace', *sys.argv[2:]]; main()")

@@ -61,7 +61,8 @@ def bigquery(project: Optional[str] = typer.Option(None, "--project", help="Goog
              as_json: bool = typer.Option(False, "--json")) -> None:
     """Load the stored documents into BigQuery tables with OSSF's dynamic and static schemas,
     replacing what the tables (or, with --day, that day's partitions) held: a re-run loads each
-    document once. Needs the `bigquery` extra (pip install 'pkgtrace[bigquery]') unless --files."""
+    document once. Needs the `bigquery` extra (pip install 'pkgtrace\\[bigquery]') unless --files."""
+    # (the backslash keeps rich from reading [bigquery] as markup and dropping it from --help)
     from datetime import date
 
     from pkgtrace.extras import MissingExtra
