@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from lockfiles.conftest import by_name, table
 
 
@@ -122,9 +124,25 @@ def test_pnpm11_two_documents_are_both_read(deps, tmp_path):
     assert by_name(found, "is-odd")["line"] == 43  # lines count from the top of the file
 
 
+def _deps_in_a_cage(path) -> tuple[subprocess.CompletedProcess, float]:
+    """`pkgtrace deps --json PATH` in a child capped at 1 GiB and 60 CPU seconds, so a regression
+    fails the test instead of the machine; with the CPU seconds the command itself took (CPU
+    time, not wall time: the figure does not depend on how loaded the machine is)."""
+    code = ("import resource, sys, time; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
+            "resource.setrlimit(resource.RLIMIT_CPU, (60, 60));"
+            "from pkgtrace.cli import main; sys.argv = ['pkgtrace', 'deps', '--json', sys.argv[1]];"
+            "t = time.process_time()\n"
+            "try: main()\n"
+            "finally: print(f'cpu={time.process_time() - t}', file=sys.stderr)")
+    p = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=600)
+    cpu = [float(x[4:]) for x in p.stderr.split() if x.startswith("cpu=")]
+    assert cpu, p.stderr[-2000:]  # killed by a limit: no figure
+    return p, cpu[0]
+
+
 def test_yaml_alias_bomb_fails_fast(tmp_path):
-    # 503 bytes that expand to billions of nodes: refused before anything walks them. Run in a
-    # child with a memory cap, so a regression fails this test instead of the machine.
+    # 503 bytes that expand to billions of nodes: refused before anything walks them, within a
+    # second of CPU.
     bomb = tmp_path / "pnpm-lock.yaml"
     levels = ["lockfileVersion: '9.0'", "a: &a [x, x, x, x, x, x, x, x, x]"]
     for i, name in enumerate("bcdefghi"):
@@ -133,12 +151,24 @@ def test_yaml_alias_bomb_fails_fast(tmp_path):
     levels.append("packages: {x: *i}")
     bomb.write_text("\n".join(levels) + "\n")
     assert bomb.stat().st_size < 600
-    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
-            "from pkgtrace.cli import main; sys.argv = ['pkgtrace', 'deps', '--json', sys.argv[1]]; main()")
-    p = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True, timeout=120)
+    p, cpu = _deps_in_a_cage(bomb)
     assert p.returncode == 2, p.stderr[-2000:]
     (err,) = json.loads(p.stdout)["errors"]
     assert "alias bomb" in err["message"]
+    assert cpu < 1.0, cpu
+
+
+@pytest.mark.parametrize("body", ["packages: &a [*a]\n", "packages: &a\n  x: {y: *a}\n",
+                                  "packages:\n  x: &a\n    - {deps: *a}\n"])
+def test_a_yaml_alias_inside_its_own_node_is_refused(tmp_path, body):
+    # Two lines that never finish expanding: the size count itself once walked them forever.
+    f = tmp_path / "pnpm-lock.yaml"
+    f.write_text("lockfileVersion: '9.0'\n" + body)
+    p, cpu = _deps_in_a_cage(f)
+    assert p.returncode == 2, p.stderr[-2000:]
+    (err,) = json.loads(p.stdout)["errors"]
+    assert "refers to a node that contains it" in err["message"] and err["line"] >= 2
+    assert cpu < 1.0, cpu
 
 
 def test_yaml_aliases_that_do_not_multiply_are_fine(deps, tmp_path):

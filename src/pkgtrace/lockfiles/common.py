@@ -153,24 +153,34 @@ def load_yaml_documents(path: Path, text: str) -> list[tuple[Any, dict[tuple, in
 
 
 def _check_expansion(path: Path, root: yaml.Node) -> None:
-    """Refuse a node graph whose aliases expand it far beyond its own size (linear time: each
-    distinct node's expanded size is computed once)."""
+    """Refuse a node graph whose aliases expand it far beyond its own size, or refer to a node
+    inside itself (`a: &a [*a]`, which never ends expanding). Linear time: each distinct node's
+    expanded size is computed once."""
     size: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose subtree is being sized: the path from the root
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        if id(node) in size:
-            continue
         kids: list = []
         if isinstance(node, yaml.MappingNode):
             kids = [n for kv in node.value for n in kv]
         elif isinstance(node, yaml.SequenceNode):
             kids = list(node.value)
-        if not done:
-            stack.append((node, True))
-            stack.extend((k, False) for k in kids if id(k) not in size)
+        if done:
+            open_.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
             continue
-        size[id(node)] = 1 + sum(size.get(id(k), 1) for k in kids)
+        if id(node) in size:
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        for k in kids:
+            if id(k) in open_:
+                line = k.start_mark.line + 1 if k.start_mark else None
+                raise LockfileError(path, "a YAML alias refers to a node that contains it: refused "
+                                    "(it would expand without end)", line=line)
+            if id(k) not in size:
+                stack.append((k, False))
     limit = YAML_EXPANSION_ALLOWANCE + MAX_YAML_EXPANSION * len(size)
     if size[id(root)] > limit:
         raise LockfileError(path, f"YAML aliases expand {len(size)} nodes to {size[id(root)]}: "
