@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from skips import cannot_run
+from skips import cannot_run, pytest_runtest_makereport  # noqa: F401 (the hook: skips fail under CI)
 
 
 def pytest_configure(config):

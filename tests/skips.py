@@ -6,8 +6,14 @@ pytest loaded last.)"""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+
+TESTS = Path(__file__).resolve().parent
+# Tests that need the sandbox or a service: under CI, a skip of one (a skipif on a missing tool,
+# root or image, a pytest.skip in the test) fails too, not only the ones that call cannot_run.
+MUST_RUN_FOLDERS = ("sandbox", "dynamic", "web")
 
 
 def under_ci() -> bool:
@@ -20,3 +26,23 @@ def cannot_run(reason: str) -> None:
     if under_ci():
         pytest.fail(f"{reason} (CI=true: a sandbox or service test may not skip)", pytrace=False)
     pytest.skip(reason)
+
+
+def must_run(item: pytest.Item) -> bool:
+    if "sandbox" in item.keywords:
+        return True
+    try:
+        return item.path.relative_to(TESTS).parts[0] in MUST_RUN_FOLDERS
+    except (ValueError, IndexError):
+        return False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Imported by tests/conftest.py: under CI, a sandbox, dynamic or web test that skipped failed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and under_ci() and must_run(item) and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{reason} (CI=true: a sandbox or service test may not skip)"
