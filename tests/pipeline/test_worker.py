@@ -1,6 +1,8 @@
 """Workers under faults, as separate `pkgtrace worker` processes against real services:
 SIGKILL mid-analysis, Redis restarted mid-run, the S3 store down for a while, duplicates,
-failing analyses, and graceful SIGTERM."""
+failing analyses, and graceful SIGTERM. The waits are generous upper bounds (a worker that takes
+40 s to import on a machine ten times oversubscribed is slow, not wrong): a loaded machine makes
+these tests slower, never red; what they check is what happened, not how fast."""
 
 from __future__ import annotations
 
@@ -44,15 +46,15 @@ def test_sigkill_mid_analysis_redelivered_and_completed_once(services, child_env
     env = dict(child_env, PKGTRACE_TEST_SLEEP="4")
     submit(idx, q, ["victim"])
     a = start_worker(env, q, idx, res, "--workers", "1", log=tmp_path / "a.log")
-    wait_for(lambda: ("start", "pypi/victim@1.0") in analysis_log(tmp_path / "analyses.log"), 30, what="start")
+    wait_for(lambda: ("start", "pypi/victim@1.0") in analysis_log(tmp_path / "analyses.log"), 180, what="start")
     a.send_signal(signal.SIGKILL)
-    a.wait(10)
+    a.wait(60)
     # The analysis child died with its worker (no orphan finishing the job behind our back).
     time.sleep(0.5)
     assert ("end", "pypi/victim@1.0") not in analysis_log(tmp_path / "analyses.log")
     b = start_worker(dict(env, PKGTRACE_TEST_SLEEP="0.2"), q, idx, res, "--workers", "1", "--max-jobs", "1",
                      log=tmp_path / "b.log")
-    out, _ = b.communicate(timeout=60)
+    out, _ = b.communicate(timeout=300)
     assert b.returncode == 0 and json.loads(out)["done"] == 1
     assert analyses(idx) == [("pypi", "victim", "1.0")]
     assert [e for e in analysis_log(tmp_path / "analyses.log") if e[0] == "end"] == [("end", "pypi/victim@1.0")]
@@ -68,13 +70,13 @@ def test_same_release_twice_analysed_once(services, child_env, tmp_path):
     from pkgtrace.pipeline.queues import Job
     open_queue(q).put(Job("pypi", "dup", "1.0", force=False))
     w = start_worker(child_env, q, idx, res, "--workers", "2", "--idle-exit", "3", log=tmp_path / "w.log")
-    out, _ = w.communicate(timeout=60)
+    out, _ = w.communicate(timeout=300)
     assert [e for e in analysis_log(tmp_path / "analyses.log") if e[0] == "start"] == [("start", "pypi/dup@1.0")]
     # Announced once more after it is done: nothing; forced: analysed again, still one row.
     submit(idx, q, ["dup"])
     submit(idx, q, ["dup"], force=True)
     w = start_worker(child_env, q, idx, res, "--workers", "1", "--idle-exit", "3", log=tmp_path / "w.log")
-    w.communicate(timeout=60)
+    w.communicate(timeout=300)
     assert len([e for e in analysis_log(tmp_path / "analyses.log") if e[0] == "start"]) == 2
     assert analyses(idx) == [("pypi", "dup", "1.0")]
 
@@ -84,7 +86,7 @@ def test_failing_analyses_do_not_stop_the_worker(services, child_env, tmp_path):
     submit(idx, q, ["crash-a", "missing-b", "ok-c"])
     w = start_worker(child_env, q, idx, res, "--workers", "1", "--idle-exit", "4", log=tmp_path / "w.log",
                      analyzer="test_analyzers:flaky")
-    out, _ = w.communicate(timeout=120)
+    out, _ = w.communicate(timeout=300)
     assert w.returncode == 0
     counts = json.loads(out)
     assert counts["done"] == 1 and counts["dead"] == 2
@@ -102,9 +104,9 @@ def test_sigterm_finishes_in_flight_job(services, child_env, tmp_path):
     submit(idx, q, ["graceful", "later"])
     w = start_worker(dict(child_env, PKGTRACE_TEST_SLEEP="2"), q, idx, res, "--workers", "1", "--grace", "30",
                      log=tmp_path / "w.log")
-    wait_for(lambda: ("start", "pypi/graceful@1.0") in analysis_log(tmp_path / "analyses.log"), 30, what="start")
+    wait_for(lambda: ("start", "pypi/graceful@1.0") in analysis_log(tmp_path / "analyses.log"), 180, what="start")
     w.send_signal(signal.SIGTERM)
-    out, _ = w.communicate(timeout=60)
+    out, _ = w.communicate(timeout=300)
     assert w.returncode == 0 and json.loads(out)["done"] == 1
     assert analyses(idx) == [("pypi", "graceful", "1.0")]
     assert open_queue(q).depth()["ready"] == 1  # 'later' was never taken
@@ -115,9 +117,9 @@ def test_sigterm_past_grace_hands_job_back(services, child_env, tmp_path):
     submit(idx, q, ["handback"])
     w = start_worker(dict(child_env, PKGTRACE_TEST_SLEEP="30"), q, idx, res, "--workers", "1", "--grace", "1",
                      log=tmp_path / "w.log")
-    wait_for(lambda: ("start", "pypi/handback@1.0") in analysis_log(tmp_path / "analyses.log"), 30, what="start")
+    wait_for(lambda: ("start", "pypi/handback@1.0") in analysis_log(tmp_path / "analyses.log"), 180, what="start")
     w.send_signal(signal.SIGTERM)
-    out, _ = w.communicate(timeout=60)
+    out, _ = w.communicate(timeout=300)
     assert w.returncode == 0 and json.loads(out)["handed_back"] == 1
     qq = open_queue(q)
     d = qq.get("next", timeout=2)
@@ -131,11 +133,11 @@ def test_redis_restarted_mid_run_no_job_lost(own_redis, child_env, tmp_path):
     submit(idx, q, names)
     env = dict(child_env, PKGTRACE_TEST_SLEEP="0.4")
     w = start_worker(env, q, idx, res, "--workers", "2", "--idle-exit", "6", log=tmp_path / "w.log")
-    wait_for(lambda: len(analyses(idx)) >= 3, 60, what="first analyses")
+    wait_for(lambda: len(analyses(idx)) >= 3, 240, what="first analyses")
     own_redis.stop(kill=True)
     time.sleep(2)
     own_redis.start()
-    out, _ = w.communicate(timeout=180)
+    out, _ = w.communicate(timeout=400)
     assert w.returncode == 0
     assert analyses(idx) == sorted(("pypi", n, "1.0") for n in names)
     d = open_queue(q).depth()
@@ -153,14 +155,14 @@ def test_s3_down_for_a_while_results_written_when_back(seaweed, child_env, tmp_p
     seaweed.stop()
     try:
         w = start_worker(child_env, q, idx, res, "--workers", "2", "--idle-exit", "5", log=tmp_path / "w.log")
-        wait_for(lambda: len([e for e in analysis_log(tmp_path / "analyses.log") if e[0] == "end"]) == 2, 60,
+        wait_for(lambda: len([e for e in analysis_log(tmp_path / "analyses.log") if e[0] == "end"]) == 2, 240,
                  what="analyses to finish")
         time.sleep(8)  # the worker holds the results and retries, well past the 3 s lease
         assert analyses(idx) == []
         assert w.poll() is None
     finally:
         seaweed.start()
-    out, _ = w.communicate(timeout=120)
+    out, _ = w.communicate(timeout=300)
     assert w.returncode == 0 and json.loads(out)["done"] == 2
     assert analyses(idx) == [("pypi", "s3a", "1.0"), ("pypi", "s3b", "1.0")]
     store = open_store(res)
