@@ -14,6 +14,7 @@ from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit
 from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
 from pkgtrace.model import Ecosystem
+from pkgtrace.results.record import record
 from pkgtrace.results.stores import open_store
 from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.sandbox.runsc import Limits
@@ -53,9 +54,6 @@ def analyze(
     except (RegistryError, FileNotFoundError) as e:
         raise fail(str(e), EXIT_FAILURE)
     store = open_store(results or str(results_dir()))
-    from pkgtrace.diff import attach_diff  # what changed since the release before, if stored
-    attach_diff(outcome.package, outcome.documents, store=store)
-    store.put(outcome.package, outcome.documents)
     _record(outcome, store, index)
     if json_out:
         emit_json(outcome.documents)
@@ -65,19 +63,32 @@ def analyze(
 
 
 def _record(outcome, store, index: str | None) -> None:
-    """Add the stored analysis to the dataset, so verify, search and the web find it. A dataset
+    """Record the analysis (results/record.py), so verify, search and the web find it. A dataset
     that cannot be written is a warning: the documents are stored either way."""
     from pkgtrace.pipeline import settings
-    from pkgtrace.results.index import load_documents, open_index, redact
+    from pkgtrace.results.index import open_index, redact
     url = settings.index_url(index)
+
+    def warn(e: Exception) -> None:
+        console.print(f"[yellow]warning:[/] not recorded in the dataset {redact(url)}: {type(e).__name__}: {e}")
+
+    def persist(what, step):
+        if what != "index":
+            return step()
+        try:
+            return step()
+        except Exception as e:  # noqa: BLE001 - any driver's failure
+            warn(e)
     try:
         idx = open_index(url)
-        try:
-            load_documents(idx, outcome.package, outcome.documents, location=store.location(outcome.package))
-        finally:
-            idx.close()
     except Exception as e:  # noqa: BLE001 - any driver's failure
-        console.print(f"[yellow]warning:[/] not recorded in the dataset {redact(url)}: {type(e).__name__}: {e}")
+        warn(e)
+        idx = None
+    try:
+        record(outcome.package, outcome.documents, store=store, index=idx, persist=persist)
+    finally:
+        if idx is not None:
+            idx.close()
 
 
 def print_summary(docs: dict) -> None:

@@ -31,7 +31,7 @@ def create_app(settings: WebSettings | None = None, *, services: Services | None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        svc.uploads.start()
+        svc.start_workers()
         try:
             yield
         finally:
