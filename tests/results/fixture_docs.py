@@ -51,11 +51,13 @@ def report_doc(name="evil-pkg", version="1.0.0", ecosystem="pypi", label="malici
         "artifact": {"filename": f"{name}-{version}.tar.gz", "sha256": "ef" * 32, "url": "https://files.example/x",
                      "local": False},
         "created": 1764000000, "timings": {"static_s": 1.5, "dynamic_s": 41.0},
-        "verdict": {"score": 0.97, "label": label, "findings": [
+        "verdict": {"schema_version": "pkgtrace-verdict/1", "score": 0.97, "label": label,
+                    "evidence": {"static": True, "dynamic": True, "metadata": False, "code_files": 3},
+                    "findings": [
             {"rule": "dynamic.bait_read", "severity": "critical", "message": "read the planted SSH key",
-             "evidence": {"path": "/root/.ssh/id_rsa", "phase": "install"}},
+             "source": "dynamic", "evidence": {"path": "/root/.ssh/id_rsa", "phase": "install"}},
             {"rule": "static.curl_pipe_sh", "severity": "high", "message": "downloads and runs a script",
-             "evidence": {"file": "setup.py", "line": 12}}]},
+             "source": "static", "evidence": {"file": "setup.py", "line": 12}}]},
     }
 
 

@@ -48,6 +48,7 @@ def test_suppression_is_scoped_to_its_package(judged):
 
 @pytest.mark.parametrize("doc", [{"suppressions": [{"package": "pkg", "rule": "X", "hash": "0" * 64}]},
                                  {"suppressions": [{"package": "pypi/pkg", "rule": "X"}]},
+                                 {"suppressions": [{"package": "pypi/pkg", "rule": "X", "hash": "0a", "reason": "r"}]},
                                  {"suppressions": "nope"}])
 def test_bad_suppression_files_are_rejected(doc):
     with pytest.raises(supp.SuppressionError):
@@ -55,8 +56,18 @@ def test_bad_suppression_files_are_rejected(doc):
 
 
 def test_npm_scoped_names_and_versions_parse():
-    [s] = supp.parse([{"package": "npm/@acme/pkg@1.2.3", "rule": "R", "hash": "a" * 64}])
-    assert (s.ecosystem, s.name, s.version) == ("npm", "@acme/pkg", "1.2.3")
+    [s] = supp.parse([{"package": "npm/@acme/pkg@1.2.3", "rule": "R", "hash": "a" * 64, "reason": "r"}])
+    assert (s.ecosystem, s.name, s.version) == (Ecosystem.NPM, "@acme/pkg", "1.2.3")
+
+
+def test_only_rule_and_hash_entries_hide_findings_at_analysis_time(judged):
+    """A whole-release or hash-less entry is for verify; it must not blank a verdict, or one
+    reviewed version would silence whatever the next one ships."""
+    data = sdist("pkg", {"setup.py": SETUP})
+    broad = supp.parse([{"package": "pypi/pkg", "reason": "reviewed"},
+                        {"package": "pypi/pkg", "rule": "STATIC-INSTALL-HOOK-NETWORK", "reason": "reviewed"}])
+    after = judged(data, Ecosystem.PYPI, "pkg", suppressions=broad)
+    assert "STATIC-INSTALL-HOOK-NETWORK" in after["rules_fired"] and not after["suppressed"]
 
 
 def test_analyze_cli_applies_suppressions_from_the_environment(tmp_path, monkeypatch):

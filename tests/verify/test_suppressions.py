@@ -8,7 +8,7 @@ import pytest
 
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.verify.records import record_from
-from pkgtrace.verify.suppressions import SuppressionError, load_suppressions
+from pkgtrace.verdict.suppressions import SuppressionError, load as load_suppressions
 
 REC = record_from("malicious", 90, [{"rule": "r1", "severity": "high", "message": "m", "hash": "aa" * 16},
                                     {"rule": "r2", "severity": "low", "message": "m", "evidence": {"file": "x"}}])

@@ -166,3 +166,13 @@ def test_submitted_release_with_a_non_ascii_name_is_found_again(client):
                     headers=AUTH)
     assert r.status_code in (200, 201, 202), r.text
     assert r.json()["release"]["name"] == "À"
+
+
+def test_every_answer_says_its_schema_version(client):
+    """Bodies, errors and refusals alike: a consumer can tell which shapes it reads."""
+    answers = [client.get("/api/search?q=a"), client.get("/api/status"),
+               client.get("/api/releases/pypi/no-such-package/1.0"),  # 404
+               client.get("/api/search", params={"ecosystem": "cpan"}),  # invalid
+               client.post("/api/submissions", json={"ecosystem": "pypi", "name": "x"})]  # no token
+    assert [r.status_code for r in answers][:2] == [200, 200] and all(r.status_code >= 400 for r in answers[2:])
+    assert {r.json()["schema_version"] for r in answers} == {"pkgtrace-api/1"}

@@ -1,5 +1,6 @@
 """Uploading an archive: token, size limit, validation (not an archive, traversal, absolute paths,
-corrupt), then a real static analysis in a child process, polled until it is in the dataset."""
+corrupt), then a job on the server's queue, analysed by its worker slot (a real static analysis
+in a child process) and recorded, polled until it is in the dataset."""
 
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ def test_upload_is_analysed_and_polled(client, tmp_path):
     rel = client.get(st["api_url"]).json()
     assert rel["release"]["source"] == "upload"
     assert sorted(rel["documents"]) == ["report", "static"]  # the server runs uploads with --upload-mode static
+    report = client.get(rel["documents"]["report"]).json()
+    assert "diff" in report  # recorded as every analysis is: diffed against a predecessor, if any
     static = client.get(rel["documents"]["static"]).json()
     names = {f["filename"] for f in static["results"]["files"]}
     assert "demo-upload-0.1.0/setup.py" in names

@@ -88,7 +88,7 @@ def benign_docs() -> dict:
     install.update({"Files": [], "Sockets": [], "Commands": [], "DNS": []})
     docs["dynamic"]["Analysis"]["execute"]["DNS"] = []
     docs["static"]["results"]["files"] = [docs["static"]["results"]["files"][1]]
-    docs["report"]["verdict"] = {"score": 0.02, "label": "benign", "findings": []}
+    docs["report"]["verdict"].update(score=0.02, label="benign", findings=[])
     return docs
 
 

@@ -8,8 +8,15 @@ from pydantic import BaseModel, Field, StrictBool
 
 from pkgtrace.model import Ecosystem
 
+API_SCHEMA = "pkgtrace-api/1"
 
-class Error(BaseModel):
+
+class Response(BaseModel):
+    """A top-level response body: it says which version of the API's shapes it has."""
+    schema_version: Literal["pkgtrace-api/1"] = Field(API_SCHEMA, description="Version of the API's response shapes.")
+
+
+class Error(Response):
     detail: Any = Field(description="What went wrong, for a person.")
 
 
@@ -27,7 +34,7 @@ class ReleaseRef(BaseModel):
     api_url: str = Field(description="The release's API URL.")
 
 
-class SearchResult(BaseModel):
+class SearchResult(Response):
     total: int = Field(description="Releases matching, in all.")
     limit: int = Field(description="Page size.")
     offset: int = Field(description="Releases skipped.")
@@ -59,7 +66,7 @@ class VerdictSummary(BaseModel):
     score: Optional[float] = Field(None, description="The verdict's score.")
 
 
-class ReleaseDetail(BaseModel):
+class ReleaseDetail(Response):
     release: ReleaseRef = Field(description="The release.")
     url: str = Field(description="the release's web page, absolute")
     verdict: Optional[VerdictSummary] = Field(None, description="null until the release is analysed")
@@ -73,7 +80,7 @@ class ReleaseDetail(BaseModel):
     diff_url: Optional[str] = Field(None, description="The diff against the predecessor, in the API.")
 
 
-class PackageVersions(BaseModel):
+class PackageVersions(Response):
     ecosystem: str = Field(description="Ecosystem id.")
     name: str = Field(description="Package name.")
     versions: list[ReleaseRef] = Field(description="Its known releases.")
@@ -85,7 +92,7 @@ class DiffSection(BaseModel):
     removed: list[str] = Field(description="Only in the older release.")
 
 
-class Diff(BaseModel):
+class Diff(Response):
     old: ReleaseRef = Field(description="The older release.")
     new: ReleaseRef = Field(description="The newer release.")
     label: dict[str, Optional[str]] = Field(description="Labels: old and new.")
@@ -103,13 +110,13 @@ class SubmitRequest(BaseModel):
     force: StrictBool = Field(False, description="analyse again even if already analysed")
 
 
-class SubmitResponse(BaseModel):
+class SubmitResponse(Response):
     result: Literal["new", "requeued", "exists"] = Field(description="new: queued now; requeued: queued again; exists: already known.")
     release: ReleaseRef = Field(description="The release.")
     poll_url: str = Field(description="Poll this for the result.")
 
 
-class Upload(BaseModel):
+class Upload(Response):
     id: str = Field(description="The upload's id.")
     state: str = Field(description="queued, running, done or failed")
     error: Optional[str] = Field(None, description="Why it failed, if it did.")
@@ -144,7 +151,7 @@ class VerifiedDependency(BaseModel):
     url: Optional[str] = Field(None, description="The release's web page, if known.")
 
 
-class VerifyResult(BaseModel):
+class VerifyResult(Response):
     lockfile: str = Field(description="The lockfile's name as uploaded.")
     format: str = Field(description="The lockfile format detected.")
     ecosystem: str = Field(description="Its ecosystem.")
@@ -155,7 +162,7 @@ class VerifyResult(BaseModel):
     dependencies: list[VerifiedDependency] = Field(description="Every locked dependency.")
 
 
-class Status(BaseModel):
+class Status(Response):
     time: float = Field(description="Server time, unix seconds.")
     queue: Optional[dict[str, Any]] = Field(None, description="Queue depths, if the queue answered.")
     queue_error: Optional[str] = Field(None, description="Why the queue did not answer.")

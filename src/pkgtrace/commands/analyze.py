@@ -14,6 +14,7 @@ from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit
 from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
 from pkgtrace.model import Ecosystem
+from pkgtrace.results.record import record
 from pkgtrace.results.stores import open_store
 from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.sandbox.runsc import Limits
@@ -53,9 +54,6 @@ def analyze(
     except (RegistryError, FileNotFoundError) as e:
         raise fail(str(e), EXIT_FAILURE)
     store = open_store(results or str(results_dir()))
-    from pkgtrace.diff import attach_diff  # what changed since the release before, if stored
-    attach_diff(outcome.package, outcome.documents, store=store)
-    store.put(outcome.package, outcome.documents)
     _record(outcome, store, index)
     if json_out:
         emit_json(outcome.documents)
@@ -65,53 +63,66 @@ def analyze(
 
 
 def _record(outcome, store, index: str | None) -> None:
-    """Add the stored analysis to the dataset, so verify, search and the web find it. A dataset
+    """Record the analysis (results/record.py), so verify, search and the web find it. A dataset
     that cannot be written is a warning: the documents are stored either way."""
     from pkgtrace.pipeline import settings
-    from pkgtrace.results.index import load_documents, open_index, redact
+    from pkgtrace.results.index import open_index, redact
     url = settings.index_url(index)
+
+    def warn(e: Exception) -> None:
+        console.print(f"[yellow]warning:[/] not recorded in the dataset {redact(url)}: {type(e).__name__}: {e}")
+
+    def persist(what, step):
+        if what != "index":
+            return step()
+        try:
+            return step()
+        except Exception as e:  # noqa: BLE001 - any driver's failure
+            warn(e)
     try:
         idx = open_index(url)
-        try:
-            load_documents(idx, outcome.package, outcome.documents, location=store.location(outcome.package))
-        finally:
-            idx.close()
     except Exception as e:  # noqa: BLE001 - any driver's failure
-        console.print(f"[yellow]warning:[/] not recorded in the dataset {redact(url)}: {type(e).__name__}: {e}")
+        warn(e)
+        idx = None
+    try:
+        record(outcome.package, outcome.documents, store=store, index=idx, persist=persist)
+    finally:
+        if idx is not None:
+            idx.close()
 
 
 def print_summary(docs: dict) -> None:
-    report = docs.get("report", {})
-    pkg = report.get("package", {})
-    console.print(f"[bold]{pkg.get('ecosystem')}/{pkg.get('name')}@{pkg.get('version')}[/]  "
-                  f"sha256 {report.get('artifact', {}).get('sha256', '')[:16]}…")
-    dynamic = docs.get("dynamic")
-    if dynamic:
-        phases = report.get("dynamic", {}).get("phases", {})
-        for phase, summary in dynamic["Analysis"].items():
-            detail = phases.get(phase, {})
-            console.print(f"  [bold]{phase}[/]: {summary['Status']} ({detail.get('reason', '')}, "
-                          f"{detail.get('duration_s')} s)  files {len(summary['Files'])}, "
-                          f"commands {len(summary['Commands'])}, sockets {len(summary['Sockets'])}, "
-                          f"dns {sum(len(d['Queries']) for d in summary['DNS'])}")
-            for c in summary["Commands"][:8]:
-                cmd = " ".join(c["Command"]).replace("\n", " ")
+    from pkgtrace.api import upgrade_report
+    from pkgtrace.results.ossf_dynamic import DynamicResult
+    report = upgrade_report(docs["report"])
+    pkg = report.package
+    console.print(f"[bold]{pkg.ecosystem.value}/{pkg.name}@{pkg.version}[/]  sha256 {report.artifact.sha256[:16]}…")
+    if docs.get("dynamic"):
+        phases = report.dynamic.phases if report.dynamic else {}
+        for phase, summary in DynamicResult.model_validate(docs["dynamic"]).Analysis.items():
+            detail = phases.get(phase)
+            console.print(f"  [bold]{phase}[/]: {summary.Status.value} ({detail.reason if detail else ''}, "
+                          f"{detail.duration_s if detail else None} s)  files {len(summary.Files)}, "
+                          f"commands {len(summary.Commands)}, sockets {len(summary.Sockets)}, "
+                          f"dns {sum(len(d.Queries) for d in summary.DNS)}")
+            for c in summary.Commands[:8]:
+                cmd = " ".join(c.Command).replace("\n", " ")
                 console.print(f"     $ {cmd[:150]}", markup=False, highlight=False, soft_wrap=True)
-            for s in summary["Sockets"][:8]:
-                console.print(f"     -> {s['Address']}:{s['Port']} {' '.join(s['Hostnames'])}")
-            for e in detail.get("network", [])[:8]:
-                line = _net_line(e)
+            for so in summary.Sockets[:8]:
+                console.print(f"     -> {so.Address}:{so.Port} {' '.join(so.Hostnames)}")
+            if detail is None:
+                continue
+            for e in detail.network[:8]:
+                line = _net_line(e.model_dump(mode="json", exclude_unset=True))
                 if line:
                     console.print(f"     net {line}", markup=False, highlight=False, soft_wrap=True)
-            if detail.get("left_running"):
-                console.print(f"     left running: {', '.join(p['name'] for p in detail['left_running'])}")
-    static = report.get("static")
-    if isinstance(static, dict):
-        console.print(f"  [bold]static[/]: {_static_line(static.get('summary') or {})}", highlight=False)
-    verdict = report.get("verdict")
-    if verdict:
+            if detail.left_running:
+                console.print(f"     left running: {', '.join(p['name'] for p in detail.left_running)}")
+    if report.static is not None:
+        console.print(f"  [bold]static[/]: {_static_line(report.static.summary)}", highlight=False)
+    if report.verdict is not None:
         from pkgtrace.verdict.summary import print_verdict
-        print_verdict(console, verdict)
+        print_verdict(console, report.verdict.model_dump(mode="json"))
 
 
 def _net_line(e: dict) -> str | None:
@@ -134,10 +145,9 @@ def _net_line(e: dict) -> str | None:
     return f"TCP {where} {e.get('bytes_received', 0)} bytes"
 
 
-def _static_line(summary: dict) -> str:
+def _static_line(summary) -> str:
     """'10 files, 6 parsed (javascript 5, typescript 1), 0 syntax errors; signals: hex 1'."""
-    def counts(d) -> str:
-        return ", ".join(f"{k} {v}" for k, v in d.items()) if isinstance(d, dict) and d else "none"
-    return (f"{summary.get('files', 0)} files, {summary.get('parsed_files', 0)} parsed "
-            f"({counts(summary.get('languages'))}), {summary.get('files_with_syntax_errors', 0)} with "
-            f"syntax errors; signals: {counts(summary.get('signals'))}")
+    def counts(d: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
+    return (f"{summary.files} files, {summary.parsed_files} parsed ({counts(summary.languages)}), "
+            f"{summary.files_with_syntax_errors} with syntax errors; signals: {counts(summary.signals)}")

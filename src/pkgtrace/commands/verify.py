@@ -46,7 +46,7 @@ def verify(
     from pkgtrace.formats import RenderContext, fails, get_format
     from pkgtrace.lockfiles import parser_named
     from pkgtrace.verify import DatasetError, open_dataset, verify_lockfiles
-    from pkgtrace.verify.suppressions import SuppressionError, load_suppressions
+    from pkgtrace.verdict.suppressions import SuppressionError, load as load_suppressions
 
     if as_json:
         fmt = "json"

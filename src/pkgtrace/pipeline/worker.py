@@ -2,11 +2,11 @@
 graceful stop.
 
 A slot takes a job, skips it if the release is already analysed (unless forced), runs the analysis
-in a child (pipeline/child.py), stores the documents (retrying while the store is down), loads
-them into the index, and only then acknowledges the job and sends the completion event. Any
-failure of one analysis is that job's failure, never the worker's. On SIGTERM (`stop()`) the slots
-take no new jobs; in-flight analyses get GRACE seconds to finish, then they are killed and their
-jobs handed back to the queue."""
+in a child (pipeline/child.py) on the registry's release or on the job's local archive (a web
+upload), records it (results/record.py, retrying while the store or index is down), and only
+then acknowledges the job and sends the completion event. Any failure of one analysis is that
+job's failure, never the worker's. On SIGTERM (`stop()`) the slots take no new jobs; in-flight
+analyses get GRACE seconds to finish, then they are killed and their jobs handed back to the queue."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ from pkgtrace import metrics
 from pkgtrace.pipeline.child import EXIT_PERMANENT
 from pkgtrace.pipeline.notify import Notifier, NotifyError
 from pkgtrace.pipeline.queues import Delivery, Queue, QueueError
-from pkgtrace.results.index import DocumentError, Index, load_documents
+from pkgtrace.results.index import DocumentError, Index
+from pkgtrace.results.record import record
 from pkgtrace.results.stores import ResultStore, StoreError
 
 log = logging.getLogger("pkgtrace.worker")
@@ -234,15 +235,11 @@ class WorkerPool:
                          result["package"]["version"])
         if stored != pkg:  # the registry normalised the name; keep the queue's identity
             stored = pkg
-        # What changed since the previous analysed release, kept in the report (never fails the job).
-        from pkgtrace.diff import attach_diff
-        attach_diff(stored, documents, store=self.store, index=self.index)
+        duration = time.monotonic() - t0
         try:
-            self._persist(d, lambda: self.store.put(stored, documents), "results store")
-            duration = time.monotonic() - t0
-            analysis_id = self._persist(d, lambda: load_documents(
-                self.index, stored, documents, location=self.store.location(stored), duration_s=round(duration, 3),
-                worker=d.consumer), "index")
+            analysis_id = record(stored, documents, store=self.store, index=self.index,
+                                 persist=lambda what, step: self._persist(d, step, what),
+                                 duration_s=round(duration, 3), worker=d.consumer)
         except _Abort:
             self._hand_back(d)
             return
@@ -266,7 +263,8 @@ class WorkerPool:
         with tempfile.TemporaryDirectory(prefix="pkgtrace-job-") as tmp:
             req, out, errlog = Path(tmp, "request.json"), Path(tmp, "out.json"), Path(tmp, "stderr.log")
             req.write_text(json.dumps({"ecosystem": job.ecosystem, "name": job.name, "version": job.version,
-                                       "mode": job.mode or self.s.mode, "analyzer": self.s.analyzer}))
+                                       "local": job.local, "mode": job.mode or self.s.mode,
+                                       "analyzer": self.s.analyzer}))
             with open(errlog, "wb") as err:
                 proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.pipeline.child", str(req), str(out)],
                                         stdin=subprocess.DEVNULL, stdout=err, stderr=err,

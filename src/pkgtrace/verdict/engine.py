@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 from pkgtrace.api.verdict import VERDICT_SCHEMA
 from pkgtrace.verdict import metadata as metadata_mod
@@ -51,7 +52,7 @@ def run_rules(ev: Evidence, rules: list[Rule]) -> list[Finding]:
 
 
 def judge(documents: dict, *, artifact: Path | None = None, metadata: dict | None = None,
-          suppressions: list[supp_mod.Suppression] | None = None,
+          suppressions: Iterable[supp_mod.Suppression] | None = None,
           rules: list[Rule] | None = None) -> dict:
     """The verdict for one release from its documents ({"report", "static", "dynamic"}), the
     artifact file (for rules that read code), registry metadata (optional) and suppressions
@@ -62,7 +63,7 @@ def judge(documents: dict, *, artifact: Path | None = None, metadata: dict | Non
         suppressions = supp_mod.load(Path(env)) if env else []
     ev = gather(documents, artifact, metadata)
     findings = run_rules(ev, rules)
-    kept, dropped = supp_mod.apply(findings, suppressions, ev.ecosystem, ev.name, ev.version)
+    kept, dropped = supp_mod.hide(findings, suppressions, ev.ecosystem, ev.name, ev.version)
     by_id = {r.id: r for r in rules}
     value = score_mod.score(kept, by_id)
     kept.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))

@@ -1,99 +1,191 @@
-"""Suppressions a consumer keeps: by package, rule and content hash.
+"""Suppressions a team keeps: releases, or single findings on them, it has reviewed and accepted,
+each with a reason, optionally until a date. One file serves both consumers.
 
-A suppression names the package (`ECOSYSTEM/NAME`, optionally `@VERSION`), the rule, and the
-content hash the finding carries (the file's SHA-256 for code findings, the artifact's for
-behaviour). Changed code has another hash, so a suppression never silences it.
-
-File format (YAML or JSON):
+File (YAML or JSON), e.g. .pkgtrace-suppressions.yaml:
 
     suppressions:
-      - package: pypi/example
-        rule: STATIC-SETUP-DOWNLOAD
-        hash: 3f5a…            # the `hash` of the finding, as the report shows it
-        reason: downloads its own prebuilt binary from its GitHub releases
+      - package: npm/is-odd        # ECOSYSTEM/NAME[@VERSION]; NAME alone matches every ecosystem
+        version: 3.0.1             # optional: omitted (or "*") means every version
+        rule: obfuscated-code      # optional: only this finding; omitted means the whole release
+        hash: 3f5a…                # optional: only the finding with this content hash
+        reason: vendored copy, reviewed by security 2026-11-20
+        expires: 2027-01-31        # optional: ignored (and reported) after this date
+
+- The verdict engine (judge, $PKGTRACE_SUPPRESSIONS) hides a finding at analysis time only by an
+  entry with both `rule` and `hash`: the hash is the file's SHA-256 for code findings, the
+  artifact's for behaviour, so changed code has another hash and is never silenced.
+- verify passes a flagged release when an entry without `rule` matches it, or when every one of
+  its findings is matched by a rule entry (with `hash`, only the finding carrying that hash; the
+  index keeps no hashes, so against a local index such an entry never silences anything).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import yaml
 
+from pkgtrace.lockfiles.interface import normalize_name
+from pkgtrace.model import Ecosystem, Package
 from pkgtrace.verdict.model import Finding
+
+if TYPE_CHECKING:
+    from pkgtrace.formats.interface import ReleaseRecord
+
+_KEYS = {"package", "version", "rule", "hash", "reason", "expires"}
+MIN_HASH = 16  # characters: a content hash, not a guessable prefix
 
 
 class SuppressionError(ValueError):
-    pass
+    """A suppressions file that cannot be read; names the entry at fault."""
 
 
 @dataclass(frozen=True)
 class Suppression:
-    ecosystem: str
+    ecosystem: Ecosystem | None
     name: str
     version: str | None
-    rule: str
-    hash: str
-    reason: str = ""
+    rule: str | None
+    reason: str
+    expires: dt.date | None = None
+    hash: str | None = None
 
-    def matches(self, ecosystem: str, name: str, version: str, finding: Finding) -> bool:
-        return (self.ecosystem == ecosystem and _norm(self.name) == _norm(name)
-                and (self.version is None or self.version == version)
-                and self.rule == finding.rule and finding.hash is not None
-                and self.hash.lower() == finding.hash.lower())
+    def matches(self, package: Package) -> bool:
+        if self.ecosystem is not None and self.ecosystem != package.ecosystem:
+            return False
+        if normalize_name(package.ecosystem, self.name) != normalize_name(package.ecosystem, package.name):
+            return False
+        return self.version is None or self.version == package.version
+
+    def covers(self, rule: str, digest: object) -> bool:
+        """Whether this rule entry matches a finding of RULE carrying content hash DIGEST."""
+        return self.rule == rule and (self.hash is None or self.hash.lower() == str(digest or "").lower())
 
     def as_dict(self) -> dict:
-        pkg = f"{self.ecosystem}/{self.name}" + (f"@{self.version}" if self.version else "")
+        """The reference a suppressed finding carries in the verdict (api.findings.SuppressionRef)."""
+        eco = f"{self.ecosystem.value}/" if self.ecosystem else ""
+        pkg = f"{eco}{self.name}" + (f"@{self.version}" if self.version else "")
         return {"package": pkg, "rule": self.rule, "hash": self.hash, "reason": self.reason}
 
 
-def _norm(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+@dataclass
+class Suppressions:
+    entries: list[Suppression] = field(default_factory=list)
+    expired: list[Suppression] = field(default_factory=list)
+    source: str | None = None
+
+    def __iter__(self) -> Iterator[Suppression]:
+        return iter(self.entries)
+
+    def reason_for(self, package: Package, record: "ReleaseRecord | None") -> str | None:
+        """Why verify passes this release, or None when it does not."""
+        mine = [s for s in self.entries if s.matches(package)]
+        whole = [s for s in mine if s.rule is None]
+        if whole:
+            return whole[0].reason
+        if record is None or not record.findings:
+            return None
+        reasons = []
+        for f in record.findings:
+            hit = next((s for s in mine if s.covers(f.rule, f.evidence.get("hash"))), None)
+            if hit is None:
+                return None
+            reasons.append(hit.reason)
+        return "; ".join(dict.fromkeys(reasons))
 
 
-def parse(doc) -> list[Suppression]:
-    items = doc.get("suppressions") if isinstance(doc, dict) else doc
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise SuppressionError("expected a list under `suppressions`")
-    out = []
-    for i, it in enumerate(items, 1):
-        if not isinstance(it, dict):
-            raise SuppressionError(f"suppression #{i}: expected a mapping")
-        pkg, rule, h = it.get("package"), it.get("rule"), it.get("hash")
-        if not (isinstance(pkg, str) and "/" in pkg and isinstance(rule, str) and isinstance(h, str)
-                and len(h) >= 16):
-            raise SuppressionError(f"suppression #{i}: needs package (ECOSYSTEM/NAME[@VERSION]), "
-                                   "rule and hash (the finding's content hash)")
-        eco, rest = pkg.split("/", 1)
-        # npm scopes start with '@': only an '@' after the first character starts a version.
-        if "@" in rest[1:]:
-            name, version = rest[0] + rest[1:].rsplit("@", 1)[0], rest[1:].rsplit("@", 1)[1]
-        else:
-            name, version = rest, None
-        out.append(Suppression(eco, name, version, rule, h, str(it.get("reason") or "")))
-    return out
-
-
-def load(path: Path) -> list[Suppression]:
+def hide(findings: list[Finding], suppressions: Iterable[Suppression], ecosystem: str, name: str,
+         version: str) -> tuple[list[Finding], list[tuple[Finding, Suppression]]]:
+    """The verdict engine's split: (kept, [(hidden, by)]); only rule-and-hash entries hide."""
     try:
-        doc = yaml.safe_load(Path(path).read_text())
-    except OSError as e:
-        raise SuppressionError(f"{path}: {e.strerror or e}") from e
-    except yaml.YAMLError as e:
-        raise SuppressionError(f"{path}: not YAML/JSON: {e}") from e
-    return parse(doc)
-
-
-def apply(findings: list[Finding], suppressions: list[Suppression], ecosystem: str, name: str,
-          version: str) -> tuple[list[Finding], list[tuple[Finding, Suppression]]]:
+        package = Package(Ecosystem(ecosystem), name, version)
+    except ValueError:  # a report that names no ecosystem: no suppression is about it
+        return list(findings), []
+    mine = [s for s in suppressions if s.rule and s.hash and s.matches(package)]
     kept: list[Finding] = []
     dropped: list[tuple[Finding, Suppression]] = []
     for f in findings:
-        s = next((s for s in suppressions if s.matches(ecosystem, name, version, f)), None)
+        s = next((s for s in mine if f.hash is not None and s.covers(f.rule, f.hash)), None)
         if s is None:
             kept.append(f)
         else:
             dropped.append((f, s))
     return kept, dropped
+
+
+def load(path: str | Path, *, today: dt.date | None = None) -> Suppressions:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise SuppressionError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as e:
+        raise SuppressionError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {e}") from None
+    return parse(doc, source=str(path), today=today)
+
+
+def parse(doc: object, *, source: str = "suppressions", today: dt.date | None = None) -> Suppressions:
+    items = doc.get("suppressions") if isinstance(doc, dict) else doc
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise SuppressionError(f"{source}: expected a list under 'suppressions'")
+    today = today or dt.date.today()
+    out = Suppressions(source=source)
+    for i, item in enumerate(items):
+        s = _entry(item, f"{source}: suppressions[{i}]")
+        (out.expired if s.expires is not None and s.expires < today else out.entries).append(s)
+    return out
+
+
+def _entry(item: object, where: str) -> Suppression:
+    if not isinstance(item, dict):
+        raise SuppressionError(f"{where}: expected a mapping")
+    unknown = set(item) - _KEYS
+    if unknown:
+        raise SuppressionError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    spec, reason = item.get("package"), item.get("reason")
+    if not isinstance(spec, str) or not spec.strip():
+        raise SuppressionError(f"{where}.package: required, e.g. npm/is-odd")
+    if not isinstance(reason, str) or not reason.strip():
+        raise SuppressionError(f"{where}.reason: required: say why this is accepted")
+    eco: Ecosystem | None = None
+    name = spec.strip()
+    head, sep, rest = name.partition("/")
+    if sep and not head.startswith("@"):
+        try:
+            eco, name = Ecosystem.parse(head), rest
+        except ValueError:
+            raise SuppressionError(f"{where}.package: unknown ecosystem {head!r}") from None
+    version = item.get("version")
+    if "@" in name[1:]:  # ECOSYSTEM/NAME@VERSION (a scope's leading '@' is not a version)
+        name, _, at_version = name.rpartition("@")
+        if version is not None and str(version) != at_version:
+            raise SuppressionError(f"{where}: version {version!r} contradicts {spec!r}")
+        version = at_version
+    if version is not None and not isinstance(version, (str, int, float)):
+        raise SuppressionError(f"{where}.version: expected a version string")
+    version = None if version in (None, "*", "") else str(version)
+    rule = item.get("rule")
+    if rule is not None and not isinstance(rule, str):
+        raise SuppressionError(f"{where}.rule: expected a rule id")
+    expires = item.get("expires")
+    if isinstance(expires, str):
+        try:
+            expires = dt.date.fromisoformat(expires)
+        except ValueError:
+            raise SuppressionError(f"{where}.expires: expected a date YYYY-MM-DD") from None
+    elif expires is not None and not isinstance(expires, dt.date):
+        raise SuppressionError(f"{where}.expires: expected a date YYYY-MM-DD")
+    digest = item.get("hash")
+    if digest and not rule:
+        raise SuppressionError(f"{where}: a hash needs the rule it belongs to")
+    if digest is not None and (not isinstance(digest, str) or len(digest.strip()) < MIN_HASH):
+        raise SuppressionError(f"{where}.hash: expected the finding's content hash")
+    return Suppression(eco, name, version, rule or None, reason.strip(), expires, digest.strip() if digest else None)

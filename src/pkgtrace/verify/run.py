@@ -12,7 +12,7 @@ from pkgtrace.lockfiles import Lockfile, LockfileError, read_lockfile
 from pkgtrace.model import Package
 from pkgtrace.verify.interface import Dataset
 from pkgtrace.verify.missing import Progress, Waited, analyze_missing
-from pkgtrace.verify.suppressions import Suppressions
+from pkgtrace.verdict.suppressions import Suppressions
 
 
 LOOKUP_THREADS = 8

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pkgtrace.api.responses import Error
 from pkgtrace.results.stores import StoreError
 from pkgtrace.web import views
 from pkgtrace.web.limits import BodyLimit
@@ -31,7 +32,7 @@ def create_app(settings: WebSettings | None = None, *, services: Services | None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        svc.uploads.start()
+        svc.start_workers()
         try:
             yield
         finally:
@@ -84,7 +85,12 @@ def _answer(request: Request, status: int, message, title: str, headers: dict | 
         from pkgtrace.web.pages.routes import page
         return page(request, "error.html", status_code=status, title=title, message=message,
                     code=status)
-    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    return error_json(message, status, headers)
+
+
+def error_json(detail, status: int, headers: dict | None = None) -> JSONResponse:
+    """An API error body (api.responses.Error, with its schema_version)."""
+    return JSONResponse(Error(detail=detail).model_dump(mode="json"), status_code=status, headers=headers)
 
 
 def _errors(app: FastAPI) -> None:
@@ -98,7 +104,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(UploadError)
     async def upload_error(request: Request, e: UploadError):
-        return JSONResponse({"detail": e.message}, status_code=e.status)
+        return error_json(e.message, e.status)
 
     @app.exception_handler(StoreError)
     async def store_down(request: Request, e: StoreError):
@@ -114,7 +120,7 @@ def _errors(app: FastAPI) -> None:
     async def http_error(request: Request, e: StarletteHTTPException):
         if _wants_html(request) and e.status_code == 404:
             return _answer(request, 404, "There is no such page.", "Not found")
-        return JSONResponse({"detail": e.detail}, status_code=e.status_code, headers=getattr(e, "headers", None))
+        return error_json(e.detail, e.status_code, getattr(e, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, e: RequestValidationError):
@@ -122,4 +128,4 @@ def _errors(app: FastAPI) -> None:
             msg = "; ".join(f"{'.'.join(str(x) for x in err.get('loc', [])[1:])}: {err.get('msg')}" for err in e.errors())
             return _answer(request, 422, msg or "invalid request", "Invalid request")
         from fastapi.encoders import jsonable_encoder
-        return JSONResponse({"detail": jsonable_encoder(e.errors())}, status_code=422)
+        return error_json(jsonable_encoder(e.errors()), 422)

@@ -3,8 +3,6 @@ is refused at once, and a chunked body is cut off as soon as it passes the limit
 
 from __future__ import annotations
 
-import json
-
 from starlette.exceptions import HTTPException
 
 
@@ -70,7 +68,8 @@ async def _too_large(send, limit: int) -> None:
 
 
 async def _reply(send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
+    from pkgtrace.api.responses import Error
+    body = Error(detail=detail).model_dump_json().encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -1,4 +1,5 @@
-"""The services one web app holds: index, results store, queue (for status), tokens, uploads."""
+"""The services one web app holds: index, results store, queue (status, uploads), tokens, uploads,
+and the server's own worker slots."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pkgtrace.results.index import Index, open_index
 from pkgtrace.results.stores import ResultStore, StoreError, open_store
 from pkgtrace.web.auth import TokenSet
 from pkgtrace.web.settings import WebSettings
-from pkgtrace.web.uploads import UploadRunner
+from pkgtrace.web.uploads import Uploads
 
 DOCUMENT_KINDS = ("dynamic", "static", "report")
 
@@ -22,7 +23,9 @@ class Services:
     index: Index
     store: ResultStore
     tokens: TokenSet
-    uploads: UploadRunner
+    uploads: Uploads = field(init=False)
+    _workers: object | None = None  # the server's own worker slots (settings.upload_workers)
+    _upload_queue: object | None = None
     _queue: object | None = None
     _queue_error: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -31,10 +34,36 @@ class Services:
     def open(cls, settings: WebSettings) -> "Services":
         index = open_index(settings.index_url)
         store = open_store(settings.results_url)
-        uploads = UploadRunner(settings.uploads_dir, index, store, mode=settings.upload_mode,
-                               workers=settings.upload_workers, timeout_s=settings.upload_timeout_s,
-                               analyzer=settings.analyzer)
-        return cls(settings, index, store, TokenSet(settings.tokens), uploads)
+        return cls(settings, index, store, TokenSet(settings.tokens))
+
+    def __post_init__(self) -> None:
+        self.uploads = Uploads(self.settings.uploads_dir, self.index, self.upload_queue,
+                               mode=self.settings.upload_mode)
+
+    def upload_queue(self):
+        """The queue uploads are jobs on: settings.upload_queue_url, by default a SQLite queue of
+        this server's own (the pipeline's queue would hand them to its workers, and this server's
+        slots would take the pipeline's jobs)."""
+        with self._lock:
+            if self._upload_queue is None:
+                from pkgtrace.pipeline.queues import open_queue
+                url = self.settings.upload_queue_url
+                if url is None:
+                    self.settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+                    url = f"sqlite:///{self.settings.uploads_dir / 'queue.db'}"
+                self._upload_queue = open_queue(url)
+            return self._upload_queue
+
+    def start_workers(self) -> None:
+        """This server's worker slots on the upload queue (none when upload_workers is 0)."""
+        if self._workers is not None or self.settings.upload_workers <= 0:
+            return
+        queue = self.upload_queue()
+        from pkgtrace.pipeline.worker import WorkerPool, WorkerSettings
+        self._workers = WorkerPool(queue, self.store, self.index, WorkerSettings(
+            mode=self.settings.upload_mode, concurrency=self.settings.upload_workers,
+            job_timeout_s=self.settings.upload_timeout_s, analyzer=self.settings.analyzer, name="web"))
+        self._workers.start()
 
     def queue(self):
         """The pipeline's queue, opened on first use; None (with queue_error) when it cannot be."""
@@ -76,12 +105,15 @@ class Services:
         return out
 
     def close(self) -> None:
-        self.uploads.stop()
-        if self._queue is not None:
-            try:
-                self._queue.close()
-            except Exception:  # noqa: BLE001
-                pass
+        if self._workers is not None:
+            self._workers.stop(0)
+            self._workers.join(10)
+        for q in (self._queue, self._upload_queue):
+            if q is not None:
+                try:
+                    q.close()
+                except Exception:  # noqa: BLE001
+                    pass
         self.index.close()
 
 

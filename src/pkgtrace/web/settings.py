@@ -22,7 +22,8 @@ class WebSettings:
     max_lockfile_bytes: int = DEFAULT_MAX_LOCKFILE
     uploads_dir: Path = field(default_factory=lambda: pipeline_settings.state_dir() / "uploads")
     upload_mode: str = "all"  # static | dynamic | all: what an uploaded archive gets
-    upload_workers: int = 1  # uploaded archives analysed at once by this server
+    upload_workers: int = 1  # worker slots this server runs on the upload queue
+    upload_queue_url: str | None = None  # None: a SQLite queue in uploads_dir, run by this server
     upload_timeout_s: float = 1800.0
     analyzer: str = "pkgtrace.analysis:analyze"
 

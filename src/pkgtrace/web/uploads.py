@@ -1,5 +1,6 @@
-"""Uploaded archives: size-limited, validated before anything else sees them, then analysed by this
-server in a child process (the worker's pipeline/child.py) and stored and indexed like any release.
+"""Uploaded archives: size-limited, validated before anything else sees them, then queued as a job
+like every other release: a pipeline worker analyses and records it (by default this server's
+own slots on its own queue; see Services.upload_queue).
 
 Validation runs the archive through the same hostile-archive extractor static analysis uses
 (pkgtrace.static.extract): an entry that climbs out of the root, an absolute or drive path, a
@@ -11,26 +12,20 @@ overwrite the dataset's record of the registry's real release with an archive of
 from __future__ import annotations
 
 import json
-import logging
 import os
-import queue as queue_mod
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 from pkgtrace.model import Ecosystem, Package, sha256_file
-from pkgtrace.results.index import DocumentError, Index, load_documents
-from pkgtrace.results.stores import ResultStore
+from pkgtrace.pipeline.queues import PRIORITY_USER, Job, Queue, QueueError
+from pkgtrace.results.index import Index
 from pkgtrace.static.extract import Limits, extract, sniff
-
-log = logging.getLogger("pkgtrace.web.uploads")
 
 # Bounds for validating an upload: tighter than analysis' own, the server pays for the extraction.
 VALIDATION_LIMITS = Limits(max_total_bytes=512 << 20, max_file_bytes=256 << 20, max_files=30_000)
@@ -97,48 +92,18 @@ class UploadRecord:
         return Package(Ecosystem(self.ecosystem), self.name, self.recorded_version)
 
 
-class UploadRunner:
-    """Accepts validated uploads and analyses them one (or N) at a time in child processes."""
+class Uploads:
+    """Accepts validated uploads and queues them for analysis."""
 
-    def __init__(self, root: Path, index: Index, store: ResultStore, *, mode: str = "all", workers: int = 1,
-                 timeout_s: float = 1800.0, analyzer: str = "pkgtrace.analysis:analyze"):
-        self.root, self.index, self.store = Path(root), index, store
-        self.mode, self.workers, self.timeout_s, self.analyzer = mode, max(1, workers), timeout_s, analyzer
-        self._q: queue_mod.Queue[str | None] = queue_mod.Queue()
-        self._threads: list[threading.Thread] = []
-        self._stop = threading.Event()
+    def __init__(self, root: Path, index: Index, queue: Callable[[], Queue | None], *, mode: str = "all"):
+        self.root, self.index, self.queue, self.mode = Path(root), index, queue, mode
 
-    # ---- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._threads:
-            return
-        for i in range(self.workers):
-            t = threading.Thread(target=self._loop, name=f"upload-{i}", daemon=True)
-            t.start()
-            self._threads.append(t)
-        self._resume()
-
-    def stop(self) -> None:
-        self._stop.set()
-        for _ in self._threads:
-            self._q.put(None)
-        for t in self._threads:
-            t.join(5)
-        self._threads = []
-
-    def _resume(self) -> None:
-        """Uploads accepted before a restart and not finished are analysed now."""
-        if not self.root.is_dir():
-            return
-        for d in sorted(self.root.iterdir()):
-            rec = self.record(d.name) if ID_RE.match(d.name) else None
-            if rec and self.index.release_state(rec.package) in ("queued", "running"):
-                self._q.put(rec.id)
-
-    # ---- accept ------------------------------------------------------------------------------
     def accept(self, ecosystem: Ecosystem, filename: str, spooled: Path) -> UploadRecord:
         """Validate SPOOLED (a temp file the caller owns), keep a copy, record it, queue it."""
         package = validate_archive(spooled, ecosystem)
+        queue = self.queue()
+        if queue is None:
+            raise UploadError(503, "uploads go through the pipeline's queue, and it cannot be opened")
         upload_id = uuid.uuid4().hex
         folder = self.root / upload_id
         folder.mkdir(parents=True)
@@ -153,7 +118,12 @@ class UploadRunner:
         os.replace(tmp, folder / "meta.json")
         self.index.set_state(rec.package, "queued")
         self._source(rec.package)
-        self._q.put(upload_id)
+        try:
+            queue.put(Job.for_package(rec.package, priority=PRIORITY_USER, force=True, source="upload",
+                                           mode=self.mode, local=str(dest)))
+        except QueueError as e:
+            self.index.set_state(rec.package, "failed", error=f"not queued: {e}")
+            raise UploadError(503, f"the queue is unavailable: {e}") from None
         return rec
 
     def _source(self, package: Package) -> None:
@@ -172,53 +142,3 @@ class UploadRunner:
             return UploadRecord(**{k: d[k] for k in UploadRecord.__dataclass_fields__})
         except (OSError, ValueError, KeyError, TypeError):
             return None
-
-    # ---- analyse -----------------------------------------------------------------------------
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            upload_id = self._q.get()
-            if upload_id is None:
-                return
-            rec = self.record(upload_id)
-            if rec is None:
-                continue
-            try:
-                self._analyse(rec)
-            except Exception as e:  # noqa: BLE001 - one upload's failure is that upload's
-                log.exception("upload %s failed", upload_id)
-                self.index.set_state(rec.package, "failed", error=f"{type(e).__name__}: {e}")
-
-    def _analyse(self, rec: UploadRecord) -> None:
-        pkg = rec.package
-        self.index.set_state(pkg, "running", attempts=1)
-        t0 = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="pkgtrace-upload-") as tmp:
-            req, out = Path(tmp, "request.json"), Path(tmp, "out.json")
-            req.write_text(json.dumps({"ecosystem": rec.ecosystem, "local": str(self.root / rec.id / rec.filename),
-                                       "mode": rec.mode, "analyzer": self.analyzer}))
-            with open(Path(tmp, "stderr.log"), "wb") as err:
-                proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.pipeline.child", str(req), str(out)],
-                                        stdin=subprocess.DEVNULL, stdout=err, stderr=err)
-                try:
-                    proc.wait(self.timeout_s)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    self.index.set_state(pkg, "failed", error=f"analysis timed out after {self.timeout_s:.0f}s")
-                    return
-            try:
-                result = json.loads(out.read_text())
-            except (OSError, ValueError):
-                tail = Path(tmp, "stderr.log").read_bytes()[-500:].decode(errors="replace")
-                self.index.set_state(pkg, "failed", error=f"analysis exited {proc.returncode}: {tail}")
-                return
-        if "error" in result:
-            self.index.set_state(pkg, "failed", error=result["error"])
-            return
-        documents = result["documents"]
-        try:
-            self.store.put(pkg, documents)
-            load_documents(self.index, pkg, documents, location=self.store.location(pkg),
-                           duration_s=round(time.monotonic() - t0, 3), worker="web-upload")
-        except DocumentError as e:
-            self.index.set_state(pkg, "failed", error=f"bad documents: {e}")

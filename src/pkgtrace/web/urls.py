@@ -29,10 +29,6 @@ def package_page(eco: str, name: str) -> str:
     return f"/package/{_q(eco)}/{_name(name)}"
 
 
-def package_api(eco: str, name: str) -> str:
-    return f"/api/packages/{_q(eco)}/{_name(name)}"
-
-
 def diff_page(eco: str, name: str, old: str, new: str) -> str:
     return f"/diff/{_q(eco)}/{_name(name)}?" + urlencode({"old": old, "new": new})
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
+from pkgtrace.api.verdict import Verdict
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.web import queries, urls
 from pkgtrace.web.diffing import diff_releases
@@ -64,17 +67,19 @@ class ReleaseView:
         }
 
 
+def stored_verdict(documents: dict) -> Verdict | None:
+    """The stored report's verdict as the model, None when there is none or it is not one."""
+    try:
+        return Verdict.model_validate((documents.get("report") or {})["verdict"])
+    except (KeyError, TypeError, ValidationError):
+        return None
+
+
 def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict) -> list[dict]:
-    """From the report when it is stored (full evidence), else from the index rows."""
-    verdict = (documents.get("report") or {}).get("verdict")
-    if isinstance(verdict, dict) and isinstance(verdict.get("findings"), list):
-        out = []
-        for f in verdict["findings"]:
-            if isinstance(f, dict) and f.get("rule"):
-                ev = f.get("evidence") if isinstance(f.get("evidence"), dict) else {}
-                out.append({"rule": str(f["rule"]), "severity": f.get("severity"), "message": f.get("message"),
-                            "evidence": ev, **{k: f[k] for k in ("source", "phase", "attack") if f.get(k)}})
-        return out
+    """From the stored verdict (full evidence), else from the index rows."""
+    verdict = stored_verdict(documents)
+    if verdict is not None:
+        return [f.model_dump(mode="json", exclude_none=True, exclude={"hash"}) for f in verdict.findings]
     if detail.analysis is None:
         return []
     out = []
@@ -98,10 +103,10 @@ def release_view(services: Services, pkg: Package) -> ReleaseView:
         if not documents:
             raise NotFound(f"no release {pkg} in the dataset")
         # Stored but not (yet) indexed: show what the documents say.
-        verdict = (documents.get("report") or {}).get("verdict") or {}
+        verdict = stored_verdict(documents)
         detail = queries.ReleaseDetail(
             queries.ReleaseSummary(pkg.ecosystem.value, pkg.name, pkg.version, "done", None,
-                                   verdict.get("label"), verdict.get("score"), None, None), 0, None, None)
+                                   verdict and verdict.label, verdict and verdict.score, None, None), 0, None, None)
     findings = _findings(services, detail, documents)
     findings.sort(key=lambda f: SEVERITY_ORDER.get(f.get("severity") or "", 9))
     return ReleaseView(detail.summary, detail, findings, documents, queries.predecessor(services.index, pkg))

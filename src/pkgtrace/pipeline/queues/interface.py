@@ -36,6 +36,7 @@ class Job:
     force: bool = False
     source: str = "feed"
     mode: str | None = None  # None: the worker's setting
+    local: str | None = None  # an archive on disk to analyse instead of the registry's (web uploads)
     attempts: int = 0  # deliveries before this one that ended in nack
     last_error: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)

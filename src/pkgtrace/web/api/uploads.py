@@ -24,6 +24,8 @@ def upload_answer(svc: Services, rec: UploadRecord) -> dict:
     pkg = rec.package
     detail = queries.release(svc.index, pkg)
     state = detail.summary.state if detail else "queued"
+    if state == "dead":  # the queue gave up on the job
+        state = "failed"
     return {"id": rec.id, "state": state, "error": detail.last_error if detail and state == "failed" else None,
             "filename": rec.filename, "ecosystem": rec.ecosystem, "name": rec.name, "version": rec.version,
             "recorded_version": rec.recorded_version, "size": rec.size, "sha256": rec.sha256, "mode": rec.mode,
