@@ -99,6 +99,10 @@ def _print_reach(reach: dict) -> None:
                   ", ".join(f"{k} {n}" for k, n in sorted(v["fallback"].items())), worlds or "-",
                   f"{v['dynamic_rule_fired']} ({v['fired_only_in_a_world']} only in a world)")
     console.print(t)
+    for side, v in sorted(reach.items()):
+        if v.get("unfinished"):
+            console.print(f"[bold]{side}: phases not completed[/]: "
+                          + "; ".join(f"{k} ×{n}" for k, n in v["unfinished"].items()), markup=True)
 
 
 def _print(s: dict, mode: str, work: Path) -> None:
@@ -110,6 +114,8 @@ def _print(s: dict, mode: str, work: Path) -> None:
     if b["total"]:
         console.print(f"[bold]false positives[/]: {b['flagged']}/{b['evaluated']} not benign = "
                       f"[bold]{b['false_positive_rate']}%[/]  labels {b['labels']}  errors {b['errors']}")
+    if s.get("errors_by_kind"):
+        console.print("[bold]no verdict[/]: " + ", ".join(f"{k} {n}" for k, n in s["errors_by_kind"].items()))
     if m["total"]:
         d = s["labels_detected"]
         console.print(f"[bold]malicious or suspicious[/]: {d['malicious_or_suspicious']}/{m['evaluated']} = "

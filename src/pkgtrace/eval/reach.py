@@ -1,13 +1,14 @@
 """Payload reach: how far the dynamic pass got with a release, and whether it saw anything.
 
 Per release: each phase's status, the install fallback that ran (and why), the worlds run and
-whether they behaved differently, and the dynamic rules that fired. Totals per side and status
-show where releases stop (a build that fails, an import that crashes) before they reveal
-themselves.
+whether they behaved differently, the dynamic rules that fired, and why each phase that did not
+complete stopped. Totals per side and status show where releases stop (a build that fails, an
+import that crashes, a timeout, a sandbox that died) before they reveal themselves.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 
@@ -24,8 +25,21 @@ def of_report(report: dict) -> dict | None:
     rules = sorted({f["rule"] for f in findings if f.get("source") == "dynamic"})
     world_rules = sorted({f["rule"] for f in findings if f.get("source") == "dynamic"
                           and (f.get("evidence") or {}).get("world")})
+    unfinished = {name: why_unfinished(p) for name, p in dyn["phases"].items()
+                  if p.get("status") != "completed"}
+    for wname, w in (dyn.get("worlds") or {}).items():
+        unfinished.update({f"{name}@{wname}": why_unfinished(p) for name, p in (w.get("phases") or {}).items()
+                           if p.get("status") != "completed"})
     return {"phases": phases, "fallback": fb.get("kind"), "fallback_why": (fb.get("why") or "")[:200],
-            "worlds": worlds, "dynamic_rules": rules, "world_rules": world_rules}
+            "worlds": worlds, "dynamic_rules": rules, "world_rules": world_rules, "unfinished": unfinished}
+
+
+def why_unfinished(phase: dict) -> str:
+    """A phase that did not complete, as its status and the head of its reason ("error_timeout:
+    wall-time limit reached", "error_other: the sandbox stopped during the phase", "error_analysis:
+    exit 1"): the kinds to count, without the package's own output that follows."""
+    reason = re.split(r"[:;(]", str(phase.get("reason") or ""), maxsplit=1)[0].strip()
+    return f"{phase.get('status') or 'none'}: {reason or 'no reason given'}"[:120]
 
 
 def totals(results: list[dict]) -> dict:
@@ -37,7 +51,8 @@ def totals(results: list[dict]) -> dict:
             continue
         side = out.setdefault(r["side"], {"releases": 0, "phases": {}, "fallback": Counter(),
                                           "worlds": Counter(), "worlds_differing": Counter(),
-                                          "dynamic_rule_fired": 0, "fired_only_in_a_world": 0})
+                                          "dynamic_rule_fired": 0, "fired_only_in_a_world": 0,
+                                          "unfinished": Counter()})
         side["releases"] += 1
         for phase, status in reach["phases"].items():
             side["phases"].setdefault(phase, Counter())[status or "none"] += 1
@@ -45,9 +60,12 @@ def totals(results: list[dict]) -> dict:
         for w, info in reach["worlds"].items():
             side["worlds"][w] += 1
             side["worlds_differing"][w] += bool(info.get("differs"))
+        for phase, why in (reach.get("unfinished") or {}).items():  # results stored before it: none
+            side["unfinished"][f"{phase} {why}"] += 1
         side["dynamic_rule_fired"] += bool(reach["dynamic_rules"])
         side["fired_only_in_a_world"] += bool(reach["world_rules"]) and \
             set(reach["world_rules"]) >= set(reach["dynamic_rules"])
     return {s: {**v, "phases": {p: dict(c) for p, c in v["phases"].items()},
                 "fallback": dict(v["fallback"]), "worlds": dict(v["worlds"]),
-                "worlds_differing": dict(v["worlds_differing"])} for s, v in out.items()}
+                "worlds_differing": dict(v["worlds_differing"]),
+                "unfinished": dict(v["unfinished"].most_common())} for s, v in out.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from pkgtrace.eval.reach import totals as reach_totals
@@ -45,9 +46,16 @@ def summarize(results: list[dict], slowest: int = 10) -> dict:
                     for r in sorted(results, key=lambda r: -(r.get("seconds") or 0))[:slowest]],
         "missed": [_brief(r) for r in mal_ok if r.get("label") != "malicious"],
         "false_positives": [_brief(r) for r in flagged],
+        # analyses that produced no verdict (a fetch that failed, a worker that died), by kind
+        "errors_by_kind": dict(Counter(_error_kind(r["error"]) for r in results if r.get("error")).most_common()),
         "errors": [{"release": f"{r['ecosystem']}/{r['name']}", "side": r["side"],
                     "error": r.get("error")} for r in results if r.get("error")],
     }
+
+
+def _error_kind(error: str) -> str:
+    m = re.match(r"(?:worker failed: )?[\w.]+", str(error))
+    return m.group(0) if m else "unknown"
 
 
 def _rate(k: int, n: int) -> float | None:
