@@ -207,11 +207,14 @@ class _Session:
         running = r.left_running if r.left_running is not None else sb.processes()
         self.left[key] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
         sb.kill_all()  # nothing one phase left running may act in the next
+        # The phase's part of the log ends here (all it started is dead): its parse overlaps the
+        # collector and the next phase. The collector's own lines come after this mark and are
+        # read with the next handover, once its pid is among the control pids.
+        self.live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
+                             sb.control_pids)
         world = key.split("@", 1)[1] if "@" in key and not key.endswith("@replay") else None
         self.records[key] = _guest_record(sb, name, world)
         self.snapshots[key] = written.snapshot(sb, key, r.started)
-        self.live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
-                             sb.control_pids)  # read while the next phase runs
         return r
 
     def finish(self) -> Trace:
