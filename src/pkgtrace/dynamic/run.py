@@ -108,10 +108,11 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     if len(sessions) > MAX_RESTARTS:
                         break
                     session.finish()
+                    spent = session.sb.trace_spent + session.sb.log_bytes()  # before its folder goes
                     session.close()
                     died = next(reversed(session.results))
                     progress(f"restarting the sandbox (it ended in {died})")
-                    session = start(sum(x.sb.log_bytes() for x in sessions))
+                    session = start(spent)
                     sessions.append(session)
                     restart = {"after": died, "before": key, "replayed": {}}
                     restarts.append(restart)
