@@ -362,7 +362,8 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
     section = {
         "sandbox": {"image": image_key, "runsc": _runsc_version(), "startup_s": round(startup, 3),
                     "limits": {"phase_seconds": limits.phase_seconds, "memory_bytes": limits.memory_bytes,
-                               "processes": limits.processes, "disk_bytes": limits.disk_bytes}},
+                               "processes": limits.processes, "disk_bytes": limits.disk_bytes,
+                               "trace_bytes": limits.trace_bytes, "run_trace_bytes": limits.run_trace_bytes}},
         "bait": bait.public(),
         "phases": section_phases,
         "processes": [{"pid": p.pid, "ppid": p.ppid, "phase": p.phase, "argv": p.argv,
