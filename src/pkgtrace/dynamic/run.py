@@ -120,14 +120,15 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                         if done == key:
                             break
                         if done in results and results[done].limit is None and done != died:
-                            replay = session.phase(f"{done}@replay", dname, dargv, dseconds, dextra, limits)
+                            replay = session.phase(f"{done}@replay", dname, dargv, dseconds, dextra)
                             results[f"{done}@replay"] = replay  # its network events are its own
                             restart["replayed"][done] = status_of(replay)[1]
                     if not session.sb.alive():
                         restart["outcome"] = "the fresh sandbox ended while replaying"
                         continue
                 progress(f"phase {key}")
-                results[key] = session.phase(key, name, argv, seconds, extra, limits)
+                results[key] = session.phase(key, name, argv, seconds, extra,
+                                             last=key == plan[-1][0])
                 left[key] = session.left[key]
                 records[key] = session.records.get(key, {})
                 if key in session.snapshots:
@@ -193,7 +194,7 @@ class _Session:
         self.proxy_log: list[dict] = []
 
     def phase(self, key: str, name: str, argv: list[str], seconds: float, extra: dict[str, str],
-              limits: Limits) -> ExecResult:
+              last: bool = False) -> ExecResult:
         sb = self.sb
         # the guest drivers pace their steps to finish inside the phase's limit
         r = sb.exec(argv, cwd="/work", timeout=seconds, env={"PKGTRACE_PHASE_SECONDS": str(seconds), **extra})
@@ -213,6 +214,8 @@ class _Session:
         # read with the next handover, once its pid is among the control pids.
         self.live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
                              sb.control_pids)
+        if last:
+            self.live.prioritise()  # the run now waits for the parse, not for the sandbox
         world = key.split("@", 1)[1] if "@" in key and not key.endswith("@replay") else None
         self.records[key] = _guest_record(sb, name, world)
         self.snapshots[key] = written.snapshot(sb, key, r.started)
