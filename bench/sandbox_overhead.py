@@ -245,6 +245,17 @@ def trace_baseline(repeat: int, as_json: bool) -> int:
     return 0
 
 
+def _steps(report: dict) -> dict:
+    """Where the last run's time went, from the report: sandbox start, the setup step, the phases,
+    the written-files collector after each, and the trace parse left after the last phase."""
+    timings = report["sandbox"].get("timings") or {}
+    phases = report["phases"].values()
+    return {"startup": report["sandbox"].get("startup_s"), "setup": timings.get("setup_s"),
+            "phases": round(sum(p.get("duration_s") or 0 for p in phases), 3),
+            "collector": round(sum((p.get("written_summary") or {}).get("seconds") or 0 for p in phases), 3),
+            "parse_left": timings.get("trace_parse_s"), "total": timings.get("total_s")}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side per package (median taken)")
@@ -272,12 +283,13 @@ def main() -> int:
             statuses = {p: a.get("Status") for p, a in doc["Analysis"].items() if a}
             log_bytes = report["trace_stats"].get("bytes")  # the strace log, as read
             report_bytes = len(json.dumps(doc)) + len(json.dumps(report))
+            steps = _steps(report)
             startups.append(report["sandbox"]["startup_s"])
             bare.append(bare_pypi(artifact) if eco is Ecosystem.PYPI else bare_npm(artifact))
         s, b = statistics.median(sandboxed), statistics.median(bare)
         rows.append({"ecosystem": eco.value, "name": name, "version": version, "pkgtrace_s": round(s, 2),
                      "bare_s": round(b, 2), "ratio": round(s / b, 2), "statuses": statuses,
-                     "log_bytes": log_bytes, "report_bytes": report_bytes})
+                     "log_bytes": log_bytes, "report_bytes": report_bytes, "steps_s": steps})
         if not args.json:
             print(f"{eco.value:5} {name+'@'+version:24} pkgtrace {s:6.2f}s  bare {b:6.2f}s  "
                   f"ratio {s / b:5.2f}x  log {log_bytes or 0:>10,}B  report {report_bytes:>9,}B  "

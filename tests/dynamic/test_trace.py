@@ -35,6 +35,24 @@ def test_reads_through_links_and_renamed_folders_are_reads_of_the_original():
     assert not trace(opened("/var/tmp/x")).phases["install"].files["/var/tmp/x"].via
 
 
+def test_reads_through_a_processs_cwd_in_proc_are_reads_of_the_real_file():
+    pt = trace(pair("python3", "chdir(0x1 /root/.aws)", OK)
+               + pair("python3", "open(0x1 /proc/self/cwd/credentials, O_RDONLY, 0o0)", "= 3 (0x3) (5µs)")
+               + pair("python3", "chdir(0x1 /root/.ssh)", OK)
+               + opened("/proc/thread-self/cwd/../.ssh/./id_rsa", cwd="/root/.ssh")
+               ).phases["install"]
+    assert pt.files["/root/.aws/credentials"].read
+    assert pt.files["/root/.ssh/id_rsa"].read
+    assert not any(p.startswith("/proc/") for p in pt.files)
+
+
+def test_a_proc_cwd_of_a_process_the_trace_does_not_know_stays_as_written():
+    # the evasion would be to make pkgtrace invent a folder: an unknown pid resolves to nothing
+    pt = trace(pair("python3", "open(0x1 /proc/4242/cwd/credentials, O_RDONLY, 0o0)", "= 3 (0x3) (5µs)")
+               ).phases["install"]
+    assert list(pt.files) == ["/proc/4242/cwd/credentials"]
+
+
 def test_a_link_loop_ends():
     pt = trace(pair("sh", "symlink(0x1 /a, 0x2 /b)", OK) + pair("sh", "symlink(0x1 /b, 0x2 /a)", OK)
                + opened("/a")).phases["install"]

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from builders import setup_py_package
+from clirun import run_cli_json
 from pkgtrace.sandbox.runsc import Limits
 
 pytestmark = pytest.mark.sandbox
@@ -50,10 +51,10 @@ FLOODS = {
             "    except OSError:\n"
             "        pass\n"),
 }
-# What a run may take however it is flooded: each phase adds at most the trace limit to the log
-# (plus what is written between two checks), three phases at most here.
-LOG_BOUND = 3 * (Limits.trace_bytes + (16 << 20))
-REPORT_BOUND = 48 << 20
+# What a run may take however it is flooded: the run's trace limit (plus what is written between
+# two checks); the report lists a flood's first entries and counts the rest (dynamic/fold.py).
+LOG_BOUND = Limits.run_trace_bytes + (16 << 20)
+REPORT_BOUND = 6 << 20
 RSS_BOUND = 1 << 30
 
 
@@ -110,3 +111,35 @@ def test_a_flood_leaves_log_report_and_memory_bounded_and_the_verdict_not_benign
         assert bait_seen, install["dropped_events"]
         assert "DYN-BAIT-READ" in rules
     assert docs["report"]["verdict"]["label"] != "benign"
+
+
+def test_the_runs_trace_budget_ends_a_flood_and_the_phases_it_would_hide_are_findings(tmp_path, results):
+    # The flood stays under the per-phase limit but spends the run's (24 MiB here), hoping the
+    # theft in import goes unseen: import is not run, and that is itself a finding.
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-flood-run", FLOODS["opens"],
+                                init_body=THEN_BAIT)
+    docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic", "--results",
+                        str(results), "--timeout", "240", "--trace", "24", timeout=900)
+    dyn = docs["report"]["dynamic"]
+    install = dyn["phases"]["install"]
+    if install.get("limit") == "time":
+        pytest.skip("the flood outlasted the phase's time limit on this machine")
+    assert dyn["trace_stats"]["bytes"] <= (24 + 16) << 20
+    assert install["limit"] == "trace" and "the run's syscall log budget is spent" in install["reason"]
+    assert "the phase was ended" in install["reason"]
+    for later in ("import", "execute"):
+        assert dyn["phases"][later]["limit"] == "trace"
+        assert "the phase was not run" in dyn["phases"][later]["reason"]
+    floods = {f["message"].split(":")[0] for f in docs["report"]["verdict"]["findings"]
+              if f["rule"] == "DYN-TRACE-FLOOD"}
+    assert {"install", "import", "execute"} <= floods
+    assert docs["report"]["verdict"]["label"] != "benign"
+
+
+def test_a_phase_under_the_runs_trace_budget_is_not_a_flood(tmp_path, results):
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-quiet-budget", "pass")
+    docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic", "--results",
+                        str(results), "--timeout", "240", "--trace", "64", timeout=900)
+    for phase in ("install", "import", "execute"):
+        assert docs["report"]["dynamic"]["phases"][phase]["limit"] is None
+    assert "DYN-TRACE-FLOOD" not in {f["rule"] for f in docs["report"]["verdict"]["findings"]}

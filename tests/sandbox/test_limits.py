@@ -34,9 +34,37 @@ def test_runaway_package_gets_a_status_that_says_why(case, tmp_path, results):
     assert reason in install["reason"]
     assert install["duration_s"] <= 30 + 5
     assert elapsed < 120
-    # import either ran or says plainly why not
-    imp = docs["dynamic"]["Analysis"]["import"]
-    assert imp["Status"] == "completed" or docs["report"]["dynamic"]["phases"]["import"]["reason"]
+    # import ran, in a fresh sandbox if install killed the first (without the failed install)
+    imp = docs["report"]["dynamic"]["phases"]["import"]
+    assert imp["status"] == "completed" or imp["reason"]
+    assert "not run" not in imp["reason"], imp["reason"]
+    restarts = docs["report"]["dynamic"]["sandbox"].get("restarts") or []
+    if case in ("forkbomb", "hog"):
+        assert restarts and restarts[0]["after"] == "install" and restarts[0]["replayed"] == {}
+
+
+STEAL = "import os\nopen(os.path.expanduser('~/.aws/credentials')).read()\n"
+
+
+def test_a_phase_that_kills_the_sandbox_leaves_the_next_phases_to_a_fresh_one(tmp_path, results):
+    # Import reads the bait, then takes the sandbox down (its memory limit) to end the analysis
+    # there; execute imports it again. Execute runs in a fresh sandbox where install was replayed.
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-import-hog", "pass",
+                                init_body=STEAL + "x = bytearray(50 * 1024 ** 3)\n")
+    docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic",
+                        "--results", str(results), "--timeout", "60", "--memory", "2048", timeout=600)
+    dyn = docs["report"]["dynamic"]
+    imp, ex = dyn["phases"]["import"], dyn["phases"]["execute"]
+    assert dyn["phases"]["install"]["status"] == "completed"
+    assert "memory limit" in imp["reason"]
+    assert "not run" not in ex["reason"], ex["reason"]
+    restart = dyn["sandbox"]["restarts"][0]
+    assert restart["after"] == "import" and restart["before"] == "execute"
+    assert restart["replayed"] == {"install": "exit 0"}
+    key = "/.aws/credentials"
+    for phase in (imp, ex):  # the read before each death is in the trace
+        assert any(f["path"].endswith(key) and f["read"] for f in phase["files"]), phase["files"][:20]
+    assert docs["report"]["verdict"]["label"] != "benign"
 
 
 def test_analyses_still_work_after_runaways(tmp_path, results):

@@ -200,6 +200,18 @@ def test_a_flood_that_hit_the_trace_limit_is_not_benign_and_other_limits_are_not
     assert "DYN-TRACE-FLOOD" not in judge(docs, suppressions=[])["rules_fired"]
 
 
+def test_a_phase_whose_lists_the_report_folded_is_a_flood():
+    docs = _with(None, "install", "files")
+    docs["report"]["dynamic"]["phases"]["install"]["folded"] = {
+        "connections": {"count": 28000, "kept_for_bait": 0, "destinations": 28000, "ports": []}}
+    v = judge(docs, suppressions=[])
+    assert "DYN-TRACE-FLOOD" in v["rules_fired"] and v["label"] != "benign", v["findings"]
+    f = next(f for f in v["findings"] if f["rule"] == "DYN-TRACE-FLOOD")
+    assert "28000 connections" in f["message"]
+    docs["report"]["dynamic"]["phases"]["install"]["folded"] = {}
+    assert "DYN-TRACE-FLOOD" not in judge(docs, suppressions=[])["rules_fired"]
+
+
 def _with(event: dict | None, phase: str, key: str) -> dict:
     docs = recorded(BENIGN)
     del docs["dynamic"]  # the report section is the richer source

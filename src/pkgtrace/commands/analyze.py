@@ -33,6 +33,8 @@ def analyze(
     memory_mb: int = typer.Option(Limits.memory_bytes >> 20, "--memory", help="Sandbox memory limit, MiB"),
     disk_mb: int = typer.Option(Limits.disk_bytes >> 20, "--disk", min=16,
                                 help="Sandbox disk limit (what the package may write), MiB"),
+    trace_mb: int = typer.Option(Limits.run_trace_bytes >> 20, "--trace", min=1,
+                                 help="Syscall log the whole run may write, MiB (past it: a flood)"),
     json_out: bool = typer.Option(False, "--json", help="Print the documents as JSON on stdout"),
 ) -> None:
     """Analyse one release and store its documents; print a summary."""
@@ -46,7 +48,8 @@ def analyze(
     if (spec is None) == (local is None):
         raise fail("give either NAME[@VERSION] or --local FILE", EXIT_USAGE)
     name, version = split_spec(eco, spec) if spec else (None, None)
-    limits = Limits(phase_seconds=timeout, memory_bytes=memory_mb << 20, disk_bytes=disk_mb << 20)
+    limits = Limits(phase_seconds=timeout, memory_bytes=memory_mb << 20, disk_bytes=disk_mb << 20,
+                    run_trace_bytes=trace_mb << 20)
     request = AnalysisRequest(eco, name, version, local, mode, limits)  # type: ignore[arg-type]
     try:
         with console.status("analysing") as status:

@@ -71,12 +71,17 @@ class LiveTrace:
             self._control.update(control_pids)
             self._done = True
             self._cond.notify()
-        if self._tid is not None:
-            _renice(self._tid, os.getpriority(os.PRIO_PROCESS, 0))
+        self.prioritise()
         self._thread.join()
         if self._error is not None:
             raise self._error
         return self._builder.trace
+
+    def prioritise(self) -> None:
+        """Parse at the runner's priority from now on: no phase is left for the sandbox to run,
+        so the parse is what the run waits for (the last phase's, while its collector runs)."""
+        if self._tid is not None:
+            _renice(self._tid, os.getpriority(os.PRIO_PROCESS, 0))
 
     def _run(self) -> None:
         # While phases run, parse on what CPU the sandbox leaves over; finish() restores the

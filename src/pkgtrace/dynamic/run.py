@@ -4,6 +4,9 @@ turned into the OSSF dynamic document and the report's `dynamic` section."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
+import functools
 import os
 import shutil
 import subprocess
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from pkgtrace.dynamic import worlds as worlds_mod
-from pkgtrace.dynamic import written
+from pkgtrace.dynamic import fold, written
 from pkgtrace.dynamic.live import LiveTrace
 from pkgtrace.dynamic.records import RecordError, read_record
 from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace
@@ -80,71 +83,74 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         # The package's processes get the persona and the stand-ins last on PATH; drivers start
         # everything by absolute path and control steps get layout.SYSTEM_PATH (runsc.py).
         env = {**trust_env, **bait.env, **bait.persona_env, "PATH": persona.path_with_tools(layout.USER_PATH)}
-        with Sandbox(image, mounts + trust_mounts, limits, env=env, allow=allow, ca=ca) as sb, \
-                LiveTrace(sb.boot_log(), sb.control_pids, sensitive=bait.files) as live:
-            startup = time.monotonic() - t0
-            setup = sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME, layout.HOME],
-                            control=True, timeout=60)
-            if setup.exit_code != 0:
-                raise RuntimeError(f"sandbox setup failed: {setup.stderr.decode(errors='replace')}")
-            results: dict[str, ExecResult] = {}
-            left: dict[str, list[dict]] = {}
-            records: dict[str, dict] = {}
-            snapshots: dict[str, dict] = {}  # what the files written in each phase held at its end
-            for name, argv in phases:
-                progress(f"phase {name}")
-                # the guest drivers pace their steps to finish inside the phase's limit
-                r = sb.exec(argv, cwd="/work", env={"PKGTRACE_PHASE_SECONDS": str(limits.phase_seconds)})
-                results[name] = r
-                if not sb.alive():
-                    break  # the sandbox died (memory limit): later phases cannot run
-                running = r.left_running if r.left_running is not None else sb.processes()
-                left[name] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
-                sb.kill_all()  # nothing one phase left running may act in the next
-                records[name] = _guest_record(sb, name)
-                snapshots[name] = written.snapshot(sb, name, r.started)
-                live.phase_done(PhaseWindow(name, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
-                                sb.control_pids)  # read while the next phase runs
-            world_seconds = min(limits.phase_seconds, max(60.0, limits.phase_seconds / 2))
-            for world, _why in chosen:
-                if not sb.alive():
-                    break
-                for name, argv in phases:
-                    if name not in WORLD_PHASES:
-                        continue
-                    key = f"{name}@{world.name}"
-                    progress(f"phase {name} in world {world.name}")
-                    # the world's records in their own subfolder of the root-only records mount
-                    r = sb.exec(argv, cwd="/work", timeout=world_seconds,
-                                env={"PKGTRACE_PHASE_SECONDS": str(world_seconds),
-                                     "PKGTRACE_GUEST_OUT": f"{layout.RECORDS}/{world.name}",
-                                     **world.guest_env()})
-                    results[key] = r
-                    if not sb.alive():
+        start = functools.partial(_Session, image, mounts + trust_mounts, limits, env, allow, ca, bait.files)
+        results: dict[str, ExecResult] = {}
+        left: dict[str, list[dict]] = {}
+        records: dict[str, dict] = {}
+        snapshots: dict[str, dict] = {}  # what the files written in each phase held at its end
+        restarts: list[dict] = []
+        world_seconds = min(limits.phase_seconds, max(60.0, limits.phase_seconds / 2))
+        plan = [(name, name, argv, limits.phase_seconds, {}) for name, argv in phases] + [
+            (f"{name}@{world.name}", name, argv, world_seconds,
+             # the world's records in their own subfolder of the root-only records mount
+             {"PKGTRACE_GUEST_OUT": f"{layout.RECORDS}/{world.name}", **world.guest_env()})
+            for world, _why in chosen for name, argv in phases if name in WORLD_PHASES]
+        before_start = time.monotonic() - t0  # the run's CA and trust store
+        sessions = [start(0)]
+        startup, setup = before_start + sessions[0].startup_s, sessions[0].setup
+        try:
+            for key, name, argv, seconds, extra in plan:
+                session = sessions[-1]
+                if not session.sb.alive():
+                    # The sandbox died in the last phase (memory or process limit, init gone):
+                    # the rest run in a fresh one, after the phases that ended well are replayed
+                    # there, so that they find what a real machine would hold by then.
+                    if len(sessions) > MAX_RESTARTS:
                         break
-                    running = r.left_running if r.left_running is not None else sb.processes()
-                    left[key] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
-                    sb.kill_all()
-                    records[key] = _guest_record(sb, name, world.name)
-                    snapshots[key] = written.snapshot(sb, key, r.started)
-                    live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)),
-                                    sb.log_bytes(), sb.control_pids)
-            windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in results.items()]
+                    session.finish()
+                    spent = session.sb.trace_spent + session.sb.log_bytes()  # before its folder goes
+                    session.close()
+                    died = next(reversed(session.results))
+                    progress(f"restarting the sandbox (it ended in {died})")
+                    session = start(spent)
+                    sessions.append(session)
+                    restart = {"after": died, "before": key, "replayed": {}}
+                    restarts.append(restart)
+                    for done, dname, dargv, dseconds, dextra in plan:
+                        if done == key:
+                            break
+                        if done in results and results[done].limit is None and done != died:
+                            replay = session.phase(f"{done}@replay", dname, dargv, dseconds, dextra)
+                            results[f"{done}@replay"] = replay  # its network events are its own
+                            restart["replayed"][done] = status_of(replay)[1]
+                    if not session.sb.alive():
+                        restart["outcome"] = "the fresh sandbox ended while replaying"
+                        continue
+                progress(f"phase {key}")
+                results[key] = session.phase(key, name, argv, seconds, extra,
+                                             last=key == plan[-1][0])
+                left[key] = session.left[key]
+                records[key] = session.records.get(key, {})
+                if key in session.snapshots:
+                    snapshots[key] = session.snapshots[key]
             progress("reading trace")
-            stopper = threading.Thread(target=sb.stop, name="sandbox-stop")
-            stopper.start()  # the teardown's wait overlaps the parse
             parse_started = time.monotonic()
-            trace = live.finish(windows, sb.control_pids)  # the last phase's part is left to read
+            trace = _merged([x.finish() for x in sessions])
             parse_s = time.monotonic() - parse_started
-            stopper.join()
-            net_events = sb.net.events()
-            proxy_log = sb.net.proxy_log()  # the host-side proxy's own record: what left, what not
+            net_events = [e for x in sessions for e in x.net_events]
+            proxy_log = [e for x in sessions for e in x.proxy_log]  # what left, what not
+            allowed = sessions[0].sb.allow
+        finally:
+            for x in sessions:
+                x.close()
         doc, section = assemble(artifact, phases, results, left, trace, net_events, bait, limits,
                                 image.key, startup, records, snapshots)
         if chosen:
             section["worlds"] = _worlds_section(chosen, phases, results, left, trace, net_events,
-                                                records, section["phases"], snapshots)
-        section["sandbox"]["registry_hosts"] = sorted(sb.allow or REGISTRY_HOSTS)
+                                                records, section["phases"], snapshots, bait_marks(bait))
+        section["sandbox"]["registry_hosts"] = sorted(allowed or REGISTRY_HOSTS)
+        if restarts:
+            section["sandbox"]["restarts"] = restarts
         # where the time went (bench/sandbox_overhead reads these)
         section["sandbox"]["timings"] = {"setup_s": round(setup.ended - setup.started, 3),
                                          "trace_parse_s": round(parse_s, 3),
@@ -153,6 +159,100 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
         return doc, section
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+MAX_RESTARTS = 2  # fresh sandboxes a run may start after the one before died
+
+
+class _Session:
+    """One sandbox and the reader of its trace. A run has more than one when a phase kills its
+    sandbox (memory or process limit, init gone): the phases left run in a fresh one."""
+
+    def __init__(self, image, mounts: list[Mount], limits: Limits, env: dict[str, str], allow, ca,
+                 sensitive, spent: int):
+        t0 = time.monotonic()
+        self._stack = contextlib.ExitStack()
+        try:
+            self.sb = self._stack.enter_context(Sandbox(image, mounts, limits, env=env, allow=allow, ca=ca))
+            self.sb.trace_spent = spent  # the run's trace budget is over every sandbox's log
+            self.startup_s = time.monotonic() - t0
+            self.live = self._stack.enter_context(LiveTrace(self.sb.boot_log(), self.sb.control_pids,
+                                                            sensitive=sensitive))
+            self.setup = self.sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME,
+                                       layout.HOME], control=True, timeout=60)
+            if self.setup.exit_code != 0:
+                raise RuntimeError(f"sandbox setup failed: {self.setup.stderr.decode(errors='replace')}")
+        except BaseException:
+            self._stack.close()
+            raise
+        self.results: dict[str, ExecResult] = {}
+        self.left: dict[str, list[dict]] = {}
+        self.records: dict[str, dict] = {}
+        self.snapshots: dict[str, dict] = {}
+        self.trace: Trace | None = None
+        self.net_events: list[dict] = []
+        self.proxy_log: list[dict] = []
+
+    def phase(self, key: str, name: str, argv: list[str], seconds: float, extra: dict[str, str],
+              last: bool = False) -> ExecResult:
+        sb = self.sb
+        # the guest drivers pace their steps to finish inside the phase's limit
+        r = sb.exec(argv, cwd="/work", timeout=seconds, env={"PKGTRACE_PHASE_SECONDS": str(seconds), **extra})
+        self.results[key] = r
+        if r.pid is None and r.limit == "trace":
+            self.left[key] = []
+            return r  # not started: the run's trace budget was spent
+        if not sb.alive():
+            self.left[key] = []
+            self.snapshots[key] = {"error": "the sandbox had ended"}
+            return r  # the sandbox died: the run restarts one for what is left
+        running = r.left_running if r.left_running is not None else sb.processes()
+        self.left[key] = [{"pid": p.pid, "ppid": p.ppid, "name": p.cmd} for p in running if p.pid != 1]
+        sb.kill_all()  # nothing one phase left running may act in the next
+        # The phase's part of the log ends here (all it started is dead): its parse overlaps the
+        # collector and the next phase. The collector's own lines come after this mark and are
+        # read with the next handover, once its pid is among the control pids.
+        self.live.phase_done(PhaseWindow(key, r.pid, _sod(r.started), _sod(r.ended)), sb.log_bytes(),
+                             sb.control_pids)
+        if last:
+            self.live.prioritise()  # the run now waits for the parse, not for the sandbox
+        world = key.split("@", 1)[1] if "@" in key and not key.endswith("@replay") else None
+        self.records[key] = _guest_record(sb, name, world)
+        self.snapshots[key] = written.snapshot(sb, key, r.started)
+        return r
+
+    def finish(self) -> Trace:
+        """Stop the sandbox and read what is left of its log (once)."""
+        if self.trace is None:
+            windows = [PhaseWindow(n, r.pid, _sod(r.started), _sod(r.ended)) for n, r in self.results.items()]
+            stopper = threading.Thread(target=self.sb.stop, name="sandbox-stop")
+            stopper.start()  # the teardown's wait overlaps the parse
+            self.trace = self.live.finish(windows, self.sb.control_pids)  # the last phase's part
+            stopper.join()
+            self.net_events = self.sb.net.events()
+            self.proxy_log = self.sb.net.proxy_log()  # the host-side proxy's own record
+        return self.trace
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def _merged(traces: list[Trace]) -> Trace:
+    """One trace of several sandboxes' (phase names differ; pids repeat, so later sandboxes'
+    processes are kept under other keys, each still with its own pid and phase)."""
+    if len(traces) == 1:
+        return traces[0]
+    out = Trace()
+    for n, t in enumerate(traces):
+        out.phases.update(t.phases)
+        out.processes.update({pid + n * 10_000_000: p for pid, p in t.processes.items()})
+        out.unattributed += t.unattributed
+        out.recreated += t.recreated
+        out.tamper += t.tamper
+        for f in dataclasses.fields(t.stats):
+            a, b = getattr(out.stats, f.name), getattr(t.stats, f.name)
+            setattr(out.stats, f.name, a + b if isinstance(a, int) else (a + b)[:20])
+    return out
 
 
 def _guest_record(sb: Sandbox, phase: str, world: str | None = None) -> dict:
@@ -202,6 +302,9 @@ def status_of(r: ExecResult | None, pt: PhaseTrace | None = None) -> tuple[Statu
         return Status.ERROR_TIMEOUT, "wall-time limit reached"
     if r.limit == "disk":
         return Status.ERROR_OTHER, "disk limit reached"
+    if r.limit == "trace" and r.trace_budget == "run":
+        return Status.ERROR_OTHER, ("trace limit reached: the run's syscall log budget is spent (a flood); "
+                                    + ("the phase was not run" if r.pid is None else "the phase was ended"))
     if r.limit == "trace":
         return Status.ERROR_OTHER, (f"trace limit reached: {r.trace_bytes >> 20} MiB of syscall log "
                                     "(a flood); the phase was ended")
@@ -228,6 +331,7 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
     snapshots = snapshots or {}
     hostnames = _hostnames(net_events)
     by_phase = _events_by_phase(net_events, results)
+    marks = bait_marks(bait)
     analysis: dict[str, StraceSummary] = {}
     section_phases: dict[str, dict] = {}
     for name, _argv in phases:
@@ -243,11 +347,13 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
             Stdout=base64.b64encode(r.stdout if r else b"").decode(),
             Stderr=base64.b64encode(r.stderr if r else b"").decode(),
             Files=_files(pt),
-            Sockets=_sockets(pt, hostnames),
-            Commands=[CommandResult(Command=c["argv"], Environment=c["env"]) for c in pt.commands],
+            # as many as the report's phase section lists (dynamic/fold.py)
+            Sockets=_sockets(pt, hostnames)[:fold.SHOWN["connections"]],
+            Commands=[CommandResult(Command=c["argv"], Environment=c["env"])
+                      for c in pt.commands[:fold.SHOWN["commands"]]],
             DNS=_dns(in_window),
         )
-        section_phases[name] = _phase_section(r, status, reason, left.get(name, []), pt, in_window,
+        section_phases[name] = _phase_section(r, status, reason, left.get(name, []), pt, in_window, marks,
                                               record, hostnames, snapshots.get(name))
     doc = DynamicResult(
         Package=PackageRef(Ecosystem=artifact.package.ecosystem.value, Name=artifact.package.name,
@@ -258,12 +364,15 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
     section = {
         "sandbox": {"image": image_key, "runsc": _runsc_version(), "startup_s": round(startup, 3),
                     "limits": {"phase_seconds": limits.phase_seconds, "memory_bytes": limits.memory_bytes,
-                               "processes": limits.processes, "disk_bytes": limits.disk_bytes}},
+                               "processes": limits.processes, "disk_bytes": limits.disk_bytes,
+                               "trace_bytes": limits.trace_bytes, "run_trace_bytes": limits.run_trace_bytes}},
         "bait": bait.public(),
         "phases": section_phases,
         "processes": [{"pid": p.pid, "ppid": p.ppid, "phase": p.phase, "argv": p.argv,
                        "exe": p.exe, "exit_code": p.exit_code, "start": p.start}
-                      for p in sorted(trace.processes.values(), key=lambda p: p.pid)],
+                      for p in sorted(trace.processes.values(), key=lambda p: p.pid)[:fold.SHOWN_PROCESSES]],
+        **({"processes_folded": len(trace.processes) - fold.SHOWN_PROCESSES}
+           if len(trace.processes) > fold.SHOWN_PROCESSES else {}),
         "trace_stats": {**trace.stats.as_dict(), "unattributed": trace.unattributed,
                         "recreated": trace.recreated, "tamper": trace.tamper},
     }
@@ -271,7 +380,7 @@ def assemble(artifact, phases, results, left, trace: Trace, net_events: list[dic
 
 
 def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list[dict], pt: PhaseTrace,
-                   in_window: list[dict], record: dict, hostnames: dict[str, list[str]],
+                   in_window: list[dict], marks: tuple[str, ...], record: dict, hostnames: dict[str, list[str]],
                    snapshot: dict | None = None) -> dict:
     out = {
         "status": status.value, "reason": reason,
@@ -303,7 +412,12 @@ def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list
     for key, value in record.items():  # what the driver learnt: lib name, macros, scripts, fallback…
         if key not in _RECORD_KEYS and key not in out:
             out[key] = value
+    fold.fold_phase(out, marks)  # a flood's entries past what a report lists, counted
     return out
+
+
+def bait_marks(bait) -> tuple[str, ...]:
+    return fold.markers(v["value"] for v in bait.public()["values"] if isinstance(v.get("value"), str))
 
 
 def _decoded(c: dict) -> dict:
@@ -314,7 +428,7 @@ def _decoded(c: dict) -> dict:
 
 def _worlds_section(chosen, phases, results, left, trace: Trace, net_events: list[dict],
                     records: dict[str, dict], base: dict[str, dict],
-                    snapshots: dict[str, dict] | None = None) -> dict:
+                    snapshots: dict[str, dict] | None = None, marks: tuple[str, ...] = ()) -> dict:
     """Each world's import/execute phases, kept apart, and what they did that the base did not."""
     hostnames = _hostnames(net_events)
     by_phase = _events_by_phase(net_events, results)
@@ -331,7 +445,7 @@ def _worlds_section(chosen, phases, results, left, trace: Trace, net_events: lis
             if isinstance(record.get("reason"), str) and record["reason"]:
                 reason = f"{reason}: {record['reason'][:500]}"
             ph[name] = _phase_section(r, status, reason, left.get(key, []),
-                                      trace.phases.get(key, PhaseTrace()), by_phase.get(key, []),
+                                      trace.phases.get(key, PhaseTrace()), by_phase.get(key, []), marks,
                                       record, hostnames, (snapshots or {}).get(key))
         out[world.name] = {**world.describe(), "reason_file": why, "phases": ph,
                            "differences": worlds_mod.differences(base, ph)}
@@ -422,7 +536,8 @@ def _dns(events: list[dict]) -> list[DNSResult]:
         types = by_class.setdefault(e.get("qclass", "IN"), {}).setdefault(e["hostname"], [])
         if e.get("qtype") not in types:
             types.append(e.get("qtype"))
-    return [DNSResult(Class=cls, Queries=[DNSQueries(Hostname=h, Types=t) for h, t in q.items()])
+    shown = fold.SHOWN["dns"]  # as many as the report's phase section lists
+    return [DNSResult(Class=cls, Queries=[DNSQueries(Hostname=h, Types=t) for h, t in list(q.items())[:shown]])
             for cls, q in by_class.items()]
 
 

@@ -308,10 +308,24 @@ class TraceBuilder:
             if not base or not base.startswith("/"):
                 base = self.cwd.get(call.pid, "/")
             path = posixpath.join(base, path)
+        if path.startswith("/proc/"):
+            path = self._proc_cwd(call, path)
         path = posixpath.normpath(path)
         if path.startswith("//"):
             path = path[1:]  # normpath keeps POSIX's implementation-defined "//"
         return _PROC_ROOT.sub("", path) or "/"
+
+    def _proc_cwd(self, call: Syscall, path: str) -> str:
+        """/proc/PID/cwd/REST as the folder it stands for, when the trace knows where that process
+        is (AT_FDCWD prints, chdir). cwd is a link, so "cwd/.." is its parent: replaced before
+        the path is normalised."""
+        parts = [p for p in path.split("/") if p not in ("", ".")]
+        i = 3 if len(parts) > 3 and parts[2] == "task" and parts[3].isdigit() else 1
+        if len(parts) <= i + 1 or parts[i + 1] != "cwd" or not (
+                parts[1] in ("self", "thread-self") or parts[1].isdigit()):
+            return path
+        where = self.cwd.get(int(parts[1]) if parts[1].isdigit() else call.pid)
+        return "/".join([where, *parts[i + 2:]]) if where else path
 
     def _original(self, path: str) -> str | None:
         """The name PATH had before links and renames, if it differs (bounded: links can loop)."""

@@ -64,6 +64,11 @@ class Limits:
     # starts with a fresh budget: the log on disk, its parse time and the report stay bounded.
     # The largest real phase measured (bench, npm lodash install) writes under 10 MB.
     trace_bytes: int = 64 << 20
+    # strace log the whole run may write, over all its phases (worlds included) and control steps.
+    # Once spent, the phase running is ended and later ones are not started, each with limit
+    # "trace": the flood is then a finding in every phase it cost, so it cannot buy a benign
+    # verdict by hiding what a later phase would have done.
+    run_trace_bytes: int = 160 << 20
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class ExecResult:
     timed_out: bool = False
     limit: str | None = None  # what ended it: "time", "disk", "trace", "memory", "processes", "sandbox"
     trace_bytes: int = 0  # strace log the phase added
+    # Which trace budget ended it: "phase" (Limits.trace_bytes) or "run" (Limits.run_trace_bytes;
+    # with exit_code None and pid None when the run's budget was spent before it could start).
+    trace_budget: str | None = None
     # What was still running when a limit ended the phase, listed before it was killed.
     left_running: list["ProcessInfo"] | None = None
 
@@ -125,6 +133,7 @@ class Sandbox:
         self.records = self.dir / "records"  # the drivers' records, written where only root can
         self.net: SimulatedNetwork | None = None
         self.control_pids: set[int] = set()
+        self.trace_spent = 0  # strace log earlier sandboxes of the same run wrote (Limits.run_trace_bytes)
         self.started = False
         self.sandbox_pid: int | None = None  # the runsc-sandbox process, once started
         self._stop_lock = threading.Lock()
@@ -270,6 +279,13 @@ class Sandbox:
              output_tail: int = OUTPUT_TAIL) -> ExecResult:
         """Run ARGV in the container. Control execs (setup, collectors) are left out of traces."""
         timeout = self.limits.phase_seconds if timeout is None else timeout
+        log_start = self.log_bytes()
+        run_left = self.limits.run_trace_bytes - self.trace_spent - log_start
+        if not control and run_left <= 0:
+            now = time.time()
+            return ExecResult(None, b"", b"", None, now, now, limit="trace", trace_budget="run")
+        # Control steps are bounded by their own limits (the collector's walk), not the run's.
+        trace_budget = self.limits.trace_bytes if control else min(self.limits.trace_bytes, run_left)
         pid_file = self.dir / f"exec-{uuid.uuid4().hex[:8]}.pid"
         # Drivers run as root and start the package's processes as the package user with this
         # environment (see layout.py); control steps get a PATH of root-owned folders only.
@@ -288,7 +304,6 @@ class Sandbox:
         left_running = None
         deadline = time.monotonic() + timeout
         watch = _CgroupWatch(self.id)
-        log_start = self.log_bytes()
         while proc.poll() is None:
             watch.sample()
             if time.monotonic() > deadline:
@@ -297,7 +312,7 @@ class Sandbox:
             if self.disk_used() >= self.limits.disk_bytes:
                 limit = "disk"
                 break
-            if self.log_bytes() - log_start >= self.limits.trace_bytes:
+            if self.log_bytes() - log_start >= trace_budget:
                 limit = "trace"
                 break
             if not self.alive():
@@ -329,7 +344,9 @@ class Sandbox:
         code = proc.returncode if limit is None else None
         return ExecResult(code, out.data(), err.data(), pid, started, time.time(),
                           timed_out=limit == "time", limit=limit, left_running=left_running,
-                          trace_bytes=self.log_bytes() - log_start)
+                          trace_bytes=self.log_bytes() - log_start,
+                          trace_budget=None if limit != "trace" else
+                          "phase" if trace_budget == self.limits.trace_bytes else "run")
 
     def processes(self) -> list[ProcessInfo]:
         """What is running in the container now (init included), from `runsc ps`."""

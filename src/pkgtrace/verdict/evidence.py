@@ -263,7 +263,14 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                              "port": s.get("port"), "data": s.get("data_text") or ""})
         if p.get("limit") == "trace":
             # a syscall flood big enough to end the phase: what it would have hidden is unseen
-            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0})
+            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
+                             "what": f"{p.get('trace_bytes') or 0} bytes of trace; the phase was ended"})
+        folded = p.get("folded") if isinstance(p.get("folded"), dict) else {}
+        if folded:
+            # more events of a kind than the report lists (dynamic/fold.py): a flood too
+            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
+                             "what": "; ".join(f"{(v or {}).get('count')} {k} past the report's list"
+                                               for k, v in sorted(folded.items()))})
         for proc in p.get("left_running") or []:
             ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
                              "pid": proc.get("pid")})
