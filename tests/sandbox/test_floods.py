@@ -100,8 +100,10 @@ def test_a_flood_leaves_log_report_and_memory_bounded_and_the_verdict_not_benign
     bait_seen = any(f["path"].endswith("/.aws/credentials") and f["read"] for f in install["files"])
     if install.get("limit") == "time":
         # on a slow machine the flood can outlast the phase: the bait read after it never ran,
-        # so nothing was hidden; the bounds above still had to hold
-        pytest.skip(f"{flood}: the flood outlasted the phase's time limit on this machine")
+        # so nothing was hidden; the bounds above held, and the report must say why it ended
+        # (not a skip: CI fails skipped sandbox tests, and this outcome is a correct one)
+        assert "time" in install["reason"], install["reason"]
+        return
     if install.get("limit") == "trace":
         assert "trace limit reached" in install["reason"]
         assert "DYN-TRACE-FLOOD" in rules
@@ -114,17 +116,16 @@ def test_a_flood_leaves_log_report_and_memory_bounded_and_the_verdict_not_benign
 
 
 def test_the_runs_trace_budget_ends_a_flood_and_the_phases_it_would_hide_are_findings(tmp_path, results):
-    # The flood stays under the per-phase limit but spends the run's (24 MiB here), hoping the
+    # The flood stays under the per-phase limit but spends the run's (12 MiB here), hoping the
     # theft in import goes unseen: import is not run, and that is itself a finding.
     artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-flood-run", FLOODS["opens"],
                                 init_body=THEN_BAIT)
     docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic", "--results",
-                        str(results), "--timeout", "240", "--trace", "24", timeout=900)
+                        str(results), "--timeout", "600", "--trace", "12", timeout=1500)
     dyn = docs["report"]["dynamic"]
     install = dyn["phases"]["install"]
-    if install.get("limit") == "time":
-        pytest.skip("the flood outlasted the phase's time limit on this machine")
-    assert dyn["trace_stats"]["bytes"] <= (24 + 16) << 20
+    # 12 MiB of log is a few seconds of this flood: far inside the 600 s phase limit
+    assert dyn["trace_stats"]["bytes"] <= (12 + 16) << 20
     assert install["limit"] == "trace" and "the run's syscall log budget is spent" in install["reason"]
     assert "the phase was ended" in install["reason"]
     for later in ("import", "execute"):
