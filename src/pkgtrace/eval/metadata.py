@@ -34,21 +34,28 @@ def from_artifact() -> dict:
     return {"source": "artifact", **{k: None for k in HISTORY}, "summary": None}
 
 
-def for_item(item: Item, version: str | None, work: Path, fetch: bool = True) -> dict | None:
-    """The metadata record for ITEM (None with --no-metadata)."""
+def for_item(item: Item, version: str | None, work: Path, fetch: bool = True,
+             stored: dict | None = None) -> dict | None:
+    """The metadata record for ITEM (None with --no-metadata). STORED: the registry record an
+    earlier analysis of the release kept in its report, used before asking the registry again
+    (a re-judge of a stored run makes no registry requests)."""
     if not fetch:
         return None
     if item.side == "malicious":
         return from_artifact()
     cache = work / "metadata" / f"{item.key}.json"
     try:
-        stored = json.loads(cache.read_text())
-        if stored.get("version") == version:
-            return stored["metadata"]
+        cached = json.loads(cache.read_text())
+        if cached.get("version") == version:
+            return cached["metadata"]
     except (OSError, ValueError, AttributeError, KeyError):
         pass
-    from pkgtrace.verdict.metadata import registry_metadata
-    md = registry_metadata(item.ecosystem, item.name, version) if version else None
+    if isinstance(stored, dict) and stored.get("source", "registry") == "registry" \
+            and stored.get("release_count") is not None:
+        md = stored
+    else:
+        from pkgtrace.verdict.metadata import registry_metadata
+        md = registry_metadata(item.ecosystem, item.name, version) if version else None
     if md is None:
         # not cached: a look-up that failed today (network, rate limit) is tried again next run
         return from_artifact()

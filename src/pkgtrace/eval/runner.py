@@ -121,7 +121,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             docs = analyze(req).documents
         report = docs["report"]
         md = metadata_mod.for_item(item, report["package"]["version"] or item.version, work,
-                                   opts.metadata)
+                                   opts.metadata, (report.get("verdict") or {}).get("metadata"))
         if rejudging or md is not None:
             from pkgtrace.verdict import judge
             t1 = time.monotonic()
