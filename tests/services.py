@@ -316,7 +316,8 @@ class FixtureRegistry:
         path = f"/files/{fn}"
         with self.lock:
             self.files[path] = data
-            self.pypi_releases[(name, version)] = {"filename": fn, "path": path, "sha256": hashlib.sha256(data).hexdigest()}
+            self.pypi_releases[(name, version)] = {"filename": fn, "path": path, "sha256": hashlib.sha256(data).hexdigest(),
+                                                   "uploaded": time.time() + len(self.pypi_releases)}
             for action in events:
                 self.serial += 1
                 act = action if action == "new release" else f"{action} {fn}"
@@ -474,7 +475,10 @@ class FixtureRegistry:
                 rel = reg.pypi_releases.get((name, version))
                 if rel is None:
                     return self._send(404, b"{}")
-                return self._json({"info": {"name": name, "version": version},
+                releases = {v: [{"filename": r["filename"], "url": reg.url + r["path"], "packagetype": "sdist",
+                                 "digests": {"sha256": r["sha256"]}, "upload_time_iso_8601": iso(r["uploaded"])}]
+                            for (n, v), r in reg.pypi_releases.items() if n == name}
+                return self._json({"info": {"name": name, "version": version}, "releases": releases,
                                    "urls": [{"filename": rel["filename"], "url": reg.url + rel["path"],
                                              "packagetype": "sdist", "digests": {"sha256": rel["sha256"]}}]})
 

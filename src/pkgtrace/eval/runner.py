@@ -6,6 +6,7 @@ Work folder layout (--work):
   reports/<key>.json.gz    its documents, for re-judging after rules change (--rejudge)
   artifacts/<key>/…        benign artifacts downloaded from the registries (kept: re-runs
                            and --rejudge do not download again)
+  metadata/<key>.json      benign releases' registry metadata (eval/metadata.py)
 Malicious archives are read from their zip into a private temporary folder for the analysis and
 deleted right after; they are never executed outside the sandbox (static analysis only reads
 their bytes; dynamic and combined modes run them in the sandbox).
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from pkgtrace.api.verdict import Verdict
+from pkgtrace.eval import metadata as metadata_mod
 from pkgtrace.eval import reach as reach_mod
 from pkgtrace.eval.corpus import Item
 
@@ -40,7 +42,7 @@ class RunOptions:
     workers: int = 2
     password: str | None = "infected"
     rejudge: bool = False           # recompute verdicts from stored documents, no re-analysis
-    metadata: bool = True           # fetch registry metadata for metadata rules
+    metadata: bool = True           # judge with metadata (eval/metadata.py); False: none
     phase_seconds: float | None = None
     stored_only: bool = False       # only items already analysed in WORK (figures on a partial run)
 
@@ -105,26 +107,29 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
     try:
         artifact = _materialize(item, work, tmp, opts)
         report_file = work / "reports" / f"{item.key}.json.gz"
-        if opts.rejudge and report_file.is_file():
-            from pkgtrace.verdict import judge
+        rejudging = opts.rejudge and report_file.is_file()
+        if rejudging:
             docs = json.loads(gzip.decompress(report_file.read_bytes()))
-            report = docs["report"]
-            md = (report.get("verdict") or {}).get("metadata")
+        else:
+            from pkgtrace.analysis import AnalysisRequest, analyze
+            from pkgtrace.model import Ecosystem
+            from pkgtrace.sandbox.runsc import Limits
+            limits = Limits(phase_seconds=opts.phase_seconds) if opts.phase_seconds else None
+            # metadata=False: eval chooses each side's metadata itself (eval/metadata.py)
+            req = AnalysisRequest(Ecosystem.parse(item.ecosystem), local=artifact, mode=opts.mode,  # type: ignore[arg-type]
+                                  limits=limits, metadata=False)
+            docs = analyze(req).documents
+        report = docs["report"]
+        md = metadata_mod.for_item(item, report["package"]["version"] or item.version, work,
+                                   opts.metadata, (report.get("verdict") or {}).get("metadata"))
+        if rejudging or md is not None:
+            from pkgtrace.verdict import judge
             t1 = time.monotonic()
             # as analysis does: code rules read the artifact only in modes with static evidence
             code = artifact if opts.mode in ("static", "all") else None
             report["verdict"] = judge(docs, artifact=code, metadata=md)
             report["verdict"]["metadata"] = md
             report["timings"]["verdict_s"] = round(time.monotonic() - t1, 3)
-        else:
-            from pkgtrace.analysis import AnalysisRequest, analyze
-            from pkgtrace.model import Ecosystem
-            from pkgtrace.sandbox.runsc import Limits
-            limits = Limits(phase_seconds=opts.phase_seconds) if opts.phase_seconds else None
-            req = AnalysisRequest(Ecosystem.parse(item.ecosystem), local=artifact, mode=opts.mode,  # type: ignore[arg-type]
-                                  limits=limits, metadata=opts.metadata)
-            docs = analyze(req).documents
-            report = docs["report"]
         report_file.write_bytes(gzip.compress(json.dumps(docs, default=str).encode(), 6))
         from pkgtrace.eval.cluster import release_signature
         v = Verdict.model_validate(report["verdict"])
@@ -133,6 +138,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
                   "findings": [{"rule": f.rule, "message": f.message[:160]} for f in v.findings[:6]],
                   "version": report["package"]["version"] or item.version,
                   "reach": reach_mod.of_report(report),
+                  "metadata_source": (md or {}).get("source"),
                   "timings": report.get("timings", {}),
                   "minhash": release_signature(artifact, item.ecosystem, item.name),
                   "seconds": round(time.monotonic() - t0, 3), "error": None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pkgtrace.eval.metadata import sources as metadata_sources
 from pkgtrace.eval.reach import totals as reach_totals
 
 
@@ -39,6 +40,8 @@ def summarize(results: list[dict], slowest: int = 10) -> dict:
                             "malicious_or_suspicious_rate": _rate(
                                 sum(1 for r in mal_ok if r.get("label") in ("malicious", "suspicious")), len(mal_ok))},
         "payload_reach": reach_totals(results),
+        # what each side was judged with (eval/metadata.py): registry, artifact (sample) or none
+        "metadata_sources": metadata_sources(results),
         "by_ecosystem": {k: {"total": v["total"], "labels": dict(v["labels"])} for k, v in by_eco.items()},
         "rule_hits": dict(sorted(hits.items(), key=lambda kv: (-kv[1]["malicious"], kv[0]))),
         "slowest": [{"release": f"{r['ecosystem']}/{r['name']}@{r.get('version')}", "side": r["side"],

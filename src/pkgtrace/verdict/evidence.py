@@ -415,7 +415,8 @@ def read_code(artifact: Path, ecosystem: str, hook_files: set[str]) -> list[Code
             continue
         text = head.decode("utf-8", "replace")
         rel = path[len(root):] if path.startswith(root) else path
-        minified = _minified(text)
+        # minification is a bundler's (JS/CSS) doing; a packed Python line is obfuscation
+        minified = lang != "python" and _minified(text)
         out.append(CodeFile(path, lang, text, hashlib.sha256(head).hexdigest(),
                             _role(ecosystem, path, rel, hook_files, entry),
                             minified=minified, context=path_context(rel, minified)))

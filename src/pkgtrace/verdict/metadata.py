@@ -65,8 +65,10 @@ def own_description(ev: Evidence) -> str | None:
 
 
 def registry_metadata(ecosystem: str, name: str, version: str) -> dict | None:
-    """{release_count, first_release, previous_version, previous_had_install_hook, summary}
-    from the registry, or None when it cannot be had."""
+    """{release_count, first_release, release_time, previous_version, previous_had_install_hook,
+    summary} from the registry, or None when it cannot be had. The history is as of VERSION's
+    publication (releases up to and including it), so a release judged later, or in an
+    evaluation, is judged on what the registry said when it appeared."""
     from pkgtrace.ecosystems import http
     from pkgtrace.ecosystems.interface import RegistryError
     try:
@@ -77,19 +79,24 @@ def registry_metadata(ecosystem: str, name: str, version: str) -> dict | None:
             times = {v: min(f.get("upload_time_iso_8601") or "" for f in files)
                      for v, files in releases.items()}
             order = sorted(times, key=lambda v: times[v])
-            prev = order[order.index(version) - 1] if version in order and order.index(version) else None
-            return {"release_count": len(releases), "first_release": times[order[0]] if order else None,
-                    "previous_version": prev, "previous_had_install_hook": None,
+            if version in order:
+                order = order[:order.index(version) + 1]
+            prev = order[-2] if version in order and len(order) > 1 else None
+            return {"release_count": len(order), "first_release": times[order[0]] if order else None,
+                    "release_time": times.get(version), "previous_version": prev,
+                    "previous_had_install_hook": None,
                     "summary": (doc.get("info") or {}).get("summary")}
         if ecosystem == "npm":
             from pkgtrace.ecosystems.npm import base_url
             doc = http.get_json(f"{base_url()}/{quote(name, safe='@')}", headers={
                 "Accept": "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8"})
             versions = doc.get("versions") or {}
-            order = list(versions)
-            prev = order[order.index(version) - 1] if version in order and order.index(version) else None
+            order = list(versions)  # publication order
+            if version in order:
+                order = order[:order.index(version) + 1]
+            prev = order[-2] if version in order and len(order) > 1 else None
             prev_hook = bool((versions.get(prev) or {}).get("hasInstallScript")) if prev else None
-            return {"release_count": len(versions), "first_release": None,
+            return {"release_count": len(order), "first_release": None, "release_time": None,
                     "previous_version": prev, "previous_had_install_hook": prev_hook,
                     "summary": None}
     except (RegistryError, ValueError, KeyError, TypeError, AttributeError):
@@ -165,13 +172,20 @@ def check_single_new_release(ev: Evidence) -> list[tuple[str, dict]]:
     first = md.get("first_release")
     if first:
         try:
-            age = datetime.now(timezone.utc) - datetime.fromisoformat(first.replace("Z", "+00:00"))
+            # age when this release appeared (when known): the same answer on any later day
+            at = md.get("release_time")
+            now = _when(at) if at else datetime.now(timezone.utc)
+            age = now - _when(first)
             if age.days > 90:
                 return []
         except ValueError:
             pass
     return [("a brand-new package with a single release", {"release_count": 1,
                                                            "first_release": first})]
+
+
+def _when(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
 _NOT_SHADOWING = frozenset({"tests", "test", "docs", "doc", "examples", "example", "src", "scripts",
