@@ -3,13 +3,12 @@ malware) and benign names served by a loopback registry speaking PyPI's JSON API
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from eval.corpus import corpus_folder
 from clirun import run_cli, run_cli_json
 from services import FixtureRegistry
 from verdict.fixtures import sdist
@@ -25,14 +24,8 @@ EVIL = {
 
 @pytest.fixture
 def corpus(tmp_path, monkeypatch):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in EVIL.items():
-            z.writestr(f"{name}/1.0.0/{name}-1.0.0.tar.gz", data)
-    (folder / "pypi-malicious-test.zip").write_bytes(buf.getvalue())
-    (folder / "benign-test-pypi.txt").write_text("# names\ngoodpkg\nhttpish\n")
+    folder = corpus_folder(tmp_path, {f"{name}/1.0.0/{name}-1.0.0.tar.gz": data for name, data in EVIL.items()},
+                           {"benign-test-pypi.txt": "# names\ngoodpkg\nhttpish\n"})
     reg = FixtureRegistry()
     reg.add_pypi_release("goodpkg", "2.0.0", {"goodpkg/__init__.py": "def add(a, b):\n    return a + b\n"})
     reg.add_pypi_release("httpish", "1.1.0", {"httpish/__init__.py": "import urllib.request\n"

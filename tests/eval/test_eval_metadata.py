@@ -6,11 +6,10 @@ TEST FIXTURES, NOT MALWARE: the "malicious" packages are source-text patterns on
 
 from __future__ import annotations
 
-import io
-import zipfile
 
 import pytest
 
+from eval.corpus import corpus_folder
 from clirun import run_cli_json
 from services import FixtureRegistry
 from verdict.fixtures import sdist
@@ -31,13 +30,8 @@ def registry(monkeypatch):
 
 @pytest.fixture
 def corpus(tmp_path, registry):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("evilpkg/1.0.0/evilpkg-1.0.0.tar.gz", sdist("evilpkg", HOOKED))
-    (folder / "pypi-malicious-test.zip").write_bytes(buf.getvalue())
-    (folder / "benign-test-stream-pypi.txt").write_text("freshpkg\noldpkg\n")
+    folder = corpus_folder(tmp_path, {"evilpkg/1.0.0/evilpkg-1.0.0.tar.gz": sdist("evilpkg", HOOKED)},
+                           {"benign-test-stream-pypi.txt": "freshpkg\noldpkg\n"})
     registry.add_pypi_release("freshpkg", "0.1.0", {"freshpkg/__init__.py": "X = 1\n"})
     for v in ("1.0.0", "1.1.0", "1.2.0"):
         registry.add_pypi_release("oldpkg", v, {"oldpkg/__init__.py": "Y = 2\n"})

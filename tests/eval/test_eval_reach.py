@@ -6,11 +6,10 @@ then posts a bait key to a reserved example name, which only the network simulat
 
 from __future__ import annotations
 
-import io
-import zipfile
 
 import pytest
 
+from eval.corpus import corpus_folder
 from clirun import run_cli, run_cli_json
 from services import FixtureRegistry
 from verdict.fixtures import sdist
@@ -29,13 +28,8 @@ FAILING_BUILD = sdist("buildfails", {
 
 @pytest.fixture
 def corpus(tmp_path, monkeypatch):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("buildfails/1.0.0/buildfails-1.0.0.tar.gz", FAILING_BUILD)
-    (folder / "pypi-malicious-test.zip").write_bytes(buf.getvalue())
-    (folder / "benign-test-pypi.txt").write_text("goodpkg\n")
+    folder = corpus_folder(tmp_path, {"buildfails/1.0.0/buildfails-1.0.0.tar.gz": FAILING_BUILD},
+                           {"benign-test-pypi.txt": "goodpkg\n"})
     reg = FixtureRegistry()
     reg.add_pypi_release("goodpkg", "2.0.0", {"goodpkg/__init__.py": "def add(a, b):\n    return a + b\n"})
     monkeypatch.setenv("PKGTRACE_PYPI_URL", reg.url)

@@ -6,11 +6,10 @@ TEST FIXTURES, NOT MALWARE: the "malicious" packages are source-text patterns on
 
 from __future__ import annotations
 
-import io
-import zipfile
 
 import pytest
 
+from eval.corpus import corpus_folder
 from clirun import run_cli, run_cli_json
 from services import FixtureRegistry
 from verdict.fixtures import sdist
@@ -107,19 +106,14 @@ def test_seeded_sample_is_reproducible_and_per_list():
 
 @pytest.fixture
 def corpus(tmp_path, monkeypatch):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for i in range(3):  # one family republished three times, and a lone miss
-            name = f"fam{i}"
-            z.writestr(f"{name}/1.0/{name}-1.0.tar.gz", sdist(name, {
-                "setup.py": "from setuptools import setup\nsetup()\n",
-                f"{name}/__init__.py": STEALER.replace("requests.post('{url}'", "requests.post('https://discord.com/api/webhooks/1/x'")}))
-        z.writestr("quiet/1.0/quiet-1.0.tar.gz", sdist("quiet", {"setup.py": "from setuptools import setup\nsetup()\n",
-                                                                 "quiet/__init__.py": OTHER}))
-    (folder / "pypi-malicious-test.zip").write_bytes(buf.getvalue())
-    (folder / "benign-test-stream-pypi.txt").write_text("goodpkg\n")
+    # one family republished three times, and a lone miss
+    family = {f"fam{i}/1.0/fam{i}-1.0.tar.gz": sdist(f"fam{i}", {
+        "setup.py": "from setuptools import setup\nsetup()\n",
+        f"fam{i}/__init__.py": STEALER.replace("requests.post('{url}'", "requests.post('https://discord.com/api/webhooks/1/x'")})
+        for i in range(3)}
+    family["quiet/1.0/quiet-1.0.tar.gz"] = sdist("quiet", {"setup.py": "from setuptools import setup\nsetup()\n",
+                                                           "quiet/__init__.py": OTHER})
+    folder = corpus_folder(tmp_path, family, {"benign-test-stream-pypi.txt": "goodpkg\n"})
     reg = FixtureRegistry()
     reg.add_pypi_release("goodpkg", "2.0.0", {"goodpkg/__init__.py": OTHER})
     monkeypatch.setenv("PKGTRACE_PYPI_URL", reg.url)
