@@ -4,6 +4,9 @@ answered, what the proxy decided and why. Nothing that was not forwarded ever re
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from simharness import events, exchange, request, simulator
@@ -14,6 +17,9 @@ from pkgtrace.sandbox.netsim.network import confirm_forwarded
 from pkgtrace.sandbox.netsim.policy import REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.web.pages.behaviour import phases
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "results"))
+from fixture_docs import dynamic_doc, report_doc  # noqa: E402
 
 NPM = REGISTRY_HOSTS_BY_ECOSYSTEM["npm"]
 TOKEN = {"Authorization": "Bearer npm_0123456789abcdef"}
@@ -112,9 +118,12 @@ def test_the_cli_summary_tells_it_too(captured, capsys):
     put = next(e for e in evs if (e.get("http") or {}).get("method") == "PUT")
     forged = confirm_forwarded([dict(put, allowed=True, proxy={**put["proxy"], "decision": "forwarded"})], [])
     empty = {"Status": "completed", "Files": [], "Commands": [], "Sockets": [], "DNS": []}
-    print_summary({"report": {"package": {"ecosystem": "npm", "name": "evil-worm", "version": "1.0.0"},
-                              "dynamic": {"phases": {"install": {"network": forged + evs}}}},
-                   "dynamic": {"Analysis": {"install": empty}}})
+    report = {k: v for k, v in report_doc("evil-worm", ecosystem="npm").items() if k != "verdict"}
+    report["dynamic"] = {"sandbox": {"image": "test", "limits": {"phase_seconds": 60, "memory_bytes": 1 << 30,
+                                                                 "processes": 64, "disk_bytes": 1 << 30}},
+                         "phases": {"install": {"status": "completed", "network": forged + evs}}}
+    print_summary({"report": report, "dynamic": dict(dynamic_doc("evil-worm", ecosystem="npm"),
+                                                     Analysis={"install": empty})})
     err = capsys.readouterr().err
     assert "(not forwarded: the proxy has no record of forwarding this)" in err
     assert "(refused by the proxy: PUT is not a read" in err
