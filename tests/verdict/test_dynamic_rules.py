@@ -233,3 +233,32 @@ def test_dynamic_rule_fires_on_event_and_not_on_lookalike(rule):
     assert f["source"] == "dynamic" and f["phase"] == phase and f["evidence"]
     v = judge(_with(good, phase, key), suppressions=[])
     assert rule not in v["rules_fired"], v["findings"]
+
+
+def _bait(docs: dict) -> str:
+    return next(v["value"] for v in docs["report"]["dynamic"]["bait"]["values"] if v["what"] == "github_token")
+
+
+def _encodings(secret: str):
+    """The bait as a thief re-encodes it: base64 after 0, 1 or 2 other bytes (any alignment), hex."""
+    for k, lead in enumerate(("", "u=", "us=")):
+        yield f"base64 after {k} bytes", base64.b64encode(f"{lead}{secret}".encode()).decode()
+    yield "hex", f"{secret.encode().hex()}"
+    yield "HEX", f"{secret.encode().hex().upper()}"
+
+
+@pytest.mark.parametrize("via", ["http", "send"])
+def test_bait_sent_in_any_encoding_on_any_transport_is_theft(via):
+    docs = _with(None, "install", "files")
+    secret = _bait(docs)
+    for how, blob in _encodings(secret):
+        event = ({"kind": "tcp", "dst": "198.18.0.9", "port": 80, "http": {
+                     "method": "POST", "target": "/c", "host": "collect.example", "headers": [],
+                     "body_b64": _b64(f"d={blob}")}} if via == "http"
+                 else {"pid": 7, "address": "203.0.113.9", "port": 4444, "data_text": f"x{blob}"})
+        v = judge(_with(event, "install", "network" if via == "http" else "sends"), suppressions=[])
+        assert "DYN-BAIT-SENT" in v["rules_fired"], (how, v["findings"])
+    # the look-alike: the same encodings of a value that is not bait, and a cut-off bait
+    for how, blob in [*_encodings("ghp_not-the-planted-token-0000"), ("cut", secret[:7])]:
+        event = {"pid": 7, "address": "203.0.113.9", "port": 4444, "data_text": blob}
+        assert "DYN-BAIT-SENT" not in judge(_with(event, "install", "sends"), suppressions=[])["rules_fired"], how

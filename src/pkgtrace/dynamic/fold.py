@@ -24,16 +24,27 @@ SHOWN_PROCESSES = 10000  # the run's process list
 MAX_CARRIERS = 5000  # entries kept for carrying bait, per kind: beyond, the bait is known to leave
 
 
-def markers(values: Iterable[str]) -> tuple[str, ...]:
-    """The spellings of the bait values an entry can carry (as in verdict/evidence.py's search)."""
-    out = []
-    for v in values:
-        if len(v) >= 8:
-            out += [v, v.encode().hex()]
-            # base64 at each of the three alignments it can have inside a longer text: the
-            # groups that mix in the bytes around it are left out
-            out += [base64.b64encode(b"\0" * k + v.encode()).decode()[4 if k else 0:-4] for k in range(3)]
+def spellings(value: str) -> tuple[str, ...]:
+    """How a bait VALUE can appear in what a package sends: as is, in hex, or in base64 at any of
+    the three alignments it can have inside a longer encoded text (the groups that mix in the
+    bytes around it are left out). Too short to be told apart from noise: nothing."""
+    if len(value) < 8:
+        return ()
+    raw = value.encode()
+    out = [value, raw.hex()]
+    out += [base64.b64encode(b"\0" * k + raw).decode()[4 if k else 0:-4] for k in range(3)]
     return tuple(m for m in out if len(m) >= 8)
+
+
+def markers(values: Iterable[str]) -> tuple[str, ...]:
+    """Every spelling of the bait VALUES (an entry carrying one is never folded)."""
+    return tuple(m for v in values for m in spellings(v))
+
+
+def carried(text: str, spelled: tuple[str, ...]) -> str | None:
+    """The first of SPELLED that TEXT holds (hex in either case), or None."""
+    low = text.lower()
+    return next((m for m in spelled if m in text or m in low), None)
 
 
 def fold(items: list, shown: int, marks: tuple[str, ...]) -> tuple[list, dict | None]:
@@ -63,9 +74,7 @@ def fold(items: list, shown: int, marks: tuple[str, ...]) -> tuple[list, dict | 
 def _carries(item, marks: tuple[str, ...]) -> bool:
     if not marks:
         return False
-    text = json.dumps(item, default=_bytes, ensure_ascii=False)
-    low = text.lower()
-    return any(m in text or m in low for m in marks)
+    return carried(json.dumps(item, default=_bytes, ensure_ascii=False), marks) is not None
 
 
 def _bytes(o):

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pkgtrace.dynamic.fold import carried, spellings
 from pkgtrace.sandbox.netsim.policy import token_use
 from pkgtrace.static.extract import read_heads
 from pkgtrace.sandbox.persona import decode_powershell
@@ -304,14 +305,16 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             continue
         blob = " ".join(str(fact.get(k) or "") for k in ("target", "headers", "body", "data"))
         for what, value in bait_values:
-            if (value in blob or base64.b64encode(value.encode()).decode()[:-4] in blob
-                    or (fact["kind"] in ("dns", "udp") and value.encode().hex() in blob.lower())):
+            # any transport, any encoding fold.spellings knows (hex over HTTP is as much a theft
+            # as hex in a DNS label; base64 need not start at the value)
+            spelled = carried(blob, spellings(value))
+            if spelled:
                 ev.facts.append({"source": "dynamic", "phase": fact["phase"], "kind": "bait_sent",
                                  **({"world": fact["world"]} if fact.get("world") else {}),
                                  "placeholder": bool(fact.get("placeholder")),
                                  "what": what, "via": fact["kind"],
                                  "address": fact.get("host") or fact.get("address") or "",
-                                 "excerpt": _around(blob, value)})
+                                 "excerpt": _around(blob, spelled)})
 
 
 # The destination the execute phase passes to parameters named url/host/webhook…
