@@ -1,6 +1,8 @@
 """The one way an analysis reaches the dataset: diff against the predecessor release, store the
-documents (each store writes a release's set atomically), then index them. `analyze`, the
-pipeline's worker (which also runs web uploads) and eval all record through `record`."""
+documents (each store writes a release's set atomically), then index them. `analyze` and the
+pipeline's worker (which also runs web uploads) record through `record`. eval does not: its
+documents are a measurement's cache in its --work folder (re-judged in place), not releases of the
+dataset."""
 
 from __future__ import annotations
 
