@@ -21,6 +21,11 @@ interleaved with the current set in the same run, and prints both ratios against
 log sizes, and where the time went (setup step, phases, trace parsing): the cost of tracing
 more, measured under the same load rather than against a figure from another day.
 
+    .venv/bin/python bench/sandbox_overhead.py --traced-collector
+
+The same comparison for the written-files collector: run untraced (Sandbox.untraced, once only
+init is left) against traced as before, interleaved.
+
     .venv/bin/python bench/sandbox_overhead.py --worlds
 
 The cost of payload reach instead: for the PyPI releases above, a whole analysis (install,
@@ -37,6 +42,7 @@ seconds and bytes fetched from the registries on each side, from the proxy's own
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -195,53 +201,73 @@ def cache_savings(as_json: bool) -> int:
     return 0
 
 
-def _timed(artifact: Artifact, syscalls: tuple[str, ...]) -> dict:
-    saved = runsc.TRACED_SYSCALLS
-    runsc.TRACED_SYSCALLS = syscalls
+@contextlib.contextmanager
+def _patched(owner, name: str, value):
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
     try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+
+@contextlib.contextmanager
+def _traced(_sb):
+    yield False
+
+
+# The other side of an A/B run: what `now` is measured against, under the same load.
+BASELINES = {
+    "pre11": ("the pre-issue-11 trace", lambda: _patched(runsc, "TRACED_SYSCALLS", PRE_ISSUE_11_SYSCALLS)),
+    "traced_collector": ("the collector traced", lambda: _patched(runsc.Sandbox, "untraced", _traced)),
+}
+
+
+def _timed(artifact: Artifact, patch=contextlib.nullcontext) -> dict:
+    with patch():
         t0 = time.monotonic()
         _doc, report = analyze_dynamic(artifact, only=frozenset({"install", "import"}))
         total = time.monotonic() - t0
-    finally:
-        runsc.TRACED_SYSCALLS = saved
     timings = report["sandbox"].get("timings") or {}
     return {"s": total, "phases_s": sum(p["duration_s"] or 0 for p in report["phases"].values()),
             "setup_s": timings.get("setup_s"), "parse_s": timings.get("trace_parse_s"),
             "startup_s": report["sandbox"]["startup_s"], "log_bytes": report["trace_stats"].get("bytes")}
 
 
-def trace_baseline(repeat: int, as_json: bool) -> int:
-    """Current traced set against the pre-issue-11 one, alternating, both against bare."""
+def ab_baseline(repeat: int, as_json: bool, tag: str) -> int:
+    """The current sandbox against BASELINES[TAG], alternating, both against bare."""
+    what, patch = BASELINES[tag]
     rows = []
     for eco, name, version in PACKAGES:
         artifact = fetch(eco, name, version)
         now, before, bare = [], [], []
-        for _ in range(repeat):
-            now.append(_timed(artifact, runsc.TRACED_SYSCALLS))
-            before.append(_timed(artifact, PRE_ISSUE_11_SYSCALLS))
+        for i in range(repeat):
+            # the side that runs first fills the download caches: it alternates
+            for runs, side in ((now, contextlib.nullcontext), (before, patch))[::1 if i % 2 else -1]:
+                runs.append(_timed(artifact, side))
             bare.append(bare_pypi(artifact) if eco is Ecosystem.PYPI else bare_npm(artifact))
         med = lambda runs, k: statistics.median(r[k] for r in runs)  # noqa: E731
         b = statistics.median(bare)
         row = {"name": name, "bare_s": round(b, 2),
-               **{f"{tag}_{k}": round(med(runs, k), 3) for tag, runs in (("now", now), ("pre11", before))
+               **{f"{side}_{k}": round(med(runs, k), 3) for side, runs in (("now", now), (tag, before))
                   for k in ("s", "phases_s", "setup_s", "parse_s", "startup_s", "log_bytes")}}
-        row["ratio_now"], row["ratio_pre11"] = round(row["now_s"] / b, 2), round(row["pre11_s"] / b, 2)
+        row["ratio_now"], row[f"ratio_{tag}"] = round(row["now_s"] / b, 2), round(row[f"{tag}_s"] / b, 2)
         rows.append(row)
         if not as_json:
             print(f"{eco.value:5} {name+'@'+version:20} bare {b:5.2f}s | now {row['now_s']:6.2f}s "
                   f"{row['ratio_now']:5.2f}x log {row['now_log_bytes']:>10,.0f}B parse {row['now_parse_s']:5.2f}s "
-                  f"phases {row['now_phases_s']:5.2f}s setup {row['now_setup_s']:4.2f}s | pre-11 "
-                  f"{row['pre11_s']:6.2f}s {row['ratio_pre11']:5.2f}x log {row['pre11_log_bytes']:>10,.0f}B "
-                  f"parse {row['pre11_parse_s']:5.2f}s phases {row['pre11_phases_s']:5.2f}s", flush=True)
+                  f"phases {row['now_phases_s']:5.2f}s setup {row['now_setup_s']:4.2f}s | {tag} "
+                  f"{row[f'{tag}_s']:6.2f}s {row[f'ratio_{tag}']:5.2f}x log {row[f'{tag}_log_bytes']:>10,.0f}B "
+                  f"parse {row[f'{tag}_parse_s']:5.2f}s phases {row[f'{tag}_phases_s']:5.2f}s", flush=True)
     summary = {"median_ratio_now": round(statistics.median(r["ratio_now"] for r in rows), 2),
-               "median_ratio_pre11": round(statistics.median(r["ratio_pre11"] for r in rows), 2),
+               f"median_ratio_{tag}": round(statistics.median(r[f"ratio_{tag}"] for r in rows), 2),
                "rows": rows}
-    summary["now_over_pre11"] = round(summary["median_ratio_now"] / summary["median_ratio_pre11"], 3)
+    summary[f"now_over_{tag}"] = round(summary["median_ratio_now"] / summary[f"median_ratio_{tag}"], 3)
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"\nmedian ratio against bare: now {summary['median_ratio_now']}x, with the pre-issue-11 "
-              f"trace {summary['median_ratio_pre11']}x (now/pre-11 {summary['now_over_pre11']})")
+        print(f"\nmedian ratio against bare: now {summary['median_ratio_now']}x, with {what} "
+              f"{summary[f'median_ratio_{tag}']}x (now/{tag} {summary[f'now_over_{tag}']})")
     return 0
 
 
@@ -264,13 +290,17 @@ def main() -> int:
     ap.add_argument("--cache", action="store_true", help="cold against warm download cache")
     ap.add_argument("--baseline-trace", action="store_true",
                     help="also run with the syscalls traced before issue 11, in the same run")
+    ap.add_argument("--traced-collector", action="store_true",
+                    help="also run with the written-files collector traced, in the same run")
     args = ap.parse_args()
     if args.cache:
         return cache_savings(args.json)
     if args.worlds:
         return reach_costs(args.json)
     if args.baseline_trace:
-        return trace_baseline(args.repeat, args.json)
+        return ab_baseline(args.repeat, args.json, "pre11")
+    if args.traced_collector:
+        return ab_baseline(args.repeat, args.json, "traced_collector")
 
     rows, startups = [], []
     for eco, name, version in PACKAGES:

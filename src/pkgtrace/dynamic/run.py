@@ -218,7 +218,8 @@ class _Session:
             self.live.prioritise()  # the run now waits for the parse, not for the sandbox
         world = key.split("@", 1)[1] if "@" in key and not key.endswith("@replay") else None
         self.records[key] = _guest_record(sb, name, world)
-        self.snapshots[key] = written.snapshot(sb, key, r.started)
+        with sb.untraced():  # only init is left: the collector's walk need not be traced
+            self.snapshots[key] = written.snapshot(sb, key, r.started)
         return r
 
     def finish(self) -> Trace:

@@ -5,6 +5,8 @@ After a phase's processes are killed, a root-only control step (sandbox/guest/wr
 the folders the package user can write to, and writes that list where only root can. The package
 can neither forge the list (it cannot write there) nor hide from it (it cannot set a ctime back),
 and a link, FIFO, device or huge sparse file costs the reader nothing (the collector's bounds).
+It runs with the trace off (Sandbox.untraced, only once init is the last process): its walk's
+stats were most of what tracing cost a run, and say nothing about the package.
 
 In the report, each phase's `written_files` joins that list with the trace: a file the trace saw
 written but that is gone at the phase's end (deleted, renamed away) is kept with state "absent";
