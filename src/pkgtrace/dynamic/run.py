@@ -178,8 +178,9 @@ class _Session:
             self.startup_s = time.monotonic() - t0
             self.live = self._stack.enter_context(LiveTrace(self.sb.boot_log(), self.sb.control_pids,
                                                             sensitive=sensitive))
-            self.setup = self.sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME,
-                                       layout.HOME], control=True, timeout=60)
+            with self.sb.untraced():  # no package code has run yet: planting the bait is ours
+                self.setup = self.sb.exec(["/bin/sh", f"{layout.DRIVERS}/setup.sh", layout.BAIT + layout.HOME,
+                                           layout.HOME], control=True, timeout=60)
             if self.setup.exit_code != 0:
                 raise RuntimeError(f"sandbox setup failed: {self.setup.stderr.decode(errors='replace')}")
         except BaseException:
