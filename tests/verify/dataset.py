@@ -43,7 +43,8 @@ def documents(eco: str, name: str, version: str, verdict: dict | None) -> dict:
               "artifact": {"filename": f"{name}-{version}.tgz", "sha256": "ab" * 32, "url": None, "local": False},
               "created": 1764000000, "timings": {"static_s": 0.4}}
     if verdict is not None:
-        report["verdict"] = {**verdict, "suppressed": []}
+        report["verdict"] = {**verdict, "suppressed": [], "evidence": {"static": True, "dynamic": True,
+                                                                       "metadata": False, "code_files": 1}}
     static = {"schema_version": "1.0", "ecosystem": eco, "name": name, "version": version,
               "created": "2026-11-24T12:00:00Z",
               "results": {"files": [{"filename": "package/index.js", "size": 10, "sha256": "cd" * 32}]}}

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from services import free_port, wait_port
-from verify.dataset import NPM_LOCK, PIP_LOCK, build
+from verify.dataset import NPM_LOCK, PIP_LOCK, build, documents
 
 
 def pkgtrace(*args: str) -> subprocess.CompletedProcess:
@@ -104,9 +104,9 @@ class _Reports(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         if self.path == "/api/releases/npm/is-odd/3.0.1":
-            body = json.dumps({"package": {"ecosystem": "npm", "name": "is-odd", "version": "3.0.1"},
-                               "verdict": {"label": "malicious", "score": 90.0, "findings": [
-                                   {"rule": "R1", "severity": "critical", "message": "steals tokens"}]}}).encode()
+            verdict = {"label": "malicious", "score": 90.0, "findings": [
+                {"rule": "R1", "severity": "critical", "message": "steals tokens", "source": "dynamic"}]}
+            body = json.dumps(documents("npm", "is-odd", "3.0.1", verdict)["report"]).encode()
             self.send_response(200)
         else:
             body = b'{"detail": "not found"}'

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from pkgtrace.api.verdict import Verdict
 from pkgtrace.model import Ecosystem, Package
+from pkgtrace.results.index.query import analysis_findings
 from pkgtrace.web import queries, urls
 from pkgtrace.web.diffing import diff_releases
 from pkgtrace.web.services import Services
@@ -82,15 +82,8 @@ def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict
         return [f.model_dump(mode="json", exclude_none=True, exclude={"hash"}) for f in verdict.findings]
     if detail.analysis is None:
         return []
-    out = []
-    for row in queries.findings(services.index, detail.analysis["id"]):
-        try:
-            ev = json.loads(row["evidence"] or "{}")
-        except ValueError:
-            ev = {}
-        out.append({"rule": row["rule"], "severity": row["severity"], "message": row["message"],
-                    "evidence": ev if isinstance(ev, dict) else {"value": ev}})
-    return out
+    with services.index.engine.connect() as c:
+        return [f.model_dump(mode="json") for f in analysis_findings(c, detail.analysis["id"])]
 
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
