@@ -22,7 +22,8 @@ EXFIL = {"rule": "dynamic.install_exfiltrates_env", "severity": "critical", "sou
 BAIT = {"rule": "dynamic.bait_read", "severity": "high", "source": "dynamic", "phase": "install",
         "message": "reads the planted ~/.npmrc token", "evidence": {"path": "/root/.npmrc", "syscall": "openat"}}
 OBFUSCATED = {"rule": "static.decode_then_eval", "severity": "medium", "source": "static",
-              "message": "evaluates a base64-decoded string", "evidence": {"file": "index.js", "line": 3}}
+              "message": "evaluates a base64-decoded string", "evidence": {"file": "index.js", "line": 3},
+              "hash": "cd" * 32}  # the content hash of package/index.js, which suppressions key on
 
 # (ecosystem, name as the registry spells it, version) -> verdict; None: analysed, no verdict yet
 VERDICTS: dict[tuple[str, str, str], dict | None] = {

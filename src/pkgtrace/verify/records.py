@@ -18,8 +18,7 @@ def record_from(label: str | None, score: float | None, findings: Iterable[Findi
     clean = tuple(RecordFinding(rule=f.rule, severity=f.severity if f.severity in SEVERITIES else "medium",
                                 message=f.message or "",
                                 # the content hash suppressions key on travels in the evidence
-                                evidence={"hash": h, **f.evidence} if (h := getattr(f, "hash", None))
-                                else dict(f.evidence))
+                                evidence={"hash": f.hash, **f.evidence} if f.hash else dict(f.evidence))
                   for f in findings)
     return ReleaseRecord(label if label in LABELS else "unknown", float(score or 0.0), clean, _iso(analyzed), url)
 

@@ -79,7 +79,8 @@ def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict
     """From the stored verdict (full evidence), else from the index rows."""
     verdict = stored_verdict(documents)
     if verdict is not None:
-        return [f.model_dump(mode="json", exclude_none=True, exclude={"hash"}) for f in verdict.findings]
+        # the hash goes along: a remote verify's hash-keyed suppressions match on it
+        return [f.model_dump(mode="json", exclude_none=True) for f in verdict.findings]
     if detail.analysis is None:
         return []
     with services.index.engine.connect() as c:
