@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from pkgtrace.api.verdict import Verdict
+from pkgtrace.formats.interface import SEVERITY_RANK
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index.query import analysis_findings
 from pkgtrace.web import queries, urls
@@ -87,9 +88,6 @@ def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict
         return [f.model_dump(mode="json") for f in analysis_findings(c, detail.analysis["id"])]
 
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
 def release_view(services: Services, pkg: Package) -> ReleaseView:
     detail = queries.release(services.index, pkg)
     documents = services.documents(pkg)
@@ -102,7 +100,7 @@ def release_view(services: Services, pkg: Package) -> ReleaseView:
             queries.ReleaseSummary(pkg.ecosystem.value, pkg.name, pkg.version, "done", None,
                                    verdict and verdict.label, verdict and verdict.score, None, None), 0, None, None)
     findings = _findings(services, detail, documents)
-    findings.sort(key=lambda f: SEVERITY_ORDER.get(f.get("severity") or "", 9))
+    findings.sort(key=lambda f: -SEVERITY_RANK.get(f.get("severity") or "", -1))  # most severe first
     return ReleaseView(detail.summary, detail, findings, documents, queries.predecessor(services.index, pkg))
 
 

@@ -68,17 +68,10 @@ class ReleaseState:
 def release_state(index: Index, package: Package) -> ReleaseState | None:
     """Where the pipeline is with the release (name folded as the registry folds it)."""
     r = m.releases
-    col = r.c.name
-    if package.ecosystem is Ecosystem.PYPI:
-        folded = sa.func.lower(sa.func.replace(sa.func.replace(col, "_", "-"), ".", "-"))
-        match = sa.or_(col == package.name, folded == canonicalize_name(package.name))
-    elif package.ecosystem is Ecosystem.PACKAGIST:
-        match = sa.func.lower(col) == package.name.lower()
-    else:
-        match = col == package.name
     with index.engine.connect() as c:
         states = c.execute(sa.select(r.c.state, r.c.last_error).where(
-            r.c.ecosystem == package.ecosystem.value, match, r.c.version == package.version)).all()
+            r.c.ecosystem == package.ecosystem.value, name_matches(package.ecosystem, package.name, r.c.name),
+            r.c.version == package.version)).all()
     if not states:
         return None
     return ReleaseState(states[0].state, states[0].last_error)
