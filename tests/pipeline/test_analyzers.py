@@ -31,8 +31,10 @@ def _outcome(req) -> AnalysisOutcome:
                                              "Sockets": [], "Commands": [], "DNS": []}}},
         "report": {"schema_version": "pkgtrace-report/1",
                    "package": {"ecosystem": pkg.ecosystem.value, "name": pkg.name, "version": pkg.version},
+                   "artifact": {"filename": f"{pkg.name}-{pkg.version}.tgz", "sha256": "ab" * 32, "url": None},
                    "created": int(time.time()), "timings": {"dynamic_s": 0.1},
-                   "verdict": {"score": 0.1, "label": "benign", "findings": []}},
+                   "verdict": {"score": 0.1, "label": "benign", "findings": [],
+                               "evidence": {"static": False, "dynamic": True, "metadata": False, "code_files": 0}}},
     }
     return AnalysisOutcome(pkg, Artifact(pkg, Path("/dev/null")), docs)
 

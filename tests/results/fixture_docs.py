@@ -63,3 +63,22 @@ def report_doc(name="evil-pkg", version="1.0.0", ecosystem="pypi", label="malici
 
 def all_docs(**kw):
     return {"dynamic": dynamic_doc(**kw), "static": static_doc(**kw), "report": report_doc(**kw)}
+
+
+def dynamic_section(phases: dict, processes=()) -> dict:
+    """report.json's `dynamic` section around PHASES ({phase: its extra keys}): a whole one, as the
+    consumers read it through the typed model."""
+    return {"sandbox": {"image": "test", "limits": {"phase_seconds": 60, "memory_bytes": 1 << 30,
+                                                    "processes": 64, "disk_bytes": 1 << 30}},
+            "phases": {k: {"status": "completed", **v} for k, v in phases.items()}, "processes": list(processes)}
+
+
+def static_section(name="evil-pkg", version="1.0.0", **parts) -> dict:
+    """report.json's `static` section, whole, with PARTS (install_hooks, signals, …) in place."""
+    return {"archive": {"kind": "sdist-gzip", "container": "gzip", "filename": f"{name}-{version}.tar.gz",
+                        "size": 1000, "sha256": "ef" * 32},
+            "extraction": {"status": "ok", "files": 2, "total_bytes": 822, "errors": [], "notes": [], "links": [],
+                           "limits": {"max_total_bytes": 1 << 30, "max_files": 100000, "max_ratio": 100.0}},
+            "summary": {"files": 2, "parsed_files": 1, "files_with_syntax_errors": 0, "bytes": 822,
+                        "languages": {"python": 1}, "signals": {}},
+            "install_hooks": [], "signals": [], "calls": {}, "files": [], "truncated": {}, **parts}

@@ -22,7 +22,8 @@ EXFIL = {"rule": "dynamic.install_exfiltrates_env", "severity": "critical", "sou
 BAIT = {"rule": "dynamic.bait_read", "severity": "high", "source": "dynamic", "phase": "install",
         "message": "reads the planted ~/.npmrc token", "evidence": {"path": "/root/.npmrc", "syscall": "openat"}}
 OBFUSCATED = {"rule": "static.decode_then_eval", "severity": "medium", "source": "static",
-              "message": "evaluates a base64-decoded string", "evidence": {"file": "index.js", "line": 3}}
+              "message": "evaluates a base64-decoded string", "evidence": {"file": "index.js", "line": 3},
+              "hash": "cd" * 32}  # the content hash of package/index.js, which suppressions key on
 
 # (ecosystem, name as the registry spells it, version) -> verdict; None: analysed, no verdict yet
 VERDICTS: dict[tuple[str, str, str], dict | None] = {
@@ -43,7 +44,8 @@ def documents(eco: str, name: str, version: str, verdict: dict | None) -> dict:
               "artifact": {"filename": f"{name}-{version}.tgz", "sha256": "ab" * 32, "url": None, "local": False},
               "created": 1764000000, "timings": {"static_s": 0.4}}
     if verdict is not None:
-        report["verdict"] = {**verdict, "suppressed": []}
+        report["verdict"] = {**verdict, "suppressed": [], "evidence": {"static": True, "dynamic": True,
+                                                                       "metadata": False, "code_files": 1}}
     static = {"schema_version": "1.0", "ecosystem": eco, "name": name, "version": version,
               "created": "2026-11-24T12:00:00Z",
               "results": {"files": [{"filename": "package/index.js", "size": 10, "sha256": "cd" * 32}]}}

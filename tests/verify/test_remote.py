@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from services import free_port, wait_port
-from verify.dataset import NPM_LOCK, PIP_LOCK, build
+from verify.dataset import NPM_LOCK, OBFUSCATED, PIP_LOCK, build, documents
 
 
 def pkgtrace(*args: str) -> subprocess.CompletedProcess:
@@ -75,6 +75,25 @@ def test_server_fail_on_malicious(served):
     assert p.returncode == 1 and "is-odd" in p.stdout
 
 
+def test_hash_keyed_suppressions_hold_against_the_server(served, tmp_path):
+    """The server's findings carry their content hash, so an entry keyed on it silences that
+    finding in remote verify; the same rule with another hash (changed code) silences nothing."""
+    _, url = served
+
+    def ms_row(digest: str) -> dict:
+        sup = tmp_path / "suppressions.yaml"
+        sup.write_text(f"- {{package: npm/ms@2.1.2, rule: {OBFUSCATED['rule']}, hash: '{digest}', "
+                       "reason: reviewed decoder}\n")
+        p = pkgtrace("verify", str(NPM_LOCK), "--server", url, "--json", "--suppressions", str(sup))
+        assert p.returncode == 0, p.stderr
+        return next(r for r in json.loads(p.stdout)["results"]
+                    if (r["dependency"]["name"], r["dependency"]["version"]) == ("ms", "2.1.2"))
+
+    assert ms_row(OBFUSCATED["hash"])["suppressed"] == "reviewed decoder"
+    other = ms_row(OBFUSCATED["hash"][::-1])  # the look-alike: same rule, another file's hash
+    assert other["suppressed"] is None and other["status"] == "suspicious"
+
+
 class _Broken(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         body = b"upstream exploded" if "ms" in self.path else b"<html>not json</html>"
@@ -104,9 +123,9 @@ class _Reports(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         if self.path == "/api/releases/npm/is-odd/3.0.1":
-            body = json.dumps({"package": {"ecosystem": "npm", "name": "is-odd", "version": "3.0.1"},
-                               "verdict": {"label": "malicious", "score": 90.0, "findings": [
-                                   {"rule": "R1", "severity": "critical", "message": "steals tokens"}]}}).encode()
+            verdict = {"label": "malicious", "score": 90.0, "findings": [
+                {"rule": "R1", "severity": "critical", "message": "steals tokens", "source": "dynamic"}]}
+            body = json.dumps(documents("npm", "is-odd", "3.0.1", verdict)["report"]).encode()
             self.send_response(200)
         else:
             body = b'{"detail": "not found"}'

@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 
+from pkgtrace.api import Finding
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.verify.records import record_from
 from pkgtrace.verdict.suppressions import SuppressionError, load as load_suppressions
 
-REC = record_from("malicious", 90, [{"rule": "r1", "severity": "high", "message": "m", "hash": "aa" * 16},
-                                    {"rule": "r2", "severity": "low", "message": "m", "evidence": {"file": "x"}}])
+REC = record_from("malicious", 90, [Finding(rule="r1", severity="high", message="m", source="static", hash="aa" * 16),
+                                    Finding(rule="r2", severity="low", message="m", source="static",
+                                            evidence={"file": "x"})])
 PKG = Package(Ecosystem.NPM, "@scope/pkg", "1.2.0")
 
 

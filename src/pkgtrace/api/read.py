@@ -55,7 +55,7 @@ def upgrade_report(doc: Any, *, where: str = "report") -> Report:
         return Report.model_validate(doc)
     except ValidationError as e:
         raise ReportError(f"{where}: not a valid {REPORT_SCHEMA} report: "
-                          f"{e.error_count()} problem(s); first: {_first(e)}") from None
+                          f"{e.error_count()} problem(s); first: {first_problem(e)}") from None
 
 
 def read_report(path: str | Path, *, max_bytes: int = MAX_REPORT_BYTES) -> Report:
@@ -75,7 +75,8 @@ def read_report(path: str | Path, *, max_bytes: int = MAX_REPORT_BYTES) -> Repor
     return upgrade_report(doc, where=str(path))
 
 
-def _first(e: ValidationError) -> str:
+def first_problem(e: ValidationError) -> str:
+    """Where a validation failed first and why, for a one-line error."""
     err = e.errors()[0]
     loc = ".".join(str(p) for p in err["loc"]) or "(top)"
     return f"{loc}: {err['msg']}"

@@ -42,11 +42,13 @@ class SearchResult(Response):
 
 
 class IndexedFinding(BaseModel):
-    """A report finding (api.findings.Finding) as the index keeps it for search: no source/hash."""
+    """A report finding (api.findings.Finding) as a release's API answer lists it: no source."""
     rule: str = Field(description="Id of the rule that matched.")
     severity: Optional[str] = Field(None, description="The rule's severity.")
     message: Optional[str] = Field(None, description="What matched, for a person.")
     evidence: dict[str, Any] = Field(default_factory=dict, description="The matched record.")
+    hash: Optional[str] = Field(None, description="Content hash suppressions are keyed on; null when "
+                                                  "only the index, which keeps none, had the finding.")
 
 
 class AnalysisInfo(BaseModel):

@@ -54,7 +54,7 @@ def _typed_exit_codes() -> list[tuple[type[BaseException], int]]:
     from pkgtrace.pipeline.notify.interface import NotifyError
     from pkgtrace.pipeline.queues.interface import QueueError
     from pkgtrace.results.index.db import IndexError_
-    from pkgtrace.results.index.load import DocumentError
+    from pkgtrace.results.documents import DocumentError
     from pkgtrace.results.stores.interface import StoreError
     from pkgtrace.sandbox.image import ImageError
     from pkgtrace.sandbox.netsim.namespaces import NetworkError

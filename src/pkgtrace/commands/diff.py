@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from pkgtrace.commands._app import EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, console, emit_json, fail
+from pkgtrace.commands._app import EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, emit_json, fail
 
 
 @app.command()
@@ -24,10 +24,10 @@ def diff(
     """Compare two analysed releases from their stored documents: new and removed hosts, sockets,
     commands, files touched, install hooks, findings, and files whose content changed."""
     from pkgtrace.diff import diff_documents
-    from pkgtrace.diff.predecessor import load_documents
     from pkgtrace.model import Ecosystem, Package
     from pkgtrace.pipeline import settings
     from pkgtrace.results.stores import StoreError, open_store
+    from pkgtrace.results.stores.interface import stored_documents
 
     try:
         eco = Ecosystem.parse(ecosystem)
@@ -37,7 +37,7 @@ def diff(
     docs = {}
     try:
         for v in (v1, v2):
-            docs[v] = load_documents(store, Package(eco, name, v))
+            docs[v] = stored_documents(store, Package(eco, name, v))
     except StoreError as e:
         raise fail(str(e), EXIT_FAILURE)
     missing = [v for v in (v1, v2) if not docs[v]]

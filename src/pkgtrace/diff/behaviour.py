@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from pkgtrace.results.documents import read_documents
 from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.static.hooks import package_root
 
@@ -72,56 +73,45 @@ class Normaliser:
 
 
 def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
-    report = documents.get("report") or {}
-    pkg = report.get("package") if isinstance(report.get("package"), dict) else {}
-    dynamic = documents.get("dynamic") or {}
-    dpkg = dynamic.get("Package") if isinstance(dynamic.get("Package"), dict) else {}
-    static = documents.get("static") or {}
-    name = str(pkg.get("name") or dpkg.get("Name") or static.get("name") or "")
-    version = str(pkg.get("version") or dpkg.get("Version") or static.get("version") or "")
+    docs = read_documents(documents)
+    report, dynamic, static = docs.report, docs.dynamic, docs.static
+    ids = ([(report.package.name, report.package.version)] if report else []) + \
+        ([(dynamic.Package.Name, dynamic.Package.Version)] if dynamic else []) + \
+        ([(static.name, static.version)] if static else [])
+    name, version = ids[0] if ids else ("", "")
     norm = Normaliser(name, version)
     b = Behaviour(version)
 
-    verdict = report.get("verdict") if isinstance(report.get("verdict"), dict) else {}
-    b.label, b.score = verdict.get("label"), verdict.get("score")
+    verdict = report.verdict if report else None
+    b.label, b.score = (verdict.label, verdict.score) if verdict else (None, None)
 
-    analysis = dynamic.get("Analysis") if isinstance(dynamic.get("Analysis"), dict) else {}
-    b.has_dynamic = bool(analysis)
-    for phase, s in analysis.items():
-        if not isinstance(s, dict):
-            continue
-        for d in s.get("DNS") or []:
-            for q in d.get("Queries") or []:
-                b.add("hosts", str(q.get("Hostname") or "").lower().rstrip("."), phase, "DNS query")
-        for k in s.get("Sockets") or []:
-            hosts = [h.lower() for h in k.get("Hostnames") or []]
-            b.add("sockets", f"{k.get('Address')}:{k.get('Port')}", phase, " ".join(hosts))
+    b.has_dynamic = bool(dynamic and dynamic.Analysis)
+    for phase, s in (dynamic.Analysis.items() if dynamic else ()):
+        for q in (q for d in s.DNS for q in d.Queries):
+            b.add("hosts", q.Hostname.lower().rstrip("."), phase, "DNS query")
+        for k in s.Sockets:
+            hosts = [h.lower() for h in k.Hostnames]
+            b.add("sockets", f"{k.Address}:{k.Port}", phase, " ".join(hosts))
             for h in hosts:
-                b.add("hosts", h, phase, f"connected to {k.get('Address')}:{k.get('Port')}")
-        for c in s.get("Commands") or []:
-            argv = [str(a) for a in c.get("Command") or []]
-            b.add("commands", norm(" ".join(argv)), phase)
-        for f in s.get("Files") or []:
-            ops = [op for op, flag in (("write", "Write"), ("delete", "Delete"), ("read", "Read")) if f.get(flag)]
-            for op in ops:
-                b.add("files", f"{op} {norm(str(f.get('Path') or ''))}", phase)
+                b.add("hosts", h, phase, f"connected to {k.Address}:{k.Port}")
+        for c in s.Commands:
+            b.add("commands", norm(" ".join(c.Command)), phase)
+        for f in s.Files:
+            for op in [op for op, flag in (("write", f.Write), ("delete", f.Delete), ("read", f.Read)) if flag]:
+                b.add("files", f"{op} {norm(f.Path)}", phase)
     # The report's richer capture: TLS SNI and HTTP Host of every connection the simulator took,
     # and each request with what became of it (TLS, the proxy's decision and reason, the answer).
-    dyn_section = report.get("dynamic") if isinstance(report.get("dynamic"), dict) else {}
-    for phase, ps in (dyn_section.get("phases") or {}).items():
-        if not isinstance(ps, dict):
-            continue
-        for e in ps.get("network") or []:
-            if not isinstance(e, dict):
+    dyn_section = report.dynamic if report else None
+    for phase, ps in (dyn_section.phases.items() if dyn_section else ()):
+        for e in ps.network:
+            if e.kind == "udp":
+                if e.hostname:
+                    b.add("hosts", e.hostname.lower(), phase, f"UDP to {e.dst}:{e.port}")
                 continue
-            if e.get("kind") == "udp":
-                if isinstance(e.get("hostname"), str) and e["hostname"]:
-                    b.add("hosts", e["hostname"].lower(), phase, f"UDP to {e.get('dst')}:{e.get('port')}")
-                continue
-            s = story(e)
+            s = story(e.model_dump())
             if s.forwarded:
                 continue  # a read the proxy forwarded: the package manager's own traffic
-            http = e.get("http") if isinstance(e.get("http"), dict) else {}
+            http = e.http or {}
             tls = f"TLS {s.tls_outcome}; " if s.tls else ""
             if s.request:
                 how = f"HTTP{'S' if s.tls else ''} {http.get('method')} {http.get('target')} to {s.address}"
@@ -142,15 +132,12 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
             elif s.tls and s.tls_outcome != "intercepted":
                 b.add("requests", f"TLS to {s.sni or s.address}", phase, f"TLS {s.tls_outcome}")
 
-    section = report.get("static") if isinstance(report.get("static"), dict) else {}
-    b.has_static = bool(section) or bool(static)
-    files = (static.get("results") or {}).get("files") if isinstance(static, dict) else None
-    if isinstance(files, list):
-        listed = [(str(f["filename"]), str(f.get("sha256") or "")) for f in files
-                  if isinstance(f, dict) and f.get("filename")]
+    section = report.static if report else None
+    b.has_static = section is not None or static is not None
+    if static is not None:
+        listed = [(f.filename, f.sha256 or "") for f in static.results.files if f.filename]
     else:
-        listed = [(str(f["path"]), str(f.get("sha256") or "")) for f in section.get("files") or []
-                  if isinstance(f, dict) and f.get("path")]
+        listed = [(f.path, f.sha256) for f in section.files if f.path] if section else []
     # The archive's one top folder (package/, name-1.0/) changes with the version: drop it.
     root = package_root([p for p, _ in listed])
 
@@ -159,18 +146,16 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
 
     for path, sha in listed:
         b.files_sha256[rel(path)] = sha
-    for h in section.get("install_hooks") or []:
-        if not isinstance(h, dict) or h.get("kind") == "error":
+    for h in (section.install_hooks if section else ()):
+        if h.kind == "error":
             continue
-        details = h.get("details") if isinstance(h.get("details"), dict) else {}
-        key = f"{h.get('kind')} {rel(str(h.get('file') or ''))}"
-        if details.get("script"):
-            key += f" [{details['script']}]"
-        shown = str(details.get("command") or h.get("excerpt") or "")[:200].replace("\n", " ")
+        key = f"{h.kind} {rel(h.file)}"
+        if h.details.get("script"):  # details are kind-specific: an npm hook names its script
+            key += f" [{h.details['script']}]"
+        shown = str(h.details.get("command") or h.excerpt or "")[:200].replace("\n", " ")
         b.add("install_hooks", key, None, shown)
-        b.hook_bodies[key] = hashlib.sha256(norm(str(h.get("excerpt") or "")).encode()).hexdigest()
-    for f in verdict.get("findings") or []:
-        if isinstance(f, dict) and f.get("rule"):
-            b.add("findings", str(f["rule"]), f.get("phase"), f"[{f.get('severity')}] {f.get('message') or ''}")
+        b.hook_bodies[key] = hashlib.sha256(norm(h.excerpt or "").encode()).hexdigest()
+    for f in (verdict.findings if verdict else ()):
+        b.add("findings", f.rule, f.phase, f"[{f.severity}] {f.message}")
 
     return b

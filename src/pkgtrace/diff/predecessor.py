@@ -5,12 +5,11 @@ differently. Called by the pipeline's worker before it stores the documents."""
 from __future__ import annotations
 
 import logging
-from typing import Iterable
 
 from pkgtrace.diff.compare import diff_documents
 from pkgtrace.diff.versions import predecessor
 from pkgtrace.model import Package
-from pkgtrace.results.stores.interface import KINDS, ResultStore
+from pkgtrace.results.stores.interface import ResultStore, stored_documents
 
 log = logging.getLogger("pkgtrace.diff")
 
@@ -30,10 +29,6 @@ def known_versions(package: Package, *, index=None, store: ResultStore | None = 
     return []
 
 
-def load_documents(store: ResultStore, package: Package, kinds: Iterable[str] = KINDS) -> dict[str, dict]:
-    return {k: d for k in kinds if (d := store.get(package, k)) is not None}
-
-
 def diff_against_predecessor(package: Package, documents: dict[str, dict], *, store: ResultStore,
                              index=None) -> dict | None:
     """The diff from the previous analysed version to this one, or None when there is none.
@@ -41,7 +36,7 @@ def diff_against_predecessor(package: Package, documents: dict[str, dict], *, st
     prev = predecessor(package.ecosystem, package.version, known_versions(package, index=index, store=store))
     if prev is None:
         return None
-    old = load_documents(store, Package(package.ecosystem, package.name, prev))
+    old = stored_documents(store, Package(package.ecosystem, package.name, prev))
     if not old:
         return None
     return diff_documents(old, documents)

@@ -13,7 +13,6 @@ credentials, persistence files and the bait, execs, connects and sends are alway
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -654,8 +653,3 @@ def build(lines: Iterable[str | bytes], windows: list[PhaseWindow], control_pids
     stats = builder.trace.stats
     return builder.feed(strace.parse_lines(lines, stats, log_pid))
 
-
-def read_log(path: str | os.PathLike[str] | None) -> Iterable[bytes]:
-    if path is None:
-        return iter(())
-    return open(path, "rb")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from bisect import bisect_right
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Iterable
@@ -266,16 +265,6 @@ def table_array_lines(text: str, name: str) -> list[int]:
             out[-1] = i
             in_block = False
     return out
-
-
-class LineIndex:
-    """Offsets to 1-based line numbers."""
-
-    def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def line(self, offset: int) -> int:
-        return bisect_right(self._starts, offset)
 
 
 # --- typed access -------------------------------------------------------------------------------

@@ -11,14 +11,14 @@ from typing import Callable
 from pkgtrace.model import Ecosystem
 from pkgtrace.results.index import DocumentError, Index, load_documents
 from pkgtrace.results.stores import ResultStore
-from pkgtrace.results.stores.interface import KINDS
+from pkgtrace.results.stores.interface import stored_documents
 
 
 def reindex(store: ResultStore, index: Index, *, ecosystem: Ecosystem | None = None,
             progress: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     loaded = failed = 0
     for pkg in store.list(ecosystem):
-        docs = {k: d for k in KINDS if (d := store.get(pkg, k)) is not None}
+        docs = stored_documents(store, pkg)
         if not docs:
             continue
         try:

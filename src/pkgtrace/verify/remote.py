@@ -2,21 +2,22 @@
 
 The server (pkgtrace.web, `pkgtrace serve`) answers {"release", "url", "verdict": {"label",
 "score"} | null, "analysis": {…} | null, "analyzed", "findings": […], …}: 404 when it has never
-heard of the release, and "analysis": null while it is known but not analysed yet. A verdict in
-the report's own shape (label, score and findings together under "verdict", or at the top) is
-read too, so that a plain file server of reports also works. A scoped npm name keeps its '@/'.
-`--analyze-missing` submits with POST /api/submissions (an API token is needed) and polls the
+heard of the release, and "analysis": null while it is known but not analysed yet. A stored report (report.json) or
+a verdict alone is read too, so that a plain file server of reports also works. A scoped npm name
+keeps its '@/'. `--analyze-missing` submits with POST /api/submissions (an API token is needed) and polls the
 release until it is analysed or given up ("dead", "skipped")."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
 from urllib.parse import quote
 
 import httpx
+from pydantic import ValidationError
 
 from pkgtrace import __version__
+from pkgtrace.api import ReportError, Verdict, upgrade_report
+from pkgtrace.api.responses import ReleaseDetail
 from pkgtrace.formats.interface import ReleaseRecord
 from pkgtrace.model import Package
 from pkgtrace.verify.interface import DatasetError
@@ -42,19 +43,31 @@ class RemoteDataset:
                                    transport=transport or httpx.HTTPTransport(retries=2))
 
     def lookup(self, package: Package) -> ReleaseRecord | None:
-        path = f"/api/releases/{release_path(package)}"
-        doc = self._get(path)
+        doc = self._get(f"/api/releases/{release_path(package)}")
         if doc is None:
             return None
-        if "analysis" in doc and not doc.get("analysis"):
+        page = f"{self.base}/release/{release_path(package)}"
+        try:
+            detail = ReleaseDetail.model_validate(doc)
+        except ValidationError:  # not the API's answer: a stored report, or its verdict alone
+            verdict, created = self._verdict(doc)
+            return record_from(verdict.label, verdict.score, verdict.findings, analyzed=created, url=page)
+        if detail.analysis is None or detail.verdict is None:
             return None  # known to the server (announced, queued, failed) but not analysed
-        verdict: Any = doc.get("verdict") if isinstance(doc.get("verdict"), dict) else doc
-        findings = verdict.get("findings")
-        if findings is None:
-            findings = doc.get("findings")
-        analyzed = doc.get("analyzed") or doc.get("created") or verdict.get("analyzed")
-        url = doc.get("url") or doc.get("html_url") or f"{self.base}/release/{release_path(package)}"
-        return record_from(verdict.get("label"), verdict.get("score"), findings, analyzed=analyzed, url=url)
+        return record_from(detail.verdict.label, detail.verdict.score, detail.findings,
+                           analyzed=detail.analyzed, url=detail.url or page)
+
+    def _verdict(self, doc: dict) -> tuple[Verdict, int | None]:
+        """The verdict of a stored report, or a verdict alone, and when it was made if known."""
+        try:
+            if "package" not in doc:
+                return Verdict.model_validate(doc), None
+            report = upgrade_report(doc)
+        except (ReportError, ValidationError) as e:
+            raise DatasetError(f"{self.base}: neither a release, a report nor a verdict: {e}") from None
+        if report.verdict is None:
+            raise DatasetError(f"{self.base}: the report has no verdict")
+        return report.verdict, report.created
 
     def submit(self, package: Package) -> None:
         """POST /api/submissions (needs an API token): the server's pipeline analyses it."""
@@ -73,8 +86,11 @@ class RemoteDataset:
         doc = self._get(f"/api/releases/{release_path(package)}")
         if doc is None:
             return None
-        rel = doc.get("release") if isinstance(doc.get("release"), dict) else {}
-        return str(rel.get("state") or "unknown"), doc.get("last_error")
+        try:
+            detail = ReleaseDetail.model_validate(doc)
+        except ValidationError:  # a file server of reports knows of no pipeline
+            return "unknown", None
+        return detail.release.state, detail.last_error
 
     def _get(self, path: str) -> dict | None:
         try:

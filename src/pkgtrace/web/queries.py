@@ -94,13 +94,6 @@ def release(index: Index, package: Package) -> ReleaseDetail | None:
     return ReleaseDetail(_summary(row), row.attempts, row.last_error, dict(an._mapping) if an else None)
 
 
-def findings(index: Index, analysis_id: int) -> list[dict]:
-    with index.engine.connect() as c:
-        return [dict(x._mapping) for x in c.execute(
-            sa.select(m.findings.c.rule, m.findings.c.severity, m.findings.c.message, m.findings.c.evidence)
-            .where(m.findings.c.analysis_id == analysis_id).order_by(m.findings.c.id))]
-
-
 def _safe_key(eco: str, version: str):
     # The diff feature's version order (PEP 440, SemVer, Gem/Composer), so pages and diffs agree.
     from pkgtrace.diff.versions import version_key

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pkgtrace.model import Package
 from pkgtrace.results.index import Index, open_index
 from pkgtrace.results.stores import ResultStore, StoreError, open_store
+from pkgtrace.results.stores.interface import KINDS
 from pkgtrace.web.auth import TokenSet
 from pkgtrace.web.settings import WebSettings
 from pkgtrace.web.uploads import Uploads
 
-DOCUMENT_KINDS = ("dynamic", "static", "report")
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Services:
     def documents(self, package: Package) -> dict[str, dict]:
         """Every stored document of the release (kind → document); raises StoreError when unreachable."""
         out = {}
-        for kind in DOCUMENT_KINDS:
+        for kind in KINDS:
             doc = self.document(package, kind)
             if doc is not None:
                 out[kind] = doc
@@ -117,4 +117,4 @@ class Services:
         self.index.close()
 
 
-__all__ = ["Services", "StoreError", "DOCUMENT_KINDS"]
+__all__ = ["Services", "StoreError"]

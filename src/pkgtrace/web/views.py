@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from pkgtrace.api.verdict import Verdict
+from pkgtrace.formats.interface import SEVERITY_RANK
 from pkgtrace.model import Ecosystem, Package
+from pkgtrace.results.index.query import analysis_findings
 from pkgtrace.web import queries, urls
 from pkgtrace.web.diffing import diff_releases
 from pkgtrace.web.services import Services
@@ -79,21 +80,12 @@ def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict
     """From the stored verdict (full evidence), else from the index rows."""
     verdict = stored_verdict(documents)
     if verdict is not None:
-        return [f.model_dump(mode="json", exclude_none=True, exclude={"hash"}) for f in verdict.findings]
+        # the hash goes along: a remote verify's hash-keyed suppressions match on it
+        return [f.model_dump(mode="json", exclude_none=True) for f in verdict.findings]
     if detail.analysis is None:
         return []
-    out = []
-    for row in queries.findings(services.index, detail.analysis["id"]):
-        try:
-            ev = json.loads(row["evidence"] or "{}")
-        except ValueError:
-            ev = {}
-        out.append({"rule": row["rule"], "severity": row["severity"], "message": row["message"],
-                    "evidence": ev if isinstance(ev, dict) else {"value": ev}})
-    return out
-
-
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    with services.index.engine.connect() as c:
+        return [f.model_dump(mode="json") for f in analysis_findings(c, detail.analysis["id"])]
 
 
 def release_view(services: Services, pkg: Package) -> ReleaseView:
@@ -108,7 +100,7 @@ def release_view(services: Services, pkg: Package) -> ReleaseView:
             queries.ReleaseSummary(pkg.ecosystem.value, pkg.name, pkg.version, "done", None,
                                    verdict and verdict.label, verdict and verdict.score, None, None), 0, None, None)
     findings = _findings(services, detail, documents)
-    findings.sort(key=lambda f: SEVERITY_ORDER.get(f.get("severity") or "", 9))
+    findings.sort(key=lambda f: -SEVERITY_RANK.get(f.get("severity") or "", -1))  # most severe first
     return ReleaseView(detail.summary, detail, findings, documents, queries.predecessor(services.index, pkg))
 
 

@@ -16,10 +16,11 @@ from pkgtrace.sandbox.netsim.forwarder import Forwarder
 from pkgtrace.sandbox.netsim.network import confirm_forwarded
 from pkgtrace.sandbox.netsim.policy import REGISTRY_HOSTS_BY_ECOSYSTEM
 from pkgtrace.sandbox.netsim.story import story
+from pkgtrace.results.documents import read_documents
 from pkgtrace.web.pages.behaviour import phases
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "results"))
-from fixture_docs import dynamic_doc, report_doc  # noqa: E402
+from fixture_docs import dynamic_doc, dynamic_section, report_doc  # noqa: E402
 
 NPM = REGISTRY_HOSTS_BY_ECOSYSTEM["npm"]
 TOKEN = {"Authorization": "Bearer npm_0123456789abcdef"}
@@ -98,10 +99,9 @@ def test_a_forged_allowed_flag_is_not_believed(captured):
 
 def test_the_page_and_the_diff_tell_the_same_story(captured):
     evs, _ = captured
-    report = {"package": {"ecosystem": "npm", "name": "evil-worm", "version": "1.0.0"},
-              "dynamic": {"phases": {"install": {"network": evs}}}}
-    dynamic = {"Analysis": {"install": {"Status": "completed"}}}
-    (install,) = phases(dynamic, report)
+    report = dict(report_doc("evil-worm", ecosystem="npm"), dynamic=dynamic_section({"install": {"network": evs}}))
+    dynamic = dict(dynamic_doc("evil-worm", ecosystem="npm"), Analysis={"install": {"Status": "completed"}})
+    (install,) = phases(read_documents({"dynamic": dynamic, "report": report}))
     assert len(install.captures) == len(evs) and not any(c.forwarded for c in install.captures)
     requests = behaviour_of({"report": report}).dims["requests"]
     put = requests["PUT https://registry.npmjs.org/evil-worm"]
@@ -119,9 +119,7 @@ def test_the_cli_summary_tells_it_too(captured, capsys):
     forged = confirm_forwarded([dict(put, allowed=True, proxy={**put["proxy"], "decision": "forwarded"})], [])
     empty = {"Status": "completed", "Files": [], "Commands": [], "Sockets": [], "DNS": []}
     report = {k: v for k, v in report_doc("evil-worm", ecosystem="npm").items() if k != "verdict"}
-    report["dynamic"] = {"sandbox": {"image": "test", "limits": {"phase_seconds": 60, "memory_bytes": 1 << 30,
-                                                                 "processes": 64, "disk_bytes": 1 << 30}},
-                         "phases": {"install": {"status": "completed", "network": forged + evs}}}
+    report["dynamic"] = dynamic_section({"install": {"network": forged + evs}})
     print_summary({"report": report, "dynamic": dict(dynamic_doc("evil-worm", ecosystem="npm"),
                                                      Analysis={"install": empty})})
     err = capsys.readouterr().err

@@ -13,7 +13,6 @@ Run Redis with appendonly yes (appendfsync always or everysec) so that a restart
 
 from __future__ import annotations
 
-import json
 import time
 from urllib.parse import parse_qs, urlparse, urlunparse
 
@@ -258,7 +257,3 @@ class RedisStreamsQueue:
 
     def close(self) -> None:
         self.r.close()
-
-
-def _j(x) -> str:
-    return json.dumps(x)

@@ -1,7 +1,8 @@
 """The dataset index (SQLAlchemy: SQLite by default, PostgreSQL by URL) and its document loader."""
 
 from pkgtrace.results.index.db import Index, IndexError_, redact
-from pkgtrace.results.index.load import DocumentError, load_documents
+from pkgtrace.results.documents import DocumentError
+from pkgtrace.results.index.load import load_documents
 
 
 def open_index(url: str) -> Index:

@@ -10,23 +10,21 @@ import time
 import sqlalchemy as sa
 
 from pkgtrace.model import Package
+from pkgtrace.results.documents import Documents, read_documents
 from pkgtrace.results.index import models as m
 from pkgtrace.results.index.db import Index, _insert_ignore
-
-
-class DocumentError(ValueError):
-    """A document does not have the shape its schema promises."""
 
 
 def load_documents(index: Index, package: Package, documents: dict[str, dict], *,
                    location: str | None = None, duration_s: float | None = None,
                    worker: str | None = None) -> int:
-    """Replace the release's analysis in the index; the new analyses.id."""
-    report = documents.get("report") or {}
-    rows = _behaviour_rows(documents)
-    verdict = report.get("verdict") if isinstance(report.get("verdict"), dict) else {}
-    artifact = report.get("artifact") if isinstance(report.get("artifact"), dict) else {}
-    timings = report.get("timings") if isinstance(report.get("timings"), dict) else {}
+    """Replace the release's analysis in the index; the new analyses.id. DocumentError (nothing
+    written) when a document is not of its schema."""
+    docs = read_documents(documents)
+    rows = _behaviour_rows(docs)
+    report = docs.report
+    verdict = report.verdict if report else None
+    timings = report.timings if report else None
     now = time.time()
     key = {"ecosystem": package.ecosystem.value, "name": package.name, "version": package.version}
     with index.engine.begin() as c:
@@ -43,13 +41,13 @@ def load_documents(index: Index, package: Package, documents: dict[str, dict], *
             c.execute(m.analyses.delete().where(m.analyses.c.id == old))
         analysis_id = c.execute(m.analyses.insert().values(
             release_id=release_id, **key,
-            created=_num(report.get("created")), loaded_at=now,
+            created=float(report.created) if report else None, loaded_at=now,
             kinds=",".join(sorted(documents)), location=location,
-            artifact_filename=artifact.get("filename"), artifact_sha256=artifact.get("sha256"),
-            artifact_url=artifact.get("url"),
-            score=_num(verdict.get("score")), label=verdict.get("label") if isinstance(verdict.get("label"), str) else None,
-            static_s=_num(timings.get("static_s")), dynamic_s=_num(timings.get("dynamic_s")),
-            duration_s=duration_s, worker=worker, report_schema=report.get("schema_version"),
+            artifact_filename=report and report.artifact.filename,
+            artifact_sha256=report and report.artifact.sha256, artifact_url=report and report.artifact.url,
+            score=verdict and verdict.score, label=verdict and verdict.label,
+            static_s=timings and timings.static_s, dynamic_s=timings and timings.dynamic_s,
+            duration_s=duration_s, worker=worker, report_schema=report and report.schema_version,
         )).inserted_primary_key[0]
         for table, table_rows in rows.items():
             if table_rows:
@@ -59,67 +57,27 @@ def load_documents(index: Index, package: Package, documents: dict[str, dict], *
     return analysis_id
 
 
-def _num(v) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
-def _behaviour_rows(documents: dict[str, dict]) -> dict[sa.Table, list[dict]]:
+def _behaviour_rows(docs: Documents) -> dict[sa.Table, list[dict]]:
     out: dict[sa.Table, list[dict]] = {t: [] for t in m.CHILD_TABLES}
-    dyn = documents.get("dynamic")
-    if dyn:
-        analysis = dyn.get("Analysis") if isinstance(dyn, dict) else None
-        if not isinstance(analysis, dict):
-            raise DocumentError("dynamic document has no Analysis object")
-        for phase, s in analysis.items():
-            if not isinstance(s, dict):
-                raise DocumentError(f"dynamic phase {phase!r} is not an object")
-            out[m.phases].append({"phase": phase, "status": s.get("Status"),
-                                  "stdout": s.get("Stdout") or "", "stderr": s.get("Stderr") or ""})
-            for f in s.get("Files") or []:
-                out[m.files].append({"phase": phase, "path": str(f.get("Path", "")), "read": bool(f.get("Read")),
-                                     "write": bool(f.get("Write")), "delete": bool(f.get("Delete"))})
-            for k in s.get("Sockets") or []:
-                port = k.get("Port")
-                out[m.sockets].append({"phase": phase, "address": k.get("Address"),
-                                       "port": int(port) if isinstance(port, int) else None,
-                                       "hostnames": ",".join(k.get("Hostnames") or [])})
-            for cmd in s.get("Commands") or []:
-                argv = [str(a) for a in cmd.get("Command") or []]
-                out[m.commands].append({"phase": phase, "command": json.dumps(argv),
-                                        "command_line": " ".join(argv),
-                                        "environment": json.dumps(cmd.get("Environment") or [])})
-            for d in s.get("DNS") or []:
-                for q in d.get("Queries") or []:
-                    out[m.dns].append({"phase": phase, "class": d.get("Class"), "hostname": str(q.get("Hostname", "")),
-                                       "types": ",".join(q.get("Types") or [])})
-    static = documents.get("static")
-    if static:
-        files = ((static.get("results") or {}).get("files") or []) if isinstance(static, dict) else None
-        if files is None or not isinstance(files, list):
-            raise DocumentError("static document has no results.files list")
-        for f in files:
-            if not isinstance(f, dict):
-                continue
-            fn = f.get("filename")
-            out[m.static_files].append({"filename": str(fn), "detected_type": f.get("detected_type"),
-                                        "size": f.get("size") if isinstance(f.get("size"), int) else None,
-                                        "sha256": f.get("sha256")})
-            for kind, field in (("url", "urls"), ("ip", "ip_addresses"), ("base64", "base64_strings"),
-                                ("hex", "hex_strings")):
-                for v in f.get(field) or []:
-                    out[m.static_indicators].append({"filename": fn, "kind": kind, "value": str(v)})
-            for e in f.get("escaped_strings") or []:
-                out[m.static_indicators].append({"filename": fn, "kind": "escaped",
-                                                 "value": str(e.get("raw") if isinstance(e, dict) else e)})
-            for s in f.get("suspicious_identifiers") or []:
-                out[m.static_indicators].append({"filename": fn, "kind": "suspicious_identifier",
-                                                 "value": str(s.get("name") if isinstance(s, dict) else s)})
-    report = documents.get("report") or {}
-    verdict = report.get("verdict") if isinstance(report, dict) else None
-    if isinstance(verdict, dict):
-        for f in verdict.get("findings") or []:
-            if isinstance(f, dict) and f.get("rule"):
-                out[m.findings].append({"rule": str(f["rule"]), "severity": f.get("severity"),
-                                        "message": f.get("message"),
-                                        "evidence": json.dumps(f.get("evidence") or {}, default=str)})
+    for phase, s in (docs.dynamic.Analysis.items() if docs.dynamic else ()):
+        out[m.phases].append({"phase": phase, "status": s.Status.value, "stdout": s.Stdout, "stderr": s.Stderr})
+        out[m.files] += [{"phase": phase, "path": f.Path, "read": f.Read, "write": f.Write, "delete": f.Delete}
+                         for f in s.Files]
+        out[m.sockets] += [{"phase": phase, "address": k.Address, "port": k.Port, "hostnames": ",".join(k.Hostnames)}
+                           for k in s.Sockets]
+        out[m.commands] += [{"phase": phase, "command": json.dumps(c.Command), "command_line": " ".join(c.Command),
+                             "environment": json.dumps(c.Environment)} for c in s.Commands]
+        out[m.dns] += [{"phase": phase, "class": d.Class, "hostname": q.Hostname, "types": ",".join(q.Types)}
+                       for d in s.DNS for q in d.Queries]
+    for f in (docs.static.results.files if docs.static else ()):
+        out[m.static_files].append({"filename": f.filename, "detected_type": f.detected_type, "size": f.size,
+                                    "sha256": f.sha256})
+        values = [(kind, v) for kind, vs in (("url", f.urls), ("ip", f.ip_addresses), ("base64", f.base64_strings),
+                                             ("hex", f.hex_strings)) for v in vs or ()]
+        values += [("escaped", e.raw) for e in f.escaped_strings or ()]
+        values += [("suspicious_identifier", i.name) for i in f.suspicious_identifiers or ()]
+        out[m.static_indicators] += [{"filename": f.filename, "kind": k, "value": v} for k, v in values]
+    verdict = docs.report.verdict if docs.report else None
+    out[m.findings] = [{"rule": f.rule, "severity": f.severity, "message": f.message,
+                        "evidence": json.dumps(f.evidence, default=str)} for f in (verdict.findings if verdict else ())]
     return out

@@ -11,6 +11,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from packaging.utils import canonicalize_name
 
+from pkgtrace.api.responses import IndexedFinding
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import models as m
 from pkgtrace.results.index.db import Index
@@ -23,7 +24,7 @@ class StoredVerdict:
     package: Package               # as stored (the registry's spelling of the name)
     label: str | None              # benign | suspicious | malicious; None before the verdict ran
     score: float | None
-    findings: list[dict] = field(default_factory=list)  # {"rule","severity","message","evidence"}
+    findings: list[IndexedFinding] = field(default_factory=list)
     created: float | None = None   # unix seconds the analysis ran
     location: str | None = None    # where the documents are stored
 
@@ -53,8 +54,7 @@ def release_verdict(index: Index, package: Package) -> StoredVerdict | None:
             return None
         # Several spellings of one PyPI name are one release: the newest analysis speaks for it.
         row = max(rows, key=lambda r: (r.name == package.name, r.loaded_at or 0))
-        findings = [_finding(f) for f in c.execute(
-            sa.select(m.findings).where(m.findings.c.analysis_id == row.id).order_by(m.findings.c.id))]
+        findings = analysis_findings(c, row.id)
     return StoredVerdict(Package(package.ecosystem, row.name, row.version), row.label, row.score,
                          findings, row.created, row.location)
 
@@ -68,17 +68,10 @@ class ReleaseState:
 def release_state(index: Index, package: Package) -> ReleaseState | None:
     """Where the pipeline is with the release (name folded as the registry folds it)."""
     r = m.releases
-    col = r.c.name
-    if package.ecosystem is Ecosystem.PYPI:
-        folded = sa.func.lower(sa.func.replace(sa.func.replace(col, "_", "-"), ".", "-"))
-        match = sa.or_(col == package.name, folded == canonicalize_name(package.name))
-    elif package.ecosystem is Ecosystem.PACKAGIST:
-        match = sa.func.lower(col) == package.name.lower()
-    else:
-        match = col == package.name
     with index.engine.connect() as c:
         states = c.execute(sa.select(r.c.state, r.c.last_error).where(
-            r.c.ecosystem == package.ecosystem.value, match, r.c.version == package.version)).all()
+            r.c.ecosystem == package.ecosystem.value, name_matches(package.ecosystem, package.name, r.c.name),
+            r.c.version == package.version)).all()
     if not states:
         return None
     return ReleaseState(states[0].state, states[0].last_error)
@@ -100,7 +93,7 @@ def releases_labelled(index: Index, label: str, ecosystem: Ecosystem | None = No
         where.append(a.c.ecosystem == ecosystem.value)
     with index.engine.connect() as c:
         rows = c.execute(sa.select(a).where(*where).order_by(a.c.ecosystem, a.c.name, a.c.version)).all()
-        by_id: dict[int, list[dict]] = {r.id: [] for r in rows}
+        by_id: dict[int, list[IndexedFinding]] = {r.id: [] for r in rows}
         if rows:
             for f in c.execute(sa.select(m.findings).where(m.findings.c.analysis_id.in_(list(by_id)))
                                .order_by(m.findings.c.id)):
@@ -110,10 +103,16 @@ def releases_labelled(index: Index, label: str, ecosystem: Ecosystem | None = No
                             by_id[r.id], r.created, r.location)
 
 
-def _finding(row) -> dict:
+def analysis_findings(conn, analysis_id: int) -> list[IndexedFinding]:
+    """The findings of one analysis, in the order the verdict listed them."""
+    return [_finding(f) for f in conn.execute(
+        sa.select(m.findings).where(m.findings.c.analysis_id == analysis_id).order_by(m.findings.c.id))]
+
+
+def _finding(row) -> IndexedFinding:
     try:
         evidence = json.loads(row.evidence) if row.evidence else {}
     except ValueError:
         evidence = {"raw": row.evidence}
-    return {"rule": row.rule, "severity": row.severity, "message": row.message or "",
-            "evidence": evidence if isinstance(evidence, dict) else {"value": evidence}}
+    return IndexedFinding(rule=row.rule, severity=row.severity, message=row.message or "",
+                          evidence=evidence if isinstance(evidence, dict) else {"value": evidence})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Iterator, Protocol
+from typing import Iterable, Iterator, Protocol
 
 from pkgtrace.model import Ecosystem, Package
 
@@ -40,6 +40,11 @@ class ResultStore(Protocol):
 
     def delete(self, package: Package) -> None:
         """Remove the release's documents; nothing happens when there are none."""
+
+
+def stored_documents(store: ResultStore, package: Package, kinds: Iterable[str] = KINDS) -> dict[str, dict]:
+    """The release's stored documents, kind -> document (the kinds it has)."""
+    return {k: d for k in kinds if (d := store.get(package, k)) is not None}
 
 
 def package_from_key(key: str) -> Package:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-HTTP_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"PATCH ", b"OPTIONS ", b"CONNECT ")
-
 
 @dataclass
 class ClientHello:
@@ -57,10 +55,6 @@ def parse_client_hello(data: bytes) -> ClientHello | None:
         return hello
     except (IndexError, struct.error):
         return None
-
-
-def is_http(data: bytes) -> bool:
-    return data.startswith(HTTP_METHODS)
 
 
 @dataclass

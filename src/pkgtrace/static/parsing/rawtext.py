@@ -53,8 +53,4 @@ def parse_raw(data: bytes, language: str = "text") -> ParseResult:
     return res
 
 
-def unquoted_text(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
-
-
 __all__ = ["parse_raw", "Comment"]

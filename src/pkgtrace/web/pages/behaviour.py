@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+from pkgtrace.api.dynamic import Process
+from pkgtrace.api.static import Extraction, InstallHook, Signal
+from pkgtrace.results.documents import Documents
 from pkgtrace.sandbox.netsim.story import Story, story
 
 PHASE_ORDER = ("install", "import", "execute")
@@ -62,91 +65,62 @@ def _b64_text(s: str | None, cap: int = 2000) -> str:
         return ""
 
 
-def _tree(processes: list[dict]) -> list[ProcessNode]:
-    nodes = {p["pid"]: ProcessNode(p.get("pid"), [str(a) for a in p.get("argv") or []], p.get("exe"),
-                                   p.get("exit_code")) for p in processes if isinstance(p.get("pid"), int)}
+def _tree(processes: list[Process]) -> list[ProcessNode]:
+    nodes = {p.pid: ProcessNode(p.pid, list(p.argv or []), p.exe, p.exit_code) for p in processes}
     roots = []
     for p in processes:
-        node = nodes.get(p.get("pid"))
-        if node is None:
-            continue
-        parent = nodes.get(p.get("ppid"))
+        node, parent = nodes[p.pid], nodes.get(p.ppid)
         (parent.children if parent is not None and parent is not node else roots).append(node)
     return roots
 
 
-def phases(dynamic: dict | None, report: dict | None) -> list[Phase]:
-    analysis = (dynamic or {}).get("Analysis") if isinstance(dynamic, dict) else None
-    analysis = analysis if isinstance(analysis, dict) else {}
-    section = (report or {}).get("dynamic") if isinstance(report, dict) else None
-    section = section if isinstance(section, dict) else {}
-    extra = section.get("phases") if isinstance(section.get("phases"), dict) else {}
-    procs = section.get("processes") if isinstance(section.get("processes"), list) else []
+def phases(docs: Documents) -> list[Phase]:
+    analysis = docs.dynamic.Analysis if docs.dynamic else {}
+    section = docs.report.dynamic if docs.report else None
+    extra = section.phases if section else {}
     names = [p for p in PHASE_ORDER if p in analysis] + [p for p in analysis if p not in PHASE_ORDER]
     out = []
     for name in names:
-        s = analysis.get(name) if isinstance(analysis.get(name), dict) else {}
-        x = extra.get(name) if isinstance(extra.get(name), dict) else {}
-        ph = Phase(name, s.get("Status"), x.get("reason"), x.get("duration_s"), x.get("exit_code"))
-        mine = [p for p in procs if isinstance(p, dict) and p.get("phase") == name]
+        s, x = analysis[name], extra.get(name)
+        ph = Phase(name, s.Status.value, x and x.reason, x and x.duration_s, x and x.exit_code)
+        mine = [p for p in section.processes if p.phase == name] if section else []
         if mine:
             ph.processes = _tree(mine)
         else:  # the OSSF document alone: commands without parentage
-            ph.processes = [ProcessNode(None, [str(a) for a in c.get("Command") or []])
-                            for c in s.get("Commands") or [] if isinstance(c, dict)]
-        for d in s.get("DNS") or []:
-            for q in (d.get("Queries") or []) if isinstance(d, dict) else []:
-                ph.dns.append({"hostname": q.get("Hostname"), "types": ", ".join(q.get("Types") or [])})
-        for k in s.get("Sockets") or []:
-            if isinstance(k, dict):
-                ph.connections.append({"address": k.get("Address"), "port": k.get("Port"),
-                                       "hostnames": ", ".join(k.get("Hostnames") or [])})
-        for e in x.get("network") or []:
-            if isinstance(e, dict) and e.get("kind") == "tcp":
-                ph.captures.append(story(e))
-        for f in s.get("Files") or []:
-            if not isinstance(f, dict):
-                continue
-            path = str(f.get("Path"))
-            if f.get("Read"):
-                ph.reads.append(path)
-            if f.get("Write"):
-                ph.writes.append(path)
-            if f.get("Delete"):
-                ph.deletes.append(path)
-        ph.stdout, ph.stderr = _b64_text(s.get("Stdout")), _b64_text(s.get("Stderr"))
+            ph.processes = [ProcessNode(None, list(c.Command)) for c in s.Commands]
+        ph.dns = [{"hostname": q.Hostname, "types": ", ".join(q.Types)} for d in s.DNS for q in d.Queries]
+        ph.connections = [{"address": k.Address, "port": k.Port, "hostnames": ", ".join(k.Hostnames)}
+                          for k in s.Sockets]
+        ph.captures = [story(e.model_dump()) for e in (x.network if x else ()) if e.kind == "tcp"]
+        ph.reads = [f.Path for f in s.Files if f.Read]
+        ph.writes = [f.Path for f in s.Files if f.Write]
+        ph.deletes = [f.Path for f in s.Files if f.Delete]
+        ph.stdout, ph.stderr = _b64_text(s.Stdout), _b64_text(s.Stderr)
         out.append(ph)
     return out
 
 
 @dataclass
 class StaticView:
-    hooks: list[dict] = field(default_factory=list)  # {kind, file, excerpt}
-    signals: list[dict] = field(default_factory=list)  # {kind, file, line, value}
+    hooks: list[InstallHook] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)  # {file, kind, value}
-    extraction: dict = field(default_factory=dict)
+    extraction: Extraction | None = None
     files: int = 0
 
 
-def static_view(static: dict | None, report: dict | None, limit: int = 300) -> StaticView:
+def static_view(docs: Documents, limit: int = 300) -> StaticView:
     v = StaticView()
-    section = (report or {}).get("static") if isinstance(report, dict) else None
-    if isinstance(section, dict):
-        v.hooks = [h for h in section.get("install_hooks") or [] if isinstance(h, dict)][:limit]
-        v.signals = [s for s in section.get("signals") or [] if isinstance(s, dict)][:limit]
-        v.extraction = section.get("extraction") if isinstance(section.get("extraction"), dict) else {}
-    files = ((static or {}).get("results") or {}).get("files") if isinstance(static, dict) else None
-    for f in files or []:
-        if not isinstance(f, dict):
-            continue
+    section = docs.report.static if docs.report else None
+    if section is not None:
+        v.hooks, v.signals = section.install_hooks[:limit], section.signals[:limit]
+        v.extraction = section.extraction
+    for f in (docs.static.results.files if docs.static else ()):
         v.files += 1
-        for kind, key in (("url", "urls"), ("ip", "ip_addresses"), ("base64", "base64_strings"),
-                          ("hex", "hex_strings")):
-            for val in f.get(key) or []:
-                if len(v.indicators) < limit:
-                    v.indicators.append({"file": f.get("filename"), "kind": kind, "value": str(val)[:300]})
-        for s in f.get("suspicious_identifiers") or []:
-            if len(v.indicators) < limit:
-                v.indicators.append({"file": f.get("filename"), "kind": "suspicious identifier",
-                                     "value": str(s.get("name") if isinstance(s, dict) else s)})
+        values = [(kind, str(val)[:300]) for kind, vals in (("url", f.urls), ("ip", f.ip_addresses),
+                                                            ("base64", f.base64_strings), ("hex", f.hex_strings))
+                  for val in vals or ()]
+        values += [("suspicious identifier", s.name) for s in f.suspicious_identifiers or ()]
+        room = limit - len(v.indicators)
+        v.indicators += [{"file": f.filename, "kind": k, "value": val} for k, val in values[:max(room, 0)]]
     return v

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from pkgtrace.model import Ecosystem
 from pkgtrace.web import queries, urls, views
 from pkgtrace.web.api.common import services
+from pkgtrace.results.documents import read_documents
 from pkgtrace.web.pages import behaviour
 from pkgtrace.web.services import Services
 
@@ -98,10 +99,9 @@ def package_page(request: Request, ecosystem: Ecosystem, name: str, svc: Service
 @router.get("/release/{ecosystem}/{name:path}/{version}", response_class=HTMLResponse)
 def release_page(request: Request, ecosystem: Ecosystem, name: str, version: str, svc: Services = Depends(services)):
     v = views.release_view(svc, views.package(ecosystem, name, version))
-    docs = v.documents
-    return page(request, "release.html", v=v, s=v.summary, phases=behaviour.phases(docs.get("dynamic"), docs.get("report")),
-                static=behaviour.static_view(docs.get("static"), docs.get("report")),
-                report=docs.get("report") or {},
+    docs = read_documents(v.documents, lenient=True)  # a page shows what it can read
+    return page(request, "release.html", v=v, s=v.summary, phases=behaviour.phases(docs),
+                static=behaviour.static_view(docs), report=v.documents.get("report") or {},
                 diff_url=urls.diff_page(ecosystem.value, name, v.predecessor, version) if v.predecessor else None)
 
 

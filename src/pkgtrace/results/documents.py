@@ -1,0 +1,47 @@
+"""A release's stored documents read into their models, once, at the boundary: the pkgtrace report
+(any published version, through api.read), the OSSF dynamic and static documents. Consumers (the
+index loader, the diff, the pages) read attributes of these, never `.get()` chains of the JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from pkgtrace.api import Report, ReportError, upgrade_report
+from pkgtrace.api.read import first_problem
+from pkgtrace.results.ossf_dynamic import DynamicResult
+from pkgtrace.static.schema import StaticRecord
+
+
+class DocumentError(ValueError):
+    """A document does not have the shape its schema promises."""
+
+
+@dataclass(frozen=True)
+class Documents:
+    report: Report | None = None
+    dynamic: DynamicResult | None = None
+    static: StaticRecord | None = None
+
+
+def read_documents(documents: Mapping[str, Any], *, lenient: bool = False) -> Documents:
+    """DOCUMENTS ({"report", "dynamic", "static"}, each optional) as models. A document that is not
+    one raises DocumentError naming it; LENIENT (a page showing what it can) reads it as absent.
+    OSSF documents' unknown keys are ignored: OSSF's own records may grow fields we do not read."""
+    out: dict[str, Any] = {}
+    for kind, read in (("report", lambda d: upgrade_report(d, where="report")),
+                       ("dynamic", lambda d: DynamicResult.model_validate(d, extra="ignore")),
+                       ("static", lambda d: StaticRecord.model_validate(d, extra="ignore"))):
+        doc = documents.get(kind)
+        if not doc:
+            continue
+        try:
+            out[kind] = read(doc)
+        except (ReportError, ValidationError) as e:
+            if not lenient:
+                why = first_problem(e) if isinstance(e, ValidationError) else str(e)
+                raise DocumentError(f"{kind} document: {why}") from None
+    return Documents(**out)
+
