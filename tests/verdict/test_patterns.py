@@ -105,6 +105,12 @@ CASES = [
     ("STATIC-PY-BUILTINS-LOOKUP",  # a code-execution agent naming builtins it blocks (prismal-ai)
      py(module("f = vars(__builtins__)[bytes([101, 120, 101, 99]).decode()]\n")),
      py(module('BLOCKED = "getattr(__builtins__, \'__import__\')"\nx = getattr(__builtins__, "__import__")\n'))),
+    ("STATIC-PY-BUILTINS-LOOKUP",
+     # a reversed name read out of globals() and called, from the package's __init__
+     py({"setup.py": TAIL, "pkg/__init__.py": "globals()['lave'[::-1]](CODE)\n"}),
+     # kombu-style: a flag stored under a reversed name to hide it from linters (a store reaches nothing)
+     py({"setup.py": TAIL, "pkg/__init__.py": "STATICA_HACK = True\nglobals()['kcah_acitats'[::-1].upper()] = False\n"
+         "if STATICA_HACK:\n    from pkg.core import Thing\n"})),
     ("STATIC-PY-SILENT-POPEN",
      py(module("import subprocess\nsubprocess.Popen(['stub.exe'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
                "                 creationflags=0x08000000)\n")),
