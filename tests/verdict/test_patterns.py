@@ -134,6 +134,20 @@ CASES = [
      # kombu-style: a flag stored under a reversed name to hide it from linters (a store reaches nothing)
      py({"setup.py": TAIL, "pkg/__init__.py": "STATICA_HACK = True\nglobals()['kcah_acitats'[::-1].upper()] = False\n"
          "if STATICA_HACK:\n    from pkg.core import Thing\n"})),
+    ("STATIC-PY-EXEC-ALIASED",
+     # Hyperion's first line: exec renamed among other builtins, then called under the new names
+     py(module("from builtins import *\nStatistics, _square, Product, MemoryAccess = exec, str, tuple, map\n"
+               "Statistics(_square(Product(MemoryAccess(chr, DATA))))\n")),
+     # future/six-style compatibility shims: one name bound to exec, builtins aliased without it
+     py(module("exec_ = exec\n_str, _int, _float = str, int, float\n"))),
+    ("STATIC-INSTALL-ARCHIVE-EXEC",
+     # an install override runs a module out of a zip the sdist ships
+     py(setup_py("import sys, zipimport, importlib.util\nfrom setuptools.command.install import install\n"
+                 "def load():\n    zi = zipimport.zipimporter('my.zip')\n    spec = importlib.util.spec_from_loader('my', zi)\n"
+                 "    mod = importlib.util.module_from_spec(spec)\n    zi.exec_module(mod)\n    mod.hello()\n"
+                 "class I(install):\n    def run(self):\n        load()\n        install.run(self)\n")),
+     # a plugin loader that imports zipped plugins when the user asks (not at install)
+     py(module("import zipimport\ndef load_plugin(path, name):\n    return zipimport.zipimporter(path).load_module(name)\n"))),
     ("STATIC-PY-SILENT-POPEN",
      py(module("import subprocess\nsubprocess.Popen(['stub.exe'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
                "                 creationflags=0x08000000)\n")),

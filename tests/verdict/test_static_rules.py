@@ -48,6 +48,11 @@ CASES = [
     ("STATIC-PY-DYNAMIC-BUILTINS",
      (P, "pkg", sdist("pkg", module("f = getattr(__builtins__, 'ex' + 'ec')"))),
      (P, "pkg", sdist("pkg", module("f = getattr(__builtins__, 'open')")))),
+    ("STATIC-PY-DYNAMIC-BUILTINS",  # pyobfuscate: every alias bound into __builtins__ under a computed name
+     (P, "pkg", sdist("pkg", setup_py("aliases = (lambda m: [(lambda k, v: setattr(__builtins__, k, v))(k, v) for k, v in m.items()])"))),
+     # gettext's install(): a literal name, and `import builtins` for computed ones (IPython's builtin_trap)
+     (P, "pkg", sdist("pkg", module("import builtins, gettext\nsetattr(__builtins__, '_', gettext.gettext)\n"
+                                    "for key, value in extra.items():\n    setattr(builtins, key, value)\n")))),
     ("STATIC-JS-DECODE-EXEC",
      (N, "jspkg", npm("jspkg", {"index.js": 'eval(Buffer.from("Y29uc29sZS5sb2coMSk=", "base64").toString())'})),
      (N, "jspkg", npm("jspkg", {"index.js": 'const s = Buffer.from(x, "base64").toString();\nJSON.parse(s);'}))),
