@@ -112,6 +112,15 @@ CASES = [
     ("STATIC-PY-DECODE-EXEC-VAR",
      py(module("import base64\npayload = base64.b64decode(DATA)\nx = 1\nexec(payload)\n")),
      py(module("import base64\nicon = base64.b64decode(ICON)\nexec(compile(open('cfg.py').read(), 'cfg.py', 'exec'))\n"))),
+    ("STATIC-PY-XOR-DECODE-SHELL",
+     # the launcher's name XOR-encoded, decoded and run in a shell on a file the package wrote
+     py(module("import subprocess\ndef load(path, key):\n    command = b'\\xae\\xa9\\xb2\\xb8\\xb0\\xb0\\xef\\xee'\n"
+               "    name = bytes([byte ^ key for byte in command]).decode()\n"
+               "    subprocess.run(f'{name} \"{path}\",Entry', shell=True)\n")),
+     # websocket-client-style masking of runtime data, in a module that also runs a shell command
+     py(module("import subprocess\nMAGIC = b'\\x81\\x82\\x83\\x84\\x85\\x86'\ndef mask(key, data):\n"
+               "    return bytes([b ^ k for b, k in zip(data, key * len(data))])\n"
+               "def version():\n    return subprocess.run('git --version', shell=True, capture_output=True)\n"))),
     ("STATIC-PY-CODEC-ENCODED-EXEC",
      py(module("exec(b'\\x89\\x94\\x97'.decode('cp1026'))\n")),
      py(module("exec(open(path, encoding='utf-8').read())\n"))),
