@@ -16,7 +16,10 @@ runnable() {
   esac
 }
 
-# PROG ARGS…, run (in the background unless $wait) when PROG can be run here; else nothing
+# PROG ARGS…, run when PROG can be run here; else nothing. Waited for with $wait; else started in
+# the background as Windows' start does, but returning only when it ends or after 15 s, so that a
+# short next stage runs inside the phase that started it (the trace attributes it there) and a
+# stage that stays does not hold its caller up for long.
 launch() {
   [ "$#" -gt 0 ] || return 0
   if ! runnable "$1"; then
@@ -27,9 +30,12 @@ launch() {
   fi
   if [ -n "$wait" ]; then
     "$@"
+    return $?
   else
     "$@" </dev/null >/dev/null 2>&1 &
+    timeout 15 tail -f /dev/null --pid=$! 2>/dev/null
   fi
+  return 0
 }
 
 case "$name" in
