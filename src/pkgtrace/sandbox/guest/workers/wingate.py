@@ -140,7 +140,7 @@ def install(roots, counter):
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
-        if os.path.realpath(path).startswith(roots):
+        if (os.path.realpath(path) + os.sep).startswith(roots):  # a folder or a single file
             return transform(self.get_data(path), path, counter)
         return original(self, fullname)
     get_code.__qualname__ = original.__qualname__
