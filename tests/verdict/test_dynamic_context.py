@@ -37,6 +37,11 @@ def _http(host, target="/up", method="POST"):
             "http": {"method": method, "target": target, "host": host, "headers": []}}
 
 
+def _written(path, text):
+    return {"path": path, "state": "present", "traced": True, "type": "file", "size": len(text),
+            "head_kind": "text", "head_text": text}
+
+
 AWS = "/root/.aws/credentials"
 DISCORD = "/root/AppData/Roaming/discord/Local Storage/leveldb/000005.ldb"
 
@@ -65,6 +70,16 @@ CONTEXT_EVENTS = {
                               [("commands", _cmd("powershell", "-NoProfile", "-Command",
                                                  "Get-ItemProperty HKCU:\\Software\\hidden -Name WindowStyle")),
                                ("commands", _cmd("powershell", "-ExecutionPolicy", "RemoteSigned", "-File", "build.ps1"))]),
+    "DYN-BROWSER-EXTENSION-DROP": ("install", [("written_files", _written(
+        "/root/AppData/Roaming\\Extension\\manifest.json",
+        '{"name": "Windows","background": {"scripts": ["background.js"]},"version": "1","manifest_version": 2,'
+        '"permissions": ["clipboardWrite", "clipboardRead"]}'))],
+                                   # a web app's manifest, and an extension inside the installed package
+                                   [("written_files", _written("/root/app/static/manifest.json",
+                                                               '{"name": "Docs", "start_url": "/", "display": "standalone"}')),
+                                    ("written_files", _written(
+                                        "/home/alex/.venv/lib/python3.11/site-packages/ext/manifest.json",
+                                        '{"manifest_version": 3, "name": "helper"}'))]),
     "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
         "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "hooks.example.com",
         "http": {"method": "POST", "target": "/", "host": "hooks.example.com", "headers": [],
@@ -275,3 +290,11 @@ def test_windows_tools_run_where_the_code_was_told_it_runs_on_windows_are_judged
     assert {"DYN-POWERSHELL-HIDDEN", "DYN-POWERSHELL-ENCODED", "DYN-WINDOWS-PERSISTENCE"} <= set(v["rules_fired"])
     assert v["label"] == "malicious"
     assert {f["evidence"].get("world") for f in v["findings"] if f["source"] == "dynamic"} == {"windows"}
+
+
+def test_an_extension_a_helper_builds_when_called_is_not_a_drop():
+    # selenium-style proxy-auth helpers write manifest.json + background.js when their function runs
+    helper = _written("/tmp/proxy_auth_plugin/manifest.json",
+                      '{"version": "1.0.0", "manifest_version": 2, "name": "Chrome Proxy", "permissions": ["proxy"]}')
+    v = judge(_with([("written_files", helper)], "execute"), suppressions=[])
+    assert "DYN-BROWSER-EXTENSION-DROP" not in v["rules_fired"] and v["label"] == "benign", v["findings"]
