@@ -298,3 +298,20 @@ def test_an_extension_a_helper_builds_when_called_is_not_a_drop():
                       '{"version": "1.0.0", "manifest_version": 2, "name": "Chrome Proxy", "permissions": ["proxy"]}')
     v = judge(_with([("written_files", helper)], "execute"), suppressions=[])
     assert "DYN-BROWSER-EXTENSION-DROP" not in v["rules_fired"] and v["label"] == "benign", v["findings"]
+
+
+def test_a_world_ended_by_the_runs_budget_is_a_flood_only_when_it_logged_more_than_its_base():
+    def judged(world_bytes: int, budget: str = "run") -> set[str]:
+        docs = _with([], "execute", world="later")
+        dyn = docs["report"]["dynamic"]
+        dyn["phases"].setdefault("execute", copy.deepcopy(dyn["phases"]["import"]))["trace_bytes"] = 30 << 20
+        dyn["worlds"]["later"]["phases"]["execute"].update(limit="trace", trace_budget=budget,
+                                                            trace_bytes=world_bytes)
+        return set(judge(docs, suppressions=[])["rules_fired"])
+    # a big package looked at in several worlds: the run spent its budget, the world did not flood
+    assert "DYN-TRACE-FLOOD" not in judged(27 << 20)
+    assert "DYN-TRACE-FLOOD" not in judged(0)  # not started at all
+    # the world logged more than the base did (what only it shows, made into a flood), or ran
+    # into its own phase's budget: a flood
+    assert "DYN-TRACE-FLOOD" in judged(60 << 20)
+    assert "DYN-TRACE-FLOOD" in judged(20 << 20, budget="phase")

@@ -397,6 +397,8 @@ def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list
         "exit_code": r.exit_code if r else None,
         "duration_s": round(r.ended - r.started, 3) if r else None,
         "limit": r.limit if r else None,
+        # which trace budget ended it: "phase" (its own) or "run" (what the whole run may log)
+        **({"trace_budget": r.trace_budget} if r and r.limit == "trace" else {}),
         "trace_bytes": r.trace_bytes if r else None,
         "left_running": left,
         "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
