@@ -306,12 +306,14 @@ def test_a_world_ended_by_the_runs_budget_is_a_flood_only_when_it_logged_more_th
         dyn = docs["report"]["dynamic"]
         dyn["phases"].setdefault("execute", copy.deepcopy(dyn["phases"]["import"]))["trace_bytes"] = 30 << 20
         dyn["worlds"]["later"]["phases"]["execute"].update(limit="trace", trace_budget=budget,
-                                                            trace_bytes=world_bytes)
+                                                            trace_bytes=world_bytes,
+                                                            left_running=[{"pid": 9, "ppid": 1, "name": "python3"}])
         return set(judge(docs, suppressions=[])["rules_fired"])
-    # a big package looked at in several worlds: the run spent its budget, the world did not flood
-    assert "DYN-TRACE-FLOOD" not in judged(27 << 20)
+    # a big package looked at in several worlds: the run spent its budget, the world did not flood,
+    # and what was running when pkgtrace cut the phase was not left running by the package
+    assert not {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} & judged(27 << 20)
     assert "DYN-TRACE-FLOOD" not in judged(0)  # not started at all
     # the world logged more than the base did (what only it shows, made into a flood), or ran
     # into its own phase's budget: a flood
-    assert "DYN-TRACE-FLOOD" in judged(60 << 20)
-    assert "DYN-TRACE-FLOOD" in judged(20 << 20, budget="phase")
+    assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(60 << 20)
+    assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(20 << 20, budget="phase")

@@ -262,7 +262,8 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for s in p.get("sends") or []:
             ev.facts.append({**base, "kind": "send", "address": s.get("address") or "",
                              "port": s.get("port"), "data": s.get("data_text") or ""})
-        if p.get("limit") == "trace" and not _world_ran_out(d, phase, world, p):
+        ran_out = _world_ran_out(d, phase, world, p)
+        if p.get("limit") == "trace" and not ran_out:
             # a syscall flood big enough to end the phase: what it would have hidden is unseen
             ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
                              "what": f"{p.get('trace_bytes') or 0} bytes of trace; the phase was ended"})
@@ -272,7 +273,8 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
                              "what": "; ".join(f"{(v or {}).get('count')} {k} past the report's list"
                                                for k, v in sorted(folded.items()))})
-        for proc in p.get("left_running") or []:
+        # processes of a world phase pkgtrace cut short for the run's budget: cut, not left running
+        for proc in [] if ran_out else p.get("left_running") or []:
             ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
                              "pid": proc.get("pid")})
         ran = {PurePosixPath(str((c.get("argv") or [""])[0])).name for c in p.get("commands") or []}
