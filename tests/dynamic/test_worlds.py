@@ -19,8 +19,15 @@ def test_worlds_follow_the_codes_reasons():
     assert _names("npm", "setTimeout(run, 86400000)") == ["later"]
     assert _names("rubygems", "if (Date.now() > 1900000000000) run()") == []
     # obfuscated code hides its reasons: both worlds
-    assert _names("pypi", "exec(base64.b64decode('cHJpbnQ='))") == ["ci", "later"]
+    assert _names("pypi", "exec(base64.b64decode('cHJpbnQ='))") == ["ci", "later", "windows"]
     assert _names("pypi", "def add(a, b):\n    return a + b\n") == []
+    # a platform check in code that acts: the windows world (PyPI only, where wingate answers)
+    gated = "import sys, subprocess\nif sys.platform.startswith('win'):\n    subprocess.Popen(['powershell'])\n"
+    assert _names("pypi", gated) == ["windows"]
+    assert _names("npm", gated) == []
+    # the look-alikes: a platform check that only picks a path, code that acts with no such check
+    assert _names("pypi", "import os\nSEP = '\\\\' if os.name == 'nt' else '/'\n") == []
+    assert _names("pypi", "import subprocess\nsubprocess.run(['ls'])\n") == []
 
 
 def test_differences_keep_only_what_the_world_added():

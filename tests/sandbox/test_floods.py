@@ -144,3 +144,18 @@ def test_a_phase_under_the_runs_trace_budget_is_not_a_flood(tmp_path, results):
     for phase in ("install", "import", "execute"):
         assert docs["report"]["dynamic"]["phases"][phase]["limit"] is None
     assert "DYN-TRACE-FLOOD" not in {f["rule"] for f in docs["report"]["verdict"]["findings"]}
+
+
+def test_a_world_is_not_started_when_the_runs_trace_budget_is_spent(tmp_path, results):
+    # The base world's flood spends the run's budget; the CI world its code asks for is an extra
+    # look, so it is skipped and said so, not started with no budget and read as a second flood.
+    artifact = setup_py_package(tmp_path / "dist", "pkgtrace-fixture-flood-world", FLOODS["opens"],
+                                init_body="\nimport os\nIN_CI = os.getenv('GITHUB_ACTIONS')\n")
+    docs = run_cli_json("analyze", "pypi", "--local", str(artifact), "--mode", "dynamic", "--results",
+                        str(results), "--timeout", "600", "--trace", "12", timeout=1500)
+    dyn = docs["report"]["dynamic"]
+    assert dyn["phases"]["install"]["limit"] == "trace"
+    ci = dyn["worlds"]["ci"]
+    assert ci["phases"] == {} and "budget was spent" in ci["skipped"]
+    floods = [f for f in docs["report"]["verdict"]["findings"] if f["rule"] == "DYN-TRACE-FLOOD"]
+    assert floods and not [f for f in floods if f["evidence"].get("world")]

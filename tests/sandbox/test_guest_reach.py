@@ -98,3 +98,34 @@ def test_setup_requires_are_dropped_on_the_legacy_path(tmp_path):
     assert r.returncode == 0 and r.stdout.strip().endswith("reqs"), r.stderr[-2000:]
     r = _pyworld(tmp_path, {"src": [str(src)]}, "script", str(src / "setup.py"), "--name")
     assert r.returncode != 0
+
+
+def test_windows_ctypes_of_the_package_get_stand_ins_and_ctypes_itself_is_left_alone(tmp_path):
+    # past a Windows gate, stealers ask ctypes for what only Windows has (IsUserAnAdmin, WinDLL)
+    src = _pkg(tmp_path, "import ctypes, sys\nfrom ctypes import windll as w, c_int\n"
+                         "from ctypes import WinDLL\n"
+                         "if sys.platform == 'win32' and ctypes.windll.shell32.IsUserAnAdmin():\n"
+                         "    k = WinDLL('kernel32')\n"
+                         "    w.user32.MessageBoxW(0, 'x', 'y', 0)\n"
+                         "    print('admin', c_int(3).value, ctypes.sizeof(ctypes.c_int))\n"
+                         "import otherlib\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    # another distribution's probe keeps getting the truth
+    (other / "otherlib.py").write_text("import ctypes\nprint('other', hasattr(ctypes, 'windll'))\n")
+    names = tmp_path / "names.txt"
+    r = _pyworld(tmp_path, {"src": [str(src), str(other)], "roots": [str(src)], "standins": str(names),
+                            "windows": True}, "import", "pkg")
+    assert r.returncode == 0, r.stderr
+    assert "admin 3 4" in r.stdout and "other False" in r.stdout
+    assert {"windll", "WinDLL"} <= set(names.read_text().split())
+    # without the Windows answers the gate holds and nothing past it runs
+    r = _pyworld(tmp_path, {"src": [str(src), str(other)], "roots": [str(src)], "standins": str(names)},
+                 "import", "pkg")
+    assert r.returncode == 0 and "admin" not in r.stdout
+    # and a setup.py run as a script (the legacy path) gets the same answers
+    setup = tmp_path / "setup.py"
+    setup.write_text("import ctypes\nif ctypes.windll.shell32.IsUserAnAdmin():\n    print('elevated')\n")
+    r = _pyworld(tmp_path, {"src": [str(tmp_path)], "standins": str(names), "windows": True, "legacy": True},
+                 "script", str(setup), "install")
+    assert r.returncode == 0 and "elevated" in r.stdout, r.stderr

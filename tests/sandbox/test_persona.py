@@ -4,7 +4,10 @@ decoded from traced arguments (never from what the guest says)."""
 from __future__ import annotations
 
 import base64
+import os
 import sqlite3
+import subprocess
+import time
 
 from pkgtrace.sandbox import bait, layout, persona
 
@@ -57,3 +60,52 @@ def test_stand_in_names_link_to_the_one_script(tmp_path):
     # the folder is the persona's, on the package user's PATH: nothing in it names pkgtrace
     assert not [p for p in (tmp_path / "winbin").iterdir() if "pkgtrace" in p.name.lower()]
     assert persona.GUEST_WINBIN == layout.WINTOOLS and "pkgtrace" not in layout.WINTOOLS
+
+
+def _tool(tmp_path, *argv: str) -> subprocess.CompletedProcess:
+    """Run a stand-in as the guest would: by its name, on a PATH that holds the real tools first."""
+    if not (tmp_path / "winbin").exists():
+        persona.write_tools(tmp_path / "winbin")
+    env = {"PATH": f"{os.environ['PATH']}:{tmp_path / 'winbin'}"}  # as path_with_tools: real tools first
+    return subprocess.run(list(argv), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+
+def _appears(path, seconds: float = 60.0) -> bool:
+    # a background start: wait for what it writes (the bound is generous, the check exact)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_start_and_cmd_run_what_windows_would_run(tmp_path):
+    # a dropper writes a script and `start`s it (os.system("start python FILE"), os.startfile)
+    script = tmp_path / "stage2.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write('ran')\n")
+    waited = tmp_path / "waited"
+    r = _tool(tmp_path, str(tmp_path / "winbin" / "start"), "", "/MIN", "/WAIT", "python3", str(script), str(waited))
+    assert r.returncode == 0 and waited.read_text() == "ran"
+    background = tmp_path / "background"
+    r = _tool(tmp_path, str(tmp_path / "winbin" / "start"), "python3", str(script), str(background))
+    assert r.returncode == 0 and _appears(background)
+    # os.startfile's spelling: cmd.exe /c start "" FILE, a .py file run by python3 as its association
+    script.write_text(f"open({str(tmp_path / 'assoc')!r}, 'w').write('ran')\n")
+    r = _tool(tmp_path, str(tmp_path / "winbin" / "cmd.exe"), "/c", "start", "", str(script))
+    assert r.returncode == 0 and _appears(tmp_path / "assoc")
+    # cmd /c with the command as one string
+    r = _tool(tmp_path, str(tmp_path / "winbin" / "cmd"), "/c", f"python3 {script}")
+    assert r.returncode == 0
+
+
+def test_start_and_cmd_run_nothing_that_is_not_a_program_here(tmp_path):
+    # a URL or a document opened the Windows way (webbrowser, os.startfile of a README), cmd's own
+    # words, and a shell line: nothing runs, the call still answers 0
+    marker = tmp_path / "marker"
+    for argv in (("start", "https://example.com/docs"), ("start", "", str(tmp_path / "README.txt")),
+                 ("cmd", "/c", "ver"), ("cmd", "/c", f"echo x > {marker}"), ("cmd", "/c", f"touch {marker}; id"),
+                 ("start", "$(touch " + str(marker) + ")")):
+        r = _tool(tmp_path, str(tmp_path / "winbin" / argv[0]), *argv[1:])
+        assert r.returncode in (0, 1), (argv, r.stderr)
+    assert not marker.exists()

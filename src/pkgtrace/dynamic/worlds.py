@@ -1,5 +1,6 @@
-"""Worlds: the import and execute phases run again with the environment or the clock changed,
-for payloads that fire only in CI or only after a date.
+"""Worlds: the import and execute phases run again with the environment, the clock or the
+platform the package is told changed, for payloads that fire only in CI, only after a date or
+only on Windows.
 
 A world is run only when the release's code gives a reason (it names CI variables, compares
 against dates or sleeps; or it is obfuscated, so its reasons cannot be read), since each world
@@ -30,16 +31,19 @@ class World:
     clock_shift_s: float = 0.0
     sleep_cap_s: float = 0.0
     ecosystems: tuple[str, ...] = ()         # empty: all
+    windows: bool = False                    # the package's platform checks answered as Windows
 
     def guest_env(self) -> dict[str, str]:
         env = dict(self.env)
+        if self.windows:
+            env["PKGTRACE_WINDOWS"] = "1"  # a driver setting (harness.SETTINGS), not the package's
         if self.clock_shift_s or self.sleep_cap_s:
             env["PKGTRACE_CLOCK_SHIFT"] = str(self.clock_shift_s)
             env["PKGTRACE_SLEEP_CAP"] = str(self.sleep_cap_s)
         return env
 
     def describe(self) -> dict:
-        return {"why": self.why, "env": sorted(self.env),
+        return {"why": self.why, "env": sorted(self.env), **({"platform": "windows"} if self.windows else {}),
                 **({"clock_shift_days": self.clock_shift_s / DAY, "longest_sleep_s": self.sleep_cap_s}
                    if self.clock_shift_s or self.sleep_cap_s else {})}
 
@@ -62,6 +66,17 @@ WORLDS: tuple[World, ...] = (
           re.compile(r"\b(?:datetime|date\.today|time\.time|time\.sleep|sleep\s*\(\s*\d{3,}|"
                      r"Date\.now|new\s+Date\s*\(|setTimeout\s*\([^)]*\d{5,})|" + _OBFUSCATED),
           clock_shift_s=35 * DAY, sleep_cap_s=2.0, ecosystems=("pypi", "npm")),
+    # An installed module that imports fine on Linux but keeps its payload behind
+    # `sys.platform.startswith("win")`: import and execute again with the package's own platform
+    # checks (and Windows-only ctypes) answered as on Windows (guest/workers/wingate.py). Only its
+    # own code is told so; a Windows tool it then runs is what Windows code does, not a finding
+    # in itself (rules/dynamic.yaml), what the tool is asked to do still is.
+    World("windows", "the code reads the platform and runs commands, execs or reaches the network, "
+          "or hides what it reads",
+          re.compile(r"(?s)\A(?=.*?\b(?:os\.name|sys\.platform|platform\.system\(\)))"
+                     r"(?=.*?\b(?:subprocess|exec|eval|urlopen|socket|requests|os\.system|Popen|"
+                     r"__import__|b64decode|marshal|zlib)\b)|" + _OBFUSCATED),
+          windows=True, ecosystems=("pypi",)),
 )
 
 

@@ -262,7 +262,8 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
         for s in p.get("sends") or []:
             ev.facts.append({**base, "kind": "send", "address": s.get("address") or "",
                              "port": s.get("port"), "data": s.get("data_text") or ""})
-        if p.get("limit") == "trace":
+        ran_out = _world_ran_out(d, phase, world, p)
+        if p.get("limit") == "trace" and not ran_out:
             # a syscall flood big enough to end the phase: what it would have hidden is unseen
             ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
                              "what": f"{p.get('trace_bytes') or 0} bytes of trace; the phase was ended"})
@@ -272,7 +273,8 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
                              "what": "; ".join(f"{(v or {}).get('count')} {k} past the report's list"
                                                for k, v in sorted(folded.items()))})
-        for proc in p.get("left_running") or []:
+        # processes of a world phase pkgtrace cut short for the run's budget: cut, not left running
+        for proc in [] if ran_out else p.get("left_running") or []:
             ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
                              "pid": proc.get("pid")})
         ran = {PurePosixPath(str((c.get("argv") or [""])[0])).name for c in p.get("commands") or []}
@@ -320,6 +322,17 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
 # The destination the execute phase passes to parameters named url/host/webhook…
 # (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
 # by the package.
+def _world_ran_out(d: dict, phase: str, world: str | None, p: dict) -> bool:
+    """A world's phase (an extra look, run after the base world's) ended by the run's trace budget
+    while logging no more than the same phase did in the base world: the run as a whole spent the
+    budget (a big package looked at in several worlds), the world did not flood it. A world phase
+    that logs more than its base (what only that world shows, made into a flood) still counts."""
+    if not world or p.get("trace_budget") != "run":
+        return False
+    base = ((d.get("phases") or {}).get(phase) or {}).get("trace_bytes") or 0
+    return (p.get("trace_bytes") or 0) <= base
+
+
 PLACEHOLDER_HOST = "hooks.example.com"  # guest/workers/python_worker.py: nothing naming pkgtrace
 
 # Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.

@@ -12,7 +12,8 @@ execute: call the public functions, classes and methods of those modules (worker
 through harness.py) and run the distribution's console scripts with --help.
 
 Import and execute steps start through pyworld.py: after a fallback it puts the source on the
-path and answers missing imports with stand-ins; in a world with the clock moved (the host sets
+path and answers missing imports with stand-ins (so does the windows world, with the installed
+modules' platform checks answered as on Windows); in a world with the clock moved (the host sets
 PKGTRACE_CLOCK_SHIFT and PKGTRACE_SLEEP_CAP) it moves the clock and shortens long sleeps.
 """
 import json
@@ -27,6 +28,7 @@ import harness  # noqa: E402  (also takes pkgtrace's settings out of the environ
 
 CLOCK_SHIFT = float(harness.SETTINGS.get("PKGTRACE_CLOCK_SHIFT", "0") or 0)
 SLEEP_CAP = float(harness.SETTINGS.get("PKGTRACE_SLEEP_CAP", "0") or 0)
+WINDOWS = harness.SETTINGS.get("PKGTRACE_WINDOWS") == "1"  # the windows world (dynamic/worlds.py)
 VENV = os.path.join(os.environ["HOME"], ".venv")  # the package user's (image.py)
 PY = VENV + "/bin/python"
 # Started by the package user's interpreter: from the workers' folder, which it can read.
@@ -37,13 +39,16 @@ def install(artifact):
     return fallback.install_pypi(PY, artifact)
 
 
-def _world(phase):
+def _world(phase, name):
     """pyworld.py's settings for this phase's steps (on their stdin, see pyworld.py)."""
     fb = fallback.state()
     cfg = {"clock": CLOCK_SHIFT, "sleep": SLEEP_CAP}
     if fb:
         cfg["src"] = fb.get("paths") or []
         cfg.update(_standins(phase, cfg["src"], fb.get("modules") or []))
+    elif WINDOWS:
+        # the windows world: the installed modules' platform checks answered as on Windows
+        cfg.update(_standins(phase, [], top_level_modules(name)))
     elif phase == "execute" and fallback.import_retried():
         # the installed modules imported only with stand-ins: call them the same way
         cfg.update(_standins(phase, [], fallback.import_retried()))
@@ -53,10 +58,20 @@ def _world(phase):
 def _standins(phase, src, modules):
     """Stand-ins for the imports of the package's own code (under SRC or its installed MODULES),
     and its platform checks answered as on Windows: after a failed install or import."""
-    import glob
-    sites = glob.glob(VENV + "/lib/python3*/site-packages")
-    return {"roots": list(src) + [os.path.join(s, m) for s in sites for m in modules],
+    return {"roots": list(src) + _module_paths(modules),
             "standins": fallback.names_file(phase), "windows": True}
+
+
+def _module_paths(modules):
+    """Where the installed MODULES live: their package folders or single files."""
+    import glob
+    out = []
+    for site in glob.glob(VENV + "/lib/python3*/site-packages"):
+        for m in modules:
+            for p in (os.path.join(site, m), os.path.join(site, m + ".py")):
+                if os.path.exists(p):
+                    out.append(p)
+    return out or [os.path.join(s, m) for s in glob.glob(VENV + "/lib/python3*/site-packages") for m in modules]
 
 
 def _modules(name, fb):
@@ -97,14 +112,25 @@ def top_level_modules(name):
     return sorted(set(m for m in mods if m.isidentifier()))
 
 
+def _windows_already(fb):
+    """In the windows world after a fallback: the base world's fallback run already answered the
+    package's platform checks as Windows (fallback.py), so this world has nothing to add."""
+    if WINDOWS and fb:
+        print("pkgtrace: the install fell back; its runs already answered as Windows", flush=True)
+        return True
+    return False
+
+
 def import_all(name):
-    cfg, fb = _world("import")
+    cfg, fb = _world("import", name)
+    if _windows_already(fb):
+        return 0
     mods = _modules(name, fb)
     print("pkgtrace: importing " + (", ".join(mods) or "(no modules found)"), flush=True)
     failed, retried = 0, []
     for m in mods:
         rc = _import_one(m, cfg)
-        if rc not in (0, 124) and not fb:
+        if rc not in (0, 124) and not fb and not cfg.get("windows"):
             # installed, but its import died (often at `import winreg`): again with stand-ins
             retried.append(m)
             rc = _import_one(m, {**cfg, **_standins("import", [], [m])})
@@ -144,7 +170,9 @@ def console_scripts(name):
 
 
 def execute(name):
-    cfg, fb = _world("execute")
+    cfg, fb = _world("execute", name)
+    if _windows_already(fb):
+        return 0
     worker = [PY, PYWORLD, "script", os.path.join(harness.WORKERS, "python_worker.py"),
               ",".join(_modules(name, fb))]
     rc = harness.run("execute", worker, entry_points=console_scripts(name),

@@ -144,6 +144,7 @@ def main():
             _exit(code)
         os._exit = _exit_saving
     if cfg.get("windows"):
+        _windows_temp()
         wingate = _load(here, "wingate")
         wingate.install(cfg.get("roots") or cfg.get("src") or [], gates)
         if cfg.get("standins"):
@@ -167,6 +168,18 @@ def main():
             _run_script_windows(target, gates)
         else:
             runpy.run_path(target, run_name="__main__")
+
+
+def _windows_temp():
+    """TEMP and TMP as Windows sets them (LOCALAPPDATA\\Temp, the persona's), for code past a
+    Windows gate that writes its next stage to `os.getenv("TMP") + "\\x.ps1"`; this interpreter's
+    own tempfile folder is fixed first, so only that Windows-style code (and what it starts) sees them."""
+    import tempfile
+    tempfile.gettempdir()
+    local = os.environ.get("LOCALAPPDATA")
+    if local and os.path.isdir(os.path.join(local, "Temp")):
+        for var in ("TEMP", "TMP"):
+            os.environ.setdefault(var, os.path.join(local, "Temp"))
 
 
 def _load(here, name):

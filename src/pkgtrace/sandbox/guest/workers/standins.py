@@ -130,7 +130,8 @@ class _Finder(importlib.abc.MetaPathFinder):
             f = f.f_back
         if f is None:
             return False
-        return os.path.realpath(f.f_code.co_filename).startswith(self.roots)
+        # + sep: a root may be a folder or a single-file module (site-packages/mod.py)
+        return (os.path.realpath(f.f_code.co_filename) + os.sep).startswith(self.roots)
 
 
 def install(record, roots):

@@ -4,9 +4,14 @@ Much PyPI malware gates its payload on `os.name == "nt"`, `sys.platform == "win3
 `platform.system() == "Windows"` (or on a string it computes, to hide the comparison). Faking os.name for the whole interpreter would break Python
 itself (os.path becomes ntpath), so instead the package's own source files (those under ROOTS)
 are compiled with such comparisons replaced by their Windows answer, and any other read of
-os.name, sys.platform or platform.system() by the Windows value. Other code (the standard
-library, other distributions) sees the truth. install(roots) hooks the source loader;
-transform(source, path) serves scripts run directly (setup.py).
+os.name, sys.platform or platform.system() by the Windows value. Code that has passed such a
+gate goes on to Windows' ctypes (`ctypes.windll.shell32.IsUserAnAdmin()`, `from ctypes import
+WinDLL`), which Linux's ctypes lacks: in the package's own code a read of those names falls back,
+when the object has no such attribute, to a module of the same name that stands in (standins.py,
+which pyworld.py installs alongside), so the code carries on past the AttributeError. Other code
+(the standard library, other distributions) sees the truth: nothing is added to ctypes itself.
+install(roots) hooks the source loader; transform(source, path) serves scripts run directly
+(setup.py).
 """
 import ast
 import importlib.machinery
@@ -31,6 +36,19 @@ def _subject(node):
 
 
 _ANSWER = {"os.name": "nt", "sys.platform": "win32", "platform.system()": "Windows"}
+# Windows-only names of ctypes (the loaders of DLLs and their helpers)
+_WIN_CTYPES = frozenset({"windll", "oledll", "WinDLL", "OleDLL", "WINFUNCTYPE", "WinError",
+                         "FormatError", "GetLastError", "HRESULT"})
+
+
+def _win_name(obj, attr, node):
+    """`getattr(OBJ, ATTR, None) or __import__(ATTR).ATTR`: the real attribute where it exists,
+    else the permissive stand-in that the stood-in module of that name (a missing import of the
+    package's own code) hands out."""
+    real = ast.Call(ast.Name("getattr", ast.Load()), [obj, ast.Constant(attr), ast.Constant(None)], [])
+    standin = ast.Attribute(ast.Call(ast.Name("__import__", ast.Load()), [ast.Constant(attr)], []),
+                            attr, ast.Load())
+    return ast.copy_location(ast.BoolOp(ast.Or(), [real, standin]), node)
 
 
 class _Flip(ast.NodeTransformer):
@@ -69,7 +87,25 @@ class _Flip(ast.NodeTransformer):
         self.generic_visit(node)
         return node
 
+    def visit_ImportFrom(self, node):
+        # `from ctypes import windll, c_int`: the real names imported, the Windows-only ones bound
+        # to their stand-ins
+        win = [a for a in node.names if a.name in _WIN_CTYPES] if node.module == "ctypes" and not node.level else []
+        if not win:
+            return node
+        out = []
+        rest = [a for a in node.names if a.name not in _WIN_CTYPES]
+        if rest:
+            out.append(ast.copy_location(ast.ImportFrom("ctypes", rest, 0), node))
+        mod = ast.Call(ast.Name("__import__", ast.Load()), [ast.Constant("ctypes")], [])
+        for a in win:  # not counted as a gate: the stand-in's name is in the list of stand-ins
+            out.append(ast.copy_location(ast.Assign([ast.Name(a.asname or a.name, ast.Store())],
+                                                    _win_name(mod, a.name, node)), node))
+        return out
+
     def visit_Attribute(self, node):
+        if node.attr in _WIN_CTYPES and isinstance(node.ctx, ast.Load):
+            return _win_name(self.visit(node.value), node.attr, node)
         # any other read of os.name / sys.platform (compared with a computed string, passed on,
         # `.startswith("win")`): the Windows value itself
         subj = _subject(node)
@@ -104,7 +140,7 @@ def install(roots, counter):
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
-        if os.path.realpath(path).startswith(roots):
+        if (os.path.realpath(path) + os.sep).startswith(roots):  # a folder or a single file
             return transform(self.get_data(path), path, counter)
         return original(self, fullname)
     get_code.__qualname__ = original.__qualname__
