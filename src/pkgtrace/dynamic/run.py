@@ -126,7 +126,7 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
                     if not session.sb.alive():
                         restart["outcome"] = "the fresh sandbox ended while replaying"
                         continue
-                if key != name and _run_budget_spent(session.sb):
+                if key != name and session.sb.run_trace_left() <= 0:
                     # a world is an extra look: when the base world's phases (or the worlds before)
                     # spent the run's trace budget, it is not started (a phase started with no
                     # budget would end at once and read as the package's flood)
@@ -168,10 +168,6 @@ def analyze_dynamic(artifact: Artifact, *, limits: Limits | None = None,
 
 
 MAX_RESTARTS = 2  # fresh sandboxes a run may start after the one before died
-
-
-def _run_budget_spent(sb) -> bool:
-    return sb.limits.run_trace_bytes - sb.trace_spent - sb.log_bytes() <= 0
 
 
 class _Session:

@@ -281,7 +281,7 @@ class Sandbox:
         """Run ARGV in the container. Control execs (setup, collectors) are left out of traces."""
         timeout = self.limits.phase_seconds if timeout is None else timeout
         log_start = self.log_bytes()
-        run_left = self.limits.run_trace_bytes - self.trace_spent - log_start
+        run_left = self.run_trace_left(log_start)
         if not control and run_left <= 0:
             now = time.time()
             return ExecResult(None, b"", b"", None, now, now, limit="trace", trace_budget="run")
@@ -374,6 +374,11 @@ class Sandbox:
             if all(p.pid == 1 for p in self.processes()):
                 return
             time.sleep(0.05)
+
+    def run_trace_left(self, log_bytes: int | None = None) -> int:
+        """What the run may still log (Limits.run_trace_bytes, over every sandbox of the run);
+        LOG_BYTES: this sandbox's log size when the caller has just read it."""
+        return self.limits.run_trace_bytes - self.trace_spent - (self.log_bytes() if log_bytes is None else log_bytes)
 
     @contextlib.contextmanager
     def untraced(self):
