@@ -301,15 +301,16 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                          "why": f"{stats['forged']} log lines not written by the sandbox",
                          "syscall": "", "pid": None})
     _theft(ev)
-    # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes.
+    # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes, in
+    # any encoding fold.spellings knows (hex over HTTP is as much a theft as hex in a DNS label;
+    # base64 need not start at the value).
+    bait_spelled = [(what, spellings(value)) for what, value in bait_values]
     for fact in list(ev.facts):
         if fact["kind"] not in ("http", "send", "tcp", "udp", "dns"):
             continue
         blob = " ".join(str(fact.get(k) or "") for k in ("target", "headers", "body", "data"))
-        for what, value in bait_values:
-            # any transport, any encoding fold.spellings knows (hex over HTTP is as much a theft
-            # as hex in a DNS label; base64 need not start at the value)
-            spelled = carried(blob, spellings(value))
+        for what, spelled_as in bait_spelled:
+            spelled = carried(blob, spelled_as)
             if spelled:
                 ev.facts.append({"source": "dynamic", "phase": fact["phase"], "kind": "bait_sent",
                                  **({"world": fact["world"]} if fact.get("world") else {}),
@@ -319,9 +320,6 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                                  "excerpt": _around(blob, spelled)})
 
 
-# The destination the execute phase passes to parameters named url/host/webhook…
-# (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
-# by the package.
 def _world_ran_out(d: dict, phase: str, world: str | None, p: dict) -> bool:
     """A world's phase (an extra look, run after the base world's) ended by the run's trace budget
     while logging no more than the same phase did in the base world: the run as a whole spent the
@@ -333,6 +331,9 @@ def _world_ran_out(d: dict, phase: str, world: str | None, p: dict) -> bool:
     return (p.get("trace_bytes") or 0) <= base
 
 
+# The destination the execute phase passes to parameters named url/host/webhook…
+# (sandbox/guest/workers/python_worker.py): traffic there was asked for by pkgtrace, not chosen
+# by the package.
 PLACEHOLDER_HOST = "hooks.example.com"  # guest/workers/python_worker.py: nothing naming pkgtrace
 
 # Credential stores a thief reads (the bait's and the persona's): see sandbox/bait.py, persona.py.
