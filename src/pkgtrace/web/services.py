@@ -16,7 +16,6 @@ from pkgtrace.web.settings import WebSettings
 from pkgtrace.web.uploads import Uploads
 
 
-
 @dataclass
 class Services:
     settings: WebSettings

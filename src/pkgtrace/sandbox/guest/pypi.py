@@ -65,13 +65,10 @@ def _standins(phase, src, modules):
 def _module_paths(modules):
     """Where the installed MODULES live: their package folders or single files."""
     import glob
-    out = []
-    for site in glob.glob(VENV + "/lib/python3*/site-packages"):
-        for m in modules:
-            for p in (os.path.join(site, m), os.path.join(site, m + ".py")):
-                if os.path.exists(p):
-                    out.append(p)
-    return out or [os.path.join(s, m) for s in glob.glob(VENV + "/lib/python3*/site-packages") for m in modules]
+    sites = glob.glob(VENV + "/lib/python3*/site-packages")
+    out = [p for site in sites for m in modules
+           for p in (os.path.join(site, m), os.path.join(site, m + ".py")) if os.path.exists(p)]
+    return out or [os.path.join(s, m) for s in sites for m in modules]
 
 
 def _modules(name, fb):

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from pkgtrace.model import Ecosystem
+from pkgtrace.results.documents import read_documents
 from pkgtrace.web import queries, urls, views
 from pkgtrace.web.api.common import services
-from pkgtrace.results.documents import read_documents
 from pkgtrace.web.pages import behaviour
 from pkgtrace.web.services import Services
 
