@@ -31,22 +31,31 @@ HOSTS = ("rubygems.org", "index.rubygems.org", "repo.packagist.org", "api.github
          "codeload.github.com", "index.crates.io", "static.crates.io", "crates.io")
 
 
+# Every artifact is the same bytes whenever it is built: the test and the fixture server build
+# them in two processes, seconds apart, and compare (gzip and zip otherwise stamp the time).
+_FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
 def _tar(files: dict[str, bytes], gz: bool) -> bytes:
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz" if gz else "w") as t:
+    with tarfile.open(fileobj=buf, mode="w") as t:
         for name, data in files.items():
-            info = tarfile.TarInfo(name)
+            info = tarfile.TarInfo(name)  # mtime 0
             info.size = len(data)
             t.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
+    return _gzip(buf.getvalue()) if gz else buf.getvalue()
 
 
 def gem_file() -> bytes:
     """A .gem as `gem build` lays it out: metadata.gz, data.tar.gz and their checksums."""
-    metadata = gzip.compress(f"--- !ruby/object:Gem::Specification\nname: {GEM}\nversion: !ruby/object:"
+    metadata = _gzip(f"--- !ruby/object:Gem::Specification\nname: {GEM}\nversion: !ruby/object:"
                              f"Gem::Version\n  version: {GEM_VERSION}\nfiles:\n- lib/fixture.rb\n".encode())
     data = _tar({"lib/fixture.rb": b"module Fixture; end\n"}, gz=True)
-    sums = gzip.compress(("---\nSHA256:\n  metadata.gz: " + hashlib.sha256(metadata).hexdigest()
+    sums = _gzip(("---\nSHA256:\n  metadata.gz: " + hashlib.sha256(metadata).hexdigest()
                           + "\n  data.tar.gz: " + hashlib.sha256(data).hexdigest() + "\n").encode())
     return _tar({"metadata.gz": metadata, "data.tar.gz": data, "checksums.yaml.gz": sums}, gz=False)
 
@@ -55,8 +64,8 @@ def composer_zip() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         top = f"acme-fixture-{COMMIT[:7]}/"
-        z.writestr(top + "composer.json", json.dumps({"name": COMPOSER, "autoload": {"psr-4": {"Acme\\": "src/"}}}))
-        z.writestr(top + "src/Fixture.php", "<?php\nnamespace Acme;\nclass Fixture {}\n")
+        z.writestr(zipfile.ZipInfo(top + "composer.json", _FIXED_TIME), json.dumps({"name": COMPOSER, "autoload": {"psr-4": {"Acme\\": "src/"}}}))
+        z.writestr(zipfile.ZipInfo(top + "src/Fixture.php", _FIXED_TIME), "<?php\nnamespace Acme;\nclass Fixture {}\n")
     return buf.getvalue()
 
 
