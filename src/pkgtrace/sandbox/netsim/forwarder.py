@@ -156,6 +156,17 @@ class Forwarder:
             pass
 
 
+def upstream_traffic(log: list[dict]) -> dict:
+    """What a run's proxy log says left the machine: requests and bytes from the registries, and
+    what the shared cache answered instead (the measure of what the cache saves; bench/ uses it)."""
+    forwarded = [p for p in log if p.get("decision") == "forwarded"]
+    hits = [p for p in forwarded if p.get("cache") == "hit"]
+    sent = [p for p in forwarded if p.get("cache") != "hit"]
+    return {"forwarded": len(forwarded), "upstream_requests": len(sent), "cache_hits": len(hits),
+            "upstream_bytes": sum(int(p.get("bytes") or 0) for p in sent),
+            "cache_bytes": sum(int(p.get("bytes") or 0) for p in hits)}
+
+
 def announced_body(headers: list[tuple[str, str]]) -> int:
     """The body the guest announced (the simulator never passes a body on; a read has none)."""
     for k, v in headers:
