@@ -37,6 +37,30 @@ def pypi_sdist(dest: Path, name: str, version: str, files: dict[str, str],
     return path
 
 
+def pypi_wheel(dest: Path, name: str, version: str, files: dict[str, str]) -> Path:
+    """A pure-Python wheel: FILES at the top, NAME-VERSION.dist-info/{METADATA, WHEEL, RECORD}."""
+    import base64
+    import hashlib
+    import zipfile
+
+    dest.mkdir(parents=True, exist_ok=True)
+    base = f"{name.replace('-', '_')}-{version}"
+    meta = {f"{base}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+            f"{base}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: pkgtrace-tests\nRoot-Is-Purelib: true\n"
+                                       "Tag: py3-none-any\n"}
+    path = dest / f"{base}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for rel, text in {**files, **meta}.items():
+            data = text.encode()
+            z.writestr(rel, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{rel},sha256={digest},{len(data)}")
+        record.append(f"{base}.dist-info/RECORD,,")
+        z.writestr(f"{base}.dist-info/RECORD", "\n".join(record) + "\n")
+    return path
+
+
 def npm_tgz(dest: Path, files: dict[str, str]) -> Path:
     """An npm tarball: package/{package.json, files…}."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import setup_py_package
+from builders import pypi_wheel, setup_py_package
 from clirun import run_cli_json
 from pkgtrace.sandbox.runsc import Limits
 
@@ -159,3 +159,19 @@ def test_a_world_is_not_started_when_the_runs_trace_budget_is_spent(tmp_path, re
     assert ci["phases"] == {} and "budget was spent" in ci["skipped"]
     floods = [f for f in docs["report"]["verdict"]["findings"] if f["rule"] == "DYN-TRACE-FLOOD"]
     assert floods and not [f for f in floods if f["evidence"].get("world")]
+
+
+def test_a_big_install_is_not_a_flood(tmp_path, results):
+    # pip installing 7,000 files logs more than the 64 MiB that once ended a phase as a flood (and
+    # left pip "running"): a big dependency tree is not an attack, and nothing here is malicious.
+    files = {f"pkgtrace_big/m{i // 500}/mod{i}.py": f"VALUE = {i}\n" for i in range(7000)}
+    files.update({f"pkgtrace_big/m{j}/__init__.py": "" for j in range(14)} | {"pkgtrace_big/__init__.py": ""})
+    wheel = pypi_wheel(tmp_path / "dist", "pkgtrace-fixture-big", "1.0.0", files)
+    docs = run_cli_json("analyze", "pypi", "--local", str(wheel), "--mode", "dynamic", "--results",
+                        str(results), "--timeout", "300", timeout=1200)
+    install = docs["report"]["dynamic"]["phases"]["install"]
+    assert install["limit"] is None and install["status"] == "completed", install["reason"]
+    assert install["trace_bytes"] > 64 << 20, install["trace_bytes"]
+    rules = {f["rule"] for f in docs["report"]["verdict"]["findings"]}
+    assert not {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} & rules, rules
+    assert docs["report"]["verdict"]["label"] == "benign", docs["report"]["verdict"]["findings"]

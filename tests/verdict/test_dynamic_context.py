@@ -317,3 +317,44 @@ def test_a_world_ended_by_the_runs_budget_is_a_flood_only_when_it_logged_more_th
     # into its own phase's budget: a flood
     assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(60 << 20)
     assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(20 << 20, budget="phase")
+
+
+def _cut_install(limit: str, left: list[tuple[int, int, str]], argv: dict[int, list[str]]) -> set[str]:
+    """An install phase a limit ended with LEFT (pid, ppid, name) still running, ARGV what the
+    trace saw each of them run."""
+    docs = _with([], "install")
+    dyn = docs["report"]["dynamic"]
+    dyn["phases"]["install"].update(limit=limit, trace_budget="phase" if limit == "trace" else None,
+                                    left_running=[{"pid": p, "ppid": pp, "name": n} for p, pp, n in left])
+    dyn["processes"] = [{"pid": p, "ppid": pp, "phase": "install", "argv": argv.get(p, [])} for p, pp, _n in left]
+    # (one finding per message: each process gets its own name here)
+    return {f["evidence"].get("pid") for f in judge(docs, suppressions=[])["findings"]
+            if f["rule"] == "DYN-LEFT-RUNNING"}
+
+
+PIP = ["/home/alex/.venv/bin/python", "-m", "pip", "install", "--no-input", "/work/x.whl"]
+
+
+def test_what_a_limit_cut_short_is_not_what_the_package_left_running():
+    driver, pip = (8, 0, "python3"), (9, 8, "python")
+    argv = {8: ["/usr/bin/python3", "-I", "-S", "/pkgtrace/guest/pypi.py", "install"], 9: PIP}
+    # a big install cut by the trace limit: the driver and pip were at work, not left behind
+    assert _cut_install("trace", [driver, pip], argv) == set()
+    # ... but a daemon the package detached (reparented to init) still is
+    assert _cut_install("trace", [driver, pip, (30, 1, "daemon")], argv) == {30}
+    # cut by the clock: pkgtrace's driver and the pip it started are not the package's; the build
+    # under pip (a setup.py sleeping past the limit) and a detached daemon are
+    assert _cut_install("time", [driver, pip, (11, 9, "build"), (12, 11, "setup"), (30, 1, "daemon")],
+                        argv) == {11, 12, 30}
+
+
+def test_a_package_process_that_looks_like_the_package_manager_is_still_its_own():
+    driver = (8, 0, "python3")
+    argv = {8: ["/usr/bin/python3", "-I", "-S", "/pkgtrace/guest/pypi.py", "install"], 9: PIP, 11: PIP,
+            10: ["/home/alex/.venv/bin/python", "setup.py", "install"]}
+    # the package's setup.py running `python -m pip install` under pip: not the driver's child
+    assert _cut_install("time", [driver, (9, 8, "pip"), (11, 9, "python")], argv) == {11}
+    # the driver's fallback running setup.py itself: the driver's child, but not a package manager
+    assert _cut_install("time", [driver, (10, 8, "python")], argv) == {10}
+    # a phase that ended on its own: whatever is still there was left behind, the driver's tree too
+    assert _cut_install(None, [(9, 8, "python"), (30, 1, "sh")], argv) == {9, 30}

@@ -60,16 +60,18 @@ class Limits:
     memory_bytes: int = 4 << 30
     processes: int = 1024  # host tasks of the whole sandbox (see _write_bundle)
     disk_bytes: int = 8 << 30
-    # strace log a phase may add. A flood (200k failing opens is ~90 MB) ends the phase with
-    # limit "trace", which is itself evidence (verdict rule DYN-TRACE-FLOOD), and the next phase
-    # starts with a fresh budget: the log on disk, its parse time and the report stay bounded.
-    # The largest real phase measured (bench, npm lodash install) writes under 10 MB.
-    trace_bytes: int = 64 << 20
+    # strace log a phase may add. A flood ends the phase with limit "trace", which is itself
+    # evidence (verdict rule DYN-TRACE-FLOOD), and the next phase starts with a fresh budget: the
+    # log on disk, its parse time and the report stay bounded. Since the stat family is traced, pip
+    # logs some 12 KB per file it installs (a 5,000-file wheel: 59 MiB in 6 s) and real installs
+    # are big: llama-index-tools-twosio's dependencies log 91 MiB in 35 s. 64 MiB cut such
+    # installs and called them floods; 256 MiB holds some 20,000 installed files.
+    trace_bytes: int = 256 << 20
     # strace log the whole run may write, over all its phases (worlds included) and control steps.
     # Once spent, the phase running is ended and later ones are not started, each with limit
     # "trace": the flood is then a finding in every phase it cost, so it cannot buy a benign
     # verdict by hiding what a later phase would have done.
-    run_trace_bytes: int = 160 << 20
+    run_trace_bytes: int = 640 << 20
 
 
 @dataclass(frozen=True)

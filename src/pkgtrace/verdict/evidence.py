@@ -274,7 +274,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                              "what": "; ".join(f"{(v or {}).get('count')} {k} past the report's list"
                                                for k, v in sorted(folded.items()))})
         # processes of a world phase pkgtrace cut short for the run's budget: cut, not left running
-        for proc in [] if ran_out else p.get("left_running") or []:
+        for proc in [] if ran_out else _left_behind(d, p, phase):
             ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
                              "pid": proc.get("pid")})
         ran = {PurePosixPath(str((c.get("argv") or [""])[0])).name for c in p.get("commands") or []}
@@ -318,6 +318,37 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                                  "what": what, "via": fact["kind"],
                                  "address": fact.get("host") or fact.get("address") or "",
                                  "excerpt": _around(blob, spelled)})
+
+
+def _left_behind(d: dict, p: dict, phase: str) -> list[dict]:
+    """What a phase left running, less what pkgtrace itself cut short. `runsc ps` shows the
+    phase's driver with parent 0 (runsc exec started it) and what the package detached (a daemon)
+    under init. When a limit ends the phase, the driver and its tree were still at work: cut by the
+    trace limit, they are the flood's or the package manager's (DYN-TRACE-FLOOD judges that);
+    cut by the clock, the driver and the package manager it started (its traced command line) are
+    pkgtrace's, but what ran under them (a setup.py sleeping past the limit) is the package's."""
+    procs = [x for x in p.get("left_running") or [] if isinstance(x, dict)]
+    if not p.get("limit"):
+        return procs
+    parent = {x.get("pid"): x.get("ppid") for x in procs}
+    drivers = {pid for pid, ppid in parent.items() if ppid == 0}
+
+    def in_tree(pid, hops=0):
+        while pid in parent and pid not in drivers and hops < 64:
+            pid, hops = parent[pid], hops + 1
+        return pid in drivers
+
+    if p.get("limit") == "trace":
+        return [x for x in procs if not in_tree(x.get("pid"))]
+    managers = {x.get("pid") for x in d.get("processes") or [] if isinstance(x, dict)
+                and x.get("phase") == phase and x.get("ppid") in drivers
+                and _PACKAGE_MANAGER.match(" ".join(str(a) for a in (x.get("argv") or [])[:3]))}
+    return [x for x in procs if x.get("pid") not in drivers | managers]
+
+
+# How the install drivers (sandbox/guest/) start the package manager: as the driver's own child,
+# with this command line, chosen by the driver before any package code ran.
+_PACKAGE_MANAGER = re.compile(r"(?:(?:\S*/)?(?:npm|gem|composer|cargo)|\S*/python[\d.]* -m pip)(?: |$)")
 
 
 def _world_ran_out(d: dict, phase: str, world: str | None, p: dict) -> bool:
