@@ -311,12 +311,12 @@ def test_a_world_ended_by_the_runs_budget_is_a_flood_only_when_it_logged_more_th
         return set(judge(docs, suppressions=[])["rules_fired"])
     # a big package looked at in several worlds: the run spent its budget, the world did not flood,
     # and what was running when pkgtrace cut the phase was not left running by the package
-    assert not {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} & judged(27 << 20)
-    assert "DYN-TRACE-FLOOD" not in judged(0)  # not started at all
+    assert not {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING"} & judged(27 << 20)
+    assert "DYN-TRACE-FLOOD-EXECUTE" not in judged(0)  # not started at all
     # the world logged more than the base did (what only it shows, made into a flood), or ran
     # into its own phase's budget: a flood
-    assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(60 << 20)
-    assert {"DYN-TRACE-FLOOD", "DYN-LEFT-RUNNING"} <= judged(20 << 20, budget="phase")
+    assert {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING"} <= judged(60 << 20)
+    assert {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING"} <= judged(20 << 20, budget="phase")
 
 
 def _cut_install(limit: str, left: list[tuple[int, int, str]], argv: dict[int, list[str]]) -> set[str]:

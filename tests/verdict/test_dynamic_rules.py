@@ -198,7 +198,7 @@ def test_every_dynamic_rule_is_tested():
     assert dynamic - SEEN_IN_RECORDINGS - set(EVENTS) - set(CONTEXT_EVENTS) - PHASE_LIMIT_RULES == set()
 
 
-PHASE_LIMIT_RULES = {"DYN-TRACE-FLOOD"}  # fired by how a phase ended, tested below
+PHASE_LIMIT_RULES = {"DYN-TRACE-FLOOD", "DYN-TRACE-FLOOD-EXECUTE"}  # fired by how a phase ended, tested below
 
 
 def test_a_flood_that_hit_the_trace_limit_is_not_benign_and_other_limits_are_not_a_flood():
@@ -208,6 +208,19 @@ def test_a_flood_that_hit_the_trace_limit_is_not_benign_and_other_limits_are_not
     assert "DYN-TRACE-FLOOD" in v["rules_fired"] and v["label"] != "benign", v["findings"]
     docs["report"]["dynamic"]["phases"]["install"].update(limit="time", trace_bytes=1 << 20)
     assert "DYN-TRACE-FLOOD" not in judge(docs, suppressions=[])["rules_fired"]
+
+
+def test_a_flood_while_pkgtrace_called_the_exports_is_weaker_evidence():
+    # ray.init() from the execute phase starts a cluster: 256 MiB of trace, nothing planted
+    docs = _with(None, "execute", "files")
+    docs["report"]["dynamic"]["phases"]["execute"].update(limit="trace", trace_budget="phase", trace_bytes=256 << 20)
+    v = judge(docs, suppressions=[])
+    assert "DYN-TRACE-FLOOD-EXECUTE" in v["rules_fired"] and "DYN-TRACE-FLOOD" not in v["rules_fired"]
+    assert v["label"] == "benign", v["findings"]
+    # the same flood at import, where nothing but the package's own code runs: a flood
+    docs["report"]["dynamic"]["phases"]["import"].update(limit="trace", trace_budget="phase", trace_bytes=256 << 20)
+    v = judge(docs, suppressions=[])
+    assert "DYN-TRACE-FLOOD" in v["rules_fired"] and v["label"] != "benign", v["findings"]
 
 
 def test_a_phase_whose_lists_the_report_folded_is_a_flood():
