@@ -47,8 +47,8 @@ class IndexedFinding(BaseModel):
     severity: Optional[str] = Field(None, description="The rule's severity.")
     message: Optional[str] = Field(None, description="What matched, for a person.")
     evidence: dict[str, Any] = Field(default_factory=dict, description="The matched record.")
-    hash: Optional[str] = Field(None, description="Content hash suppressions are keyed on; null when "
-                                                  "only the index, which keeps none, had the finding.")
+    hash: Optional[str] = Field(None, description="Content hash suppressions are keyed on; null for a "
+                                                  "finding without one or indexed before indexes kept it.")
 
 
 class AnalysisInfo(BaseModel):

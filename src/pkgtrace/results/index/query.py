@@ -114,5 +114,5 @@ def _finding(row) -> IndexedFinding:
         evidence = json.loads(row.evidence) if row.evidence else {}
     except ValueError:
         evidence = {"raw": row.evidence}
-    return IndexedFinding(rule=row.rule, severity=row.severity, message=row.message or "",
+    return IndexedFinding(rule=row.rule, severity=row.severity, message=row.message or "", hash=row.hash,
                           evidence=evidence if isinstance(evidence, dict) else {"value": evidence})
