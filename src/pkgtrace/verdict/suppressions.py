@@ -92,7 +92,7 @@ class Suppressions:
             return None
         reasons = []
         for f in record.findings:
-            hit = next((s for s in mine if s.covers(f.rule, f.evidence.get("hash"))), None)
+            hit = next((s for s in mine if s.covers(f.rule, f.hash)), None)
             if hit is None:
                 return None
             reasons.append(hit.reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pkgtrace.api.responses import IndexedFinding
+from pkgtrace.api.findings import RecordFinding
 from pkgtrace.formats.interface import ReleaseRecord
 from pkgtrace.model import Package
 from pkgtrace.pipeline.queues import PRIORITY_VERIFY
@@ -40,10 +40,10 @@ class LocalDataset:
             raise DatasetError(f"{self.name}: {type(e).__name__}: {e}") from e
         if v is None and not intel:
             return None
-        osv_findings = [IndexedFinding(rule="osv-malicious-package", severity="critical",
-                                       message=f"{x.record_id}: {x.summary}" if x.summary else x.record_id,
-                                       evidence={"osv": x.record_id, "url": x.url,
-                                                 **({"modified": x.modified} if x.modified else {})})
+        osv_findings = [RecordFinding(rule="osv-malicious-package", severity="critical",
+                                      message=f"{x.record_id}: {x.summary}" if x.summary else x.record_id,
+                                      evidence={"osv": x.record_id, "url": x.url,
+                                                **({"modified": x.modified} if x.modified else {})})
                         for x in intel]
         if v is None:
             return record_from("malicious", 1.0, osv_findings, url=intel[0].url)
