@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pkgtrace.api.findings import RecordFinding
 from pkgtrace.formats import ReleaseRecord, RenderContext, VerifyRow
 from pkgtrace.lockfiles import parse_lockfile
+from pkgtrace.verify.records import record_from
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LOCKFILE = FIXTURES / "lockfiles" / "real" / "npm-v3" / "package-lock.json"
@@ -35,12 +37,17 @@ RECORDS = {
 }
 
 
+def record(label: str, score: float, findings=(), analyzed: str | None = None) -> ReleaseRecord:
+    """A dataset record, built the way verify builds one from what the dataset holds."""
+    return record_from(label, score, [RecordFinding(**f) for f in findings], analyzed=analyzed)
+
+
 def make_rows(suppress: dict[tuple[str, str], str] | None = None) -> list[VerifyRow]:
     suppress = suppress or {}
     rows = []
     for d in parse_lockfile(LOCKFILE):
         rec = RECORDS.get((d.name, d.version or ""))
-        rows.append(VerifyRow(d, ReleaseRecord.from_dict(rec) if rec else None,
+        rows.append(VerifyRow(d, record(**rec) if rec else None,
                               suppressed=suppress.get((d.name, d.version or ""))))
     return rows
 

@@ -5,15 +5,16 @@ import re
 
 import pytest
 
-from pkgtrace.formats import ReleaseRecord, get_format
+from pkgtrace.formats import get_format
 from pkgtrace.formats.osv import MaliciousRelease, report_for, report_path, write_reports
 from pkgtrace.model import Ecosystem, Package
 
+from .conftest import record
+
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-BAD = ReleaseRecord.from_dict({"label": "malicious", "score": 0.9, "analyzed": "2026-11-01T08:00:00+00:00",
-                               "findings": [{"rule": "reads-bait", "severity": "high",
-                                             "message": "reads ~/.aws/credentials",
-                                             "evidence": {"url": "http://evil.example/x"}}]})
+BAD = record("malicious", 0.9, analyzed="2026-11-01T08:00:00+00:00",
+             findings=[{"rule": "reads-bait", "severity": "high", "message": "reads ~/.aws/credentials",
+                        "evidence": {"url": "http://evil.example/x"}}])
 
 
 def test_render_from_verify_rows(rows, ctx):
@@ -60,7 +61,7 @@ def test_one_report_per_package_for_submission(tmp_path):
 def test_refuses_what_is_not_malicious_or_mixed():
     ok = MaliciousRelease(Package(Ecosystem.NPM, "a", "1"), BAD)
     sus = MaliciousRelease(Package(Ecosystem.NPM, "a", "2"),
-                           ReleaseRecord.from_dict({"label": "suspicious", "score": 0.5}))
+                           record("suspicious", 0.5))
     with pytest.raises(ValueError):
         report_for([ok, sus])
     with pytest.raises(ValueError):

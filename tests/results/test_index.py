@@ -113,3 +113,38 @@ def test_request_priority_and_force(index_url):
     assert idx.request(p) == "exists"
     assert idx.request(p, force=True) == "requeued"
     assert idx.claim_new()[0].force is True
+
+
+def test_an_index_from_before_finding_hashes_upgrades_in_place(index_url, tmp_path):
+    """Opening an index an earlier pkgtrace made (no findings.hash) adds the column and loses
+    nothing it held; loading the releases again (`export reindex`) fills the hashes."""
+    from pkgtrace.pipeline.loader import reindex
+    from pkgtrace.results.stores.local import LocalStore
+    docs = all_docs()
+    docs["report"]["verdict"]["findings"][1]["hash"] = "cd" * 32
+    idx = open_index(index_url)
+    load_documents(idx, EVIL, docs)
+    with idx.engine.begin() as c:  # the findings table as the earlier version made it
+        c.execute(sa.text("ALTER TABLE findings DROP COLUMN hash"))
+
+    def rows() -> dict:
+        with idx.engine.connect() as c:
+            return {t.name: sorted((tuple(sorted((k, str(v)) for k, v in r._mapping.items() if k != "hash"))
+                                    for r in c.execute(sa.select(*(x for x in t.c if x.name != "hash")))))
+                    for t in m.metadata.sorted_tables}
+
+    before = rows()
+    assert before["findings"] and before["dns"] and before["analyses"]
+    idx.close()
+    idx = open_index(index_url)
+    assert rows() == before
+
+    def hashes() -> dict:
+        with idx.engine.connect() as c:
+            return dict(c.execute(sa.select(m.findings.c.rule, m.findings.c.hash)).all())
+
+    assert hashes() == {"dynamic.bait_read": None, "static.curl_pipe_sh": None}
+    store = LocalStore(tmp_path / "results")
+    store.put(EVIL, docs)
+    assert reindex(store, idx) == {"loaded": 1, "failed": 0}
+    assert hashes() == {"dynamic.bait_read": None, "static.curl_pipe_sh": "cd" * 32}

@@ -5,6 +5,9 @@ The verdicts are recorded ones, in the report shape the verdict engine writes (s
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -66,6 +69,18 @@ def build(root: Path, verdicts: dict = VERDICTS) -> tuple[str, Path]:
     finally:
         idx.close()
     return index_url, results
+
+
+def ms_row_with_suppression(dataset: list[str], digest: str, tmp: Path) -> dict:
+    """`verify NPM_LOCK --json` against DATASET (["--index", URL] or ["--server", URL]) with an
+    entry accepting ms 2.1.2's OBFUSCATED finding by content hash DIGEST: that release's row."""
+    sup = tmp / "suppressions.yaml"
+    sup.write_text(f"- {{package: npm/ms@2.1.2, rule: {OBFUSCATED['rule']}, hash: '{digest}', reason: reviewed decoder}}\n")
+    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(NPM_LOCK), *dataset, "--json",
+                        "--suppressions", str(sup)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return next(r for r in json.loads(p.stdout)["results"]
+                if (r["dependency"]["name"], r["dependency"]["version"]) == ("ms", "2.1.2"))
 
 
 def wait_until(pred, timeout: float = 60.0, every: float = 0.2):

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from services import free_port, wait_port
-from verify.dataset import NPM_LOCK, OBFUSCATED, PIP_LOCK, build, documents
+from verify.dataset import NPM_LOCK, OBFUSCATED, PIP_LOCK, build, documents, ms_row_with_suppression
 
 
 def pkgtrace(*args: str) -> subprocess.CompletedProcess:
@@ -78,19 +78,10 @@ def test_server_fail_on_malicious(served):
 def test_hash_keyed_suppressions_hold_against_the_server(served, tmp_path):
     """The server's findings carry their content hash, so an entry keyed on it silences that
     finding in remote verify; the same rule with another hash (changed code) silences nothing."""
-    _, url = served
-
-    def ms_row(digest: str) -> dict:
-        sup = tmp_path / "suppressions.yaml"
-        sup.write_text(f"- {{package: npm/ms@2.1.2, rule: {OBFUSCATED['rule']}, hash: '{digest}', "
-                       "reason: reviewed decoder}\n")
-        p = pkgtrace("verify", str(NPM_LOCK), "--server", url, "--json", "--suppressions", str(sup))
-        assert p.returncode == 0, p.stderr
-        return next(r for r in json.loads(p.stdout)["results"]
-                    if (r["dependency"]["name"], r["dependency"]["version"]) == ("ms", "2.1.2"))
-
-    assert ms_row(OBFUSCATED["hash"])["suppressed"] == "reviewed decoder"
-    other = ms_row(OBFUSCATED["hash"][::-1])  # the look-alike: same rule, another file's hash
+    server = ["--server", served[1]]
+    assert ms_row_with_suppression(server, OBFUSCATED["hash"], tmp_path)["suppressed"] == "reviewed decoder"
+    # the look-alike: same rule, another file's hash
+    other = ms_row_with_suppression(server, OBFUSCATED["hash"][::-1], tmp_path)
     assert other["suppressed"] is None and other["status"] == "suspicious"
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import sqlalchemy as sa
 
-from verify.dataset import LOCKS, NPM_LOCK, PIP_LOCK, build
+from verify.dataset import LOCKS, NPM_LOCK, OBFUSCATED, PIP_LOCK, VERDICTS, build, ms_row_with_suppression
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text())
@@ -118,6 +119,29 @@ def test_suppressions(index, tmp_path):
     bad.write_text("suppressions:\n  - package: npm/is-odd\n")
     p = pkgtrace("verify", str(NPM_LOCK), "--index", index, "--suppressions", str(bad))
     assert p.returncode == 2 and "suppressions[0].reason: required" in p.stderr
+
+
+def test_hash_keyed_suppressions_hold_against_the_index(tmp_path):
+    """The index keeps each finding's content hash, so an entry keyed on it silences that finding
+    in local verify as in remote verify; the same rule with another hash (changed code) silences
+    nothing. An index from before it kept hashes is upgraded when opened; a reindex fills them."""
+    index, results = build(tmp_path / "dataset")
+    local = ["--index", index]
+    assert ms_row_with_suppression(local, OBFUSCATED["hash"], tmp_path)["suppressed"] == "reviewed decoder"
+    other = ms_row_with_suppression(local, OBFUSCATED["hash"][::-1], tmp_path)  # the look-alike
+    assert other["suppressed"] is None and other["status"] == "suspicious"
+
+    engine = sa.create_engine(index)
+    with engine.begin() as c:  # the findings table as the earlier version made it
+        c.execute(sa.text("ALTER TABLE findings DROP COLUMN hash"))
+    engine.dispose()
+    unhashed = ms_row_with_suppression(local, OBFUSCATED["hash"], tmp_path)
+    assert unhashed["suppressed"] is None and unhashed["status"] == "suspicious"  # nothing to match yet
+    p = pkgtrace("export", "reindex", "--results", str(results), "--index", index, "--json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == {"loaded": len(VERDICTS), "failed": 0}
+    assert ms_row_with_suppression(local, OBFUSCATED["hash"], tmp_path)["suppressed"] == "reviewed decoder"
+    assert ms_row_with_suppression(local, OBFUSCATED["hash"][::-1], tmp_path)["suppressed"] is None
 
 
 def test_malformed_lockfile_is_named_and_exit_2(index, tmp_path):

@@ -76,16 +76,17 @@ def test_the_previous_release_passes(dataset, tmp_path):
 
 
 def test_suppressing_the_reviewed_release(dataset, tmp_path):
-    """A consumer can accept a reviewed release. A hash-keyed entry (the verdict engine's kind)
-    cannot be checked against the index, which keeps no finding hashes: it silences nothing."""
+    """A consumer can accept a reviewed release, or each of its findings by rule and content hash
+    (the verdict engine's kind of entry): the index keeps the hashes; another hash silences nothing."""
     _, index = dataset
     lock = project(tmp_path, "1.1.0")
-    rules = ["COMBO-DNS-AND-CONNECT", "STATIC-SYSINFO-EXFIL", "DYN-DNS-NONREGISTRY", "DYN-HTTP-REQUEST",
-             "STATIC-INSTALL-HOOK-NETWORK"]
-    (tmp_path / "h.yaml").write_text("".join(f"- {{package: npm/{NAME}, rule: {r}, hash: '{'ab' * 32}', reason: x}}\n"
-                                             for r in rules))
-    p = pkgtrace("verify", str(lock), "--index", index, "--fail-on", "malicious", "--suppressions", str(tmp_path / "h.yaml"))
-    assert p.returncode == 1, p.stderr
+    reviewed = {(f["rule"], f["hash"]) for f in read_recorded("1.1.0")["report"]["verdict"]["findings"]}
+    for exact, exit_code in ((True, 0), (False, 1)):
+        (tmp_path / "h.yaml").write_text("".join(f"- {{package: npm/{NAME}, rule: {r}, hash: '{h if exact else 'ab' * 32}', "
+                                                 "reason: reviewed}\n" for r, h in reviewed))
+        p = pkgtrace("verify", str(lock), "--index", index, "--fail-on", "malicious", "--suppressions",
+                     str(tmp_path / "h.yaml"))
+        assert p.returncode == exit_code, p.stdout + p.stderr
     (tmp_path / "s.yaml").write_text(f"- package: npm/{NAME}@1.1.0\n  reason: our own test fixture\n")
     p = pkgtrace("verify", str(lock), "--index", index, "--fail-on", "malicious", "--suppressions",
                  str(tmp_path / "s.yaml"), "--format", "markdown")

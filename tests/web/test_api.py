@@ -3,6 +3,8 @@ submissions with and without a token, verify, status; unknown releases answer 40
 
 from __future__ import annotations
 
+import json
+
 from webtest_support import TOKEN
 from webtest_fixtures import EVIL_NEW
 
@@ -141,6 +143,28 @@ def test_verify_lockfile(client):
     assert v2["submitted"] == 1 and {d["name"]: d["status"] for d in v2["dependencies"]}["requests"] == "pending"
     ok = client.post("/api/verify", files={"lockfile": ("requirements.txt", b"evil-pkg==0.9.0\n")}).json()
     assert ok["failed"] is False and ok["counts"] == {"benign": 1}
+    # another spelling of the name finds the release; its page is under the name it is stored as
+    [dep] = client.post("/api/verify", files={"lockfile": ("requirements.txt", b"Evil_Pkg==1.0.0\n")}).json()["dependencies"]
+    assert dep["status"] == "malicious" and dep["url"] == "/release/pypi/evil-pkg/1.0.0"
+
+
+def test_verify_flags_what_imported_osv_records_cover(client, settings, tmp_path):
+    """The HTTP verify is `pkgtrace verify`'s: a release an imported malicious-package record
+    covers is malicious, analysed or not."""
+    from pkgtrace.results.index import open_index
+    from pkgtrace.results.index.osv import import_osv
+    rec = tmp_path / "MAL-2025-7.json"
+    rec.write_text(json.dumps({"schema_version": "1.5.0", "id": "MAL-2025-7", "modified": "2025-01-02T03:04:05Z",
+                               "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},
+                                             "versions": ["2.32.3"]}]}))
+    idx = open_index(settings.index_url)
+    import_osv(idx, rec)
+    idx.close()
+    lock = b"requests==2.32.3\nrequests-oauthlib==2.0.0\n"
+    v = client.post("/api/verify", files={"lockfile": ("requirements.txt", lock)}, data={"fail_on": "malicious"}).json()
+    assert v["failed"] is True
+    assert {d["name"]: d["status"] for d in v["dependencies"]} == {"requests": "malicious",
+                                                                   "requests-oauthlib": "unknown"}
 
 
 def test_verify_bad_lockfiles(client):

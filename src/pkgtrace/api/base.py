@@ -8,6 +8,7 @@ parallel and a stored report must not stop loading when they do; their known fie
 
 from __future__ import annotations
 
+import base64
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -25,3 +26,15 @@ class Strict(BaseModel):
 
 class Open(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+def b64_text(value: object, cap: int) -> str:
+    """A document's base64 field (a phase's Stdout, a capture's body_b64…) as text for a person or
+    a pattern: at most CAP characters, bytes that are not UTF-8 replaced; "" for what is not
+    base64. Only the part that can reach CAP is decoded (8 characters of base64 per character kept)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return base64.b64decode(value[: 8 * cap]).decode("utf-8", "replace")[:cap]
+    except ValueError:
+        return ""

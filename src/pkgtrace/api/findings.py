@@ -9,18 +9,27 @@ from pydantic import Field
 from pkgtrace.api.base import Severity, Source, Strict
 
 
-class Finding(Strict):
+class RecordFinding(Strict):
+    """A finding as a release's record carries it wherever the dataset hands one out (the index,
+    the API's release answer, verify, the OSV export): the report's Finding without how the
+    rule read the evidence."""
     rule: str = Field(description="Id of the rule that matched, e.g. STATIC-PY-DECODE-EXEC.")
     severity: Severity = Field(description="The rule's severity.")
     message: str = Field(description="What matched, for a person, with file and line where known.")
-    source: Source = Field(description="Which evidence the rule read: static, dynamic or metadata.")
     evidence: dict[str, Any] = Field(default_factory=dict,
                                      description="The matched record (file/line/excerpt, command, "
                                                  "connection, …); keys depend on the rule's kind.")
-    phase: str | None = Field(None, description="Dynamic phase the behaviour happened in, if any.")
-    attack: str | None = Field(None, description="MITRE ATT&CK technique id, if the rule names one.")
     hash: str | None = Field(None, description="Content hash a suppression is keyed on: the file's "
                                                "SHA-256 for code, the artifact's for behaviour.")
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json", include=set(RecordFinding.model_fields), exclude_none=True)
+
+
+class Finding(RecordFinding):  # in the verdict: also which evidence the rule read
+    source: Source = Field(description="Which evidence the rule read: static, dynamic or metadata.")
+    phase: str | None = Field(None, description="Dynamic phase the behaviour happened in, if any.")
+    attack: str | None = Field(None, description="MITRE ATT&CK technique id, if the rule names one.")
 
     def as_dict(self) -> dict:
         """The finding as report.json stores it (unset optional fields left out)."""

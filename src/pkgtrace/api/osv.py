@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from pkgtrace.api.base import Strict
-from pkgtrace.api.verify import RecordFinding
+from pkgtrace.api.findings import RecordFinding
 
 OSV_SCHEMA_VERSION = "1.6.0"
 

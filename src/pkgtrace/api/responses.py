@@ -6,6 +6,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field, StrictBool
 
+from pkgtrace.api.findings import RecordFinding
 from pkgtrace.model import Ecosystem
 
 API_SCHEMA = "pkgtrace-api/1"
@@ -41,16 +42,6 @@ class SearchResult(Response):
     results: list[ReleaseRef] = Field(description="This page of releases.")
 
 
-class IndexedFinding(BaseModel):
-    """A report finding (api.findings.Finding) as a release's API answer lists it: no source."""
-    rule: str = Field(description="Id of the rule that matched.")
-    severity: Optional[str] = Field(None, description="The rule's severity.")
-    message: Optional[str] = Field(None, description="What matched, for a person.")
-    evidence: dict[str, Any] = Field(default_factory=dict, description="The matched record.")
-    hash: Optional[str] = Field(None, description="Content hash suppressions are keyed on; null when "
-                                                  "only the index, which keeps none, had the finding.")
-
-
 class AnalysisInfo(BaseModel):
     created: Optional[float] = Field(None, description="When the analysis ran, unix seconds.")
     kinds: list[str] = Field(description="Documents stored (report, static, dynamic).")
@@ -76,7 +67,7 @@ class ReleaseDetail(Response):
     attempts: int = Field(description="Analysis attempts so far.")
     last_error: Optional[str] = Field(None, description="Why the last attempt failed, if it did.")
     analysis: Optional[AnalysisInfo] = Field(None, description="null until the release is analysed")
-    findings: list[IndexedFinding] = Field(description="The verdict's findings.")
+    findings: list[RecordFinding] = Field(description="The verdict's findings.")
     documents: dict[str, str] = Field(description="document kind → its API URL")
     predecessor: Optional[str] = Field(None, description="the analysed version before this one")
     diff_url: Optional[str] = Field(None, description="The diff against the predecessor, in the API.")

@@ -2,41 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import Field
 
-from pkgtrace.api.base import SEVERITIES, Severity, Strict
+from pkgtrace.api.base import Strict
+from pkgtrace.api.findings import RecordFinding
 
 VERIFY_SCHEMA = "pkgtrace-verify/1"
-
-
-class RecordFinding(Strict):
-    """A finding as the dataset's release record carries it (api.findings.Finding's public part)."""
-    rule: str = Field(description="Id of the rule that matched.")
-    severity: Severity = Field(description="The rule's severity.")
-    message: str = Field(description="What matched, for a person.")
-    evidence: dict[str, Any] = Field(default_factory=dict, description="The matched record.")
-
-    @classmethod
-    def from_dict(cls, d: Any) -> "RecordFinding":
-        """A finding from a dataset record, which may come from a remote server: a clear
-        ValueError for what is not a finding; a missing severity reads as medium."""
-        if not isinstance(d, Mapping):
-            raise ValueError(f"a finding must be an object, not {type(d).__name__}")
-        rule, severity, message = d.get("rule"), d.get("severity", "medium"), d.get("message", "")
-        if not isinstance(rule, str) or not rule:
-            raise ValueError("a finding needs a rule id")
-        if severity not in SEVERITIES:
-            raise ValueError(f"finding {rule}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-        evidence = d.get("evidence") or {}
-        if not isinstance(evidence, Mapping):
-            evidence = {"value": evidence}
-        return cls(rule=rule, severity=severity, message=str(message), evidence=dict(evidence))
-
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "message": self.message,
-                "evidence": dict(self.evidence)}
 
 
 class ReleaseRecordDoc(Strict):

@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Protocol, Sequence
+from typing import Literal, Protocol, Sequence
 
 from pkgtrace.api.base import SEVERITIES
-from pkgtrace.api.verify import RecordFinding as Finding
+from pkgtrace.api.findings import RecordFinding as Finding
 from pkgtrace.lockfiles.interface import Dependency
 
 Label = Literal["benign", "suspicious", "malicious", "unknown"]
@@ -32,20 +32,6 @@ class ReleaseRecord:
     findings: tuple[Finding, ...] = ()
     analyzed: str | None = None   # when the verdict was made (ISO 8601), if known
     url: str | None = None        # where a person can read the full report, if anywhere
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "ReleaseRecord":
-        if not isinstance(d, Mapping):
-            raise ValueError(f"a release record must be an object, not {type(d).__name__}")
-        label = d.get("label", "unknown")
-        if label not in LABELS:
-            raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
-        try:
-            score = float(d.get("score") or 0.0)
-        except (TypeError, ValueError):
-            raise ValueError(f"score {d.get('score')!r} is not a number") from None
-        findings = tuple(Finding.from_dict(f) for f in d.get("findings") or ())
-        return cls(label, score, findings, d.get("analyzed") or d.get("created"), d.get("url"))
 
     def top_findings(self, n: int = 3) -> list[Finding]:
         """The most severe findings first (stable among equals)."""

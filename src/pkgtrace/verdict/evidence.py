@@ -9,13 +9,13 @@ document; and the source text of the artifact's code files, for rules that read 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pkgtrace.api.base import b64_text
 from pkgtrace.dynamic.fold import carried, spellings
 from pkgtrace.sandbox.netsim.policy import token_use
 from pkgtrace.static.extract import read_heads
@@ -26,6 +26,7 @@ from pkgtrace.verdict.context import path_context, reached
 
 MAX_CODE_FILE = 2 << 20      # larger files: their head only
 MAX_CODE_TOTAL = 64 << 20    # all code text read for one release
+PACKET_TEXT = 4096           # characters of a captured body or packet the rules read
 _NOT_IMPORTED = ("tests", "docs", "examples", "tooling")  # `pkg/tests/__init__.py` is not run by `import pkg`
 _CODE_NAMES = ("package.json", "composer.json", "Cargo.toml", "binding.gyp", "metadata.gz", "PKG-INFO",
                "METADATA")
@@ -225,7 +226,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             # the whole query as sent (case kept), its other records: where DNS exfiltration hides
             qname = q.get("qname") or q.get("hostname") or ""
             data = " ".join(str(x) for x in (qname, qname.replace(".", ""), packet.get("records"),
-                                             _b64text(packet.get("raw_b64"))) if x)
+                                             b64_text(packet.get("raw_b64"), PACKET_TEXT)) if x)
             ev.facts.append({**base, "kind": "dns", "hostname": q.get("hostname") or "",
                              "qtype": q.get("qtype") or "", "transport": q.get("transport") or "udp",
                              "address": q.get("dst") or "", "data": data})
@@ -239,7 +240,7 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                                  "refused": n["tls"].get("refused") or ""})
             if n.get("http"):
                 h = n["http"]
-                body = _b64text(h.get("body_b64"))
+                body = b64_text(h.get("body_b64"), PACKET_TEXT)
                 headers = "\n".join(f"{k}: {v}" for k, v in h.get("headers") or [])
                 host = h.get("host") or n.get("hostname") or n.get("dst") or ""
                 ev.facts.append({**base, "kind": "http", "method": h.get("method") or "",
@@ -254,11 +255,11 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
             if n.get("kind") == "udp":
                 ev.facts.append({**base, "kind": "udp", "address": n.get("dst") or "",
                                  "port": n.get("port"), "hostname": n.get("hostname") or "",
-                                 "data": _b64text(n.get("first_bytes_b64"))})
+                                 "data": b64_text(n.get("first_bytes_b64"), PACKET_TEXT)})
             if not n.get("tls") and not n.get("http") and n.get("kind") == "tcp" and not n.get("dns_tcp"):
                 ev.facts.append({**base, "kind": "tcp", "address": n.get("dst") or "",
                                  "port": n.get("port"), "hostname": n.get("hostname") or "",
-                                 "data": _b64text(n.get("first_bytes_b64"))})
+                                 "data": b64_text(n.get("first_bytes_b64"), PACKET_TEXT)})
         for s in p.get("sends") or []:
             ev.facts.append({**base, "kind": "send", "address": s.get("address") or "",
                              "port": s.get("port"), "data": s.get("data_text") or ""})
@@ -399,15 +400,6 @@ def _theft(ev: Evidence) -> None:
             ev.facts.append({"source": "dynamic", "phase": phase, **({"world": world} if world else {}),
                              "kind": "theft", "read": sorted(set(paths))[:10],
                              "sent": sorted(set(sent[key]))[:10]})
-
-
-def _b64text(b64: str | None) -> str:
-    if not b64:
-        return ""
-    try:
-        return base64.b64decode(b64).decode("utf-8", "replace")[:4096]
-    except (ValueError, TypeError):
-        return ""
 
 
 def _around(blob: str, value: str, width: int = 80) -> str:

@@ -15,9 +15,9 @@ File (YAML or JSON), e.g. .pkgtrace-suppressions.yaml:
   entry with both `rule` and `hash`: the hash is the file's SHA-256 for code findings, the
   artifact's for behaviour, so changed code has another hash and is never silenced.
 - verify passes a flagged release when an entry without `rule` matches it, or when every one of
-  its findings is matched by a rule entry (with `hash`, only the finding carrying that hash: a
-  server's API gives each finding's hash from the stored report; the local index keeps no hashes,
-  so against it such an entry never silences anything).
+  its findings is matched by a rule entry (with `hash`, only the finding carrying that hash, as
+  the index and a server's API both give it; a release indexed before the index kept hashes has
+  none until `pkgtrace export reindex`, and such an entry silences nothing on it).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Suppressions:
             return None
         reasons = []
         for f in record.findings:
-            hit = next((s for s in mine if s.covers(f.rule, f.evidence.get("hash"))), None)
+            hit = next((s for s in mine if s.covers(f.rule, f.hash)), None)
             if hit is None:
                 return None
             reasons.append(hit.reason)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pkgtrace.api.responses import IndexedFinding
+from typing import Callable
+
+from pkgtrace.api.findings import RecordFinding
 from pkgtrace.formats.interface import ReleaseRecord
 from pkgtrace.model import Package
 from pkgtrace.pipeline.queues import PRIORITY_VERIFY
@@ -15,12 +17,18 @@ from pkgtrace.verify.records import record_from
 
 
 class LocalDataset:
-    def __init__(self, index_url: str):
+    def __init__(self, index: Index, page: Callable[[Package], str] | None = None):
+        """PAGE: where a person reads an analysed release (a server's page for it); without it,
+        where its documents are stored."""
+        self.index, self.page = index, page
+        self.name = redact(index.url)
+
+    @classmethod
+    def open(cls, index_url: str) -> "LocalDataset":
         try:
-            self.index: Index = open_index(index_url)
+            return cls(open_index(index_url))
         except Exception as e:  # noqa: BLE001 - any driver's failure to open is one clear error
             raise DatasetError(f"cannot open the index {redact(index_url)}: {e}") from e
-        self.name = redact(index_url)
 
     def lookup(self, package: Package) -> ReleaseRecord | None:
         """The release's analysis, with any OSV malicious-package record that covers it: such
@@ -32,17 +40,18 @@ class LocalDataset:
             raise DatasetError(f"{self.name}: {type(e).__name__}: {e}") from e
         if v is None and not intel:
             return None
-        osv_findings = [IndexedFinding(rule="osv-malicious-package", severity="critical",
-                                       message=f"{x.record_id}: {x.summary}" if x.summary else x.record_id,
-                                       evidence={"osv": x.record_id, "url": x.url,
-                                                 **({"modified": x.modified} if x.modified else {})})
+        osv_findings = [RecordFinding(rule="osv-malicious-package", severity="critical",
+                                      message=f"{x.record_id}: {x.summary}" if x.summary else x.record_id,
+                                      evidence={"osv": x.record_id, "url": x.url,
+                                                **({"modified": x.modified} if x.modified else {})})
                         for x in intel]
         if v is None:
             return record_from("malicious", 1.0, osv_findings, url=intel[0].url)
+        url = self.page(v.package) if self.page else v.location  # v.package: the stored spelling
         if intel:
             return record_from("malicious", max(v.score or 0.0, 1.0), osv_findings + list(v.findings),
-                               analyzed=v.created, url=v.location)
-        return record_from(v.label, v.score, v.findings, analyzed=v.created, url=v.location)
+                               analyzed=v.created, url=url)
+        return record_from(v.label, v.score, v.findings, analyzed=v.created, url=url)
 
     def submit(self, package: Package) -> None:
         # The scheduler's entry point: it only records the request in the index, which the

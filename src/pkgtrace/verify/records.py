@@ -5,20 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from pkgtrace.api import Finding
-from pkgtrace.api.responses import IndexedFinding
-from pkgtrace.api.verify import RecordFinding
-from pkgtrace.formats.interface import LABELS, SEVERITIES, ReleaseRecord
+from pkgtrace.api.findings import RecordFinding
+from pkgtrace.formats.interface import LABELS, ReleaseRecord
 
 
-def record_from(label: str | None, score: float | None, findings: Iterable[Finding | IndexedFinding], *,
+def record_from(label: str | None, score: float | None, findings: Iterable[RecordFinding], *,
                 analyzed: Any = None, url: str | None = None) -> ReleaseRecord:
-    """Lenient on what the dataset may hold (no verdict yet, an odd severity): a release with an
-    analysis but no verdict is 'unknown', never an error that stops the whole verify."""
-    clean = tuple(RecordFinding(rule=f.rule, severity=f.severity if f.severity in SEVERITIES else "medium",
-                                message=f.message or "",
-                                # the content hash suppressions key on travels in the evidence
-                                evidence={"hash": f.hash, **f.evidence} if f.hash else dict(f.evidence))
+    """Lenient on what the dataset may hold: a release with an analysis but no verdict is
+    'unknown', never an error that stops the whole verify. A report's Finding keeps its record part."""
+    clean = tuple(RecordFinding.model_validate(f.model_dump(include=set(RecordFinding.model_fields)))
                   for f in findings)
     return ReleaseRecord(label if label in LABELS else "unknown", float(score or 0.0), clean, _iso(analyzed), url)
 

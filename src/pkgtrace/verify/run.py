@@ -33,7 +33,7 @@ def open_dataset(where: str, *, token: str | None = None) -> Dataset:
         from pkgtrace.verify.remote import RemoteDataset
         return RemoteDataset(where, token=token)
     from pkgtrace.verify.local import LocalDataset
-    return LocalDataset(where)
+    return LocalDataset.open(where)
 
 
 def read_all(paths: Sequence[str | Path], lockfile_type: str | None = None) -> tuple[list[Lockfile], list[LockfileError]]:

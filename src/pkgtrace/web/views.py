@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from pkgtrace.api.findings import RecordFinding
 from pkgtrace.api.verdict import Verdict
 from pkgtrace.formats.interface import SEVERITY_RANK
 from pkgtrace.model import Ecosystem, Package
@@ -61,7 +62,7 @@ class ReleaseView:
                 "created": a["created"], "kinds": [k for k in (a["kinds"] or "").split(",") if k],
                 **{k: a[k] for k in ("artifact_filename", "artifact_sha256", "artifact_url", "static_s",
                                      "dynamic_s", "duration_s", "report_schema")}},
-            "findings": self.findings,
+            "findings": [{k: v for k, v in f.items() if k in RecordFinding.model_fields} for f in self.findings],
             "documents": {k: urls.document_api(s.ecosystem, s.name, s.version, k) for k in self.documents},
             "predecessor": self.predecessor,
             "diff_url": urls.diff_api(s.ecosystem, s.name, self.predecessor, s.version) if self.predecessor else None,

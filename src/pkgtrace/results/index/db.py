@@ -4,6 +4,7 @@ Chosen by URL: `sqlite:///path/index.db`, `postgresql://user@host:port/db`."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy.engine import Engine
 from pkgtrace.extras import require
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import models as m
+
+log = logging.getLogger("pkgtrace.index")
 
 # How long a release may sit in 'queuing' (claimed by a scheduler that then died) before retry.
 QUEUING_STALE_S = 60
@@ -56,6 +59,29 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def add_new_columns(engine: Engine) -> list[str]:
+    """Upgrade, in place, an index an earlier pkgtrace made: create_all leaves existing tables
+    alone, so each column models.py has and the table lacks is added (nullable: the rows already
+    there keep all they hold). The columns added, as table.column."""
+    added, inspector = [], sa.inspect(engine)
+    for table in m.metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in (c for c in table.columns if c.name not in have):
+            assert col.nullable, f"{table.name}.{col.name}: a column added later must be nullable"
+            spec = sa.schema.CreateColumn(col).compile(dialect=engine.dialect)
+            try:
+                with engine.begin() as c:
+                    c.execute(sa.text(f"ALTER TABLE {engine.dialect.identifier_preparer.quote(table.name)} "
+                                      f"ADD COLUMN {spec}"))
+            except sa.exc.DBAPIError:
+                # another process opening the index at the same moment may have added it first
+                if col.name not in {c["name"] for c in sa.inspect(engine).get_columns(table.name)}:
+                    raise
+                continue
+            added.append(f"{table.name}.{col.name}")
+    return added
+
+
 @dataclass
 class ReleaseRow:
     id: int
@@ -86,8 +112,12 @@ class Index:
         self.engine = make_engine(url)
         try:
             m.metadata.create_all(self.engine)
+            added = add_new_columns(self.engine)
         except sa.exc.OperationalError as e:
             raise IndexError_(f"cannot open the index {redact(url)}: {e.orig}") from e
+        if added:
+            log.warning("upgraded the index %s: added %s; `pkgtrace export reindex` fills them for the "
+                        "releases loaded before", redact(url), ", ".join(added))
 
     def close(self) -> None:
         self.engine.dispose()

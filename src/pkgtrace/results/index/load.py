@@ -79,5 +79,6 @@ def _behaviour_rows(docs: Documents) -> dict[sa.Table, list[dict]]:
         out[m.static_indicators] += [{"filename": f.filename, "kind": k, "value": v} for k, v in values]
     verdict = docs.report.verdict if docs.report else None
     out[m.findings] = [{"rule": f.rule, "severity": f.severity, "message": f.message,
-                        "evidence": json.dumps(f.evidence, default=str)} for f in (verdict.findings if verdict else ())]
+                        "evidence": json.dumps(f.evidence, default=str), "hash": f.hash}
+                       for f in (verdict.findings if verdict else ())]
     return out

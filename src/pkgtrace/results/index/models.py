@@ -3,7 +3,11 @@ and findings of that analysis split into tables a researcher can join and aggreg
 
 Times are unix seconds (float) so that SQLite and PostgreSQL agree and exports stay simple.
 Child rows hang off `analyses.id`; re-analysing a release replaces its analysis and children in
-one transaction."""
+one transaction.
+
+Upgrades are additive: a column added to a table here must be nullable, and db.Index adds it to
+an index made by an earlier pkgtrace when it opens it (rows loaded before hold NULL there until
+the release is loaded again, e.g. by `pkgtrace export reindex`)."""
 
 from __future__ import annotations
 
@@ -72,6 +76,7 @@ findings = _child(
     Column("severity", String(16)),
     Column("message", Text),
     Column("evidence", Text),  # JSON
+    Column("hash", Text),  # the content hash suppressions key on (api.findings.Finding.hash)
 )
 
 phases = _child(

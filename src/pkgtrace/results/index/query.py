@@ -11,7 +11,8 @@ from typing import Iterator
 import sqlalchemy as sa
 from packaging.utils import canonicalize_name
 
-from pkgtrace.api.responses import IndexedFinding
+from pkgtrace.api.base import SEVERITIES
+from pkgtrace.api.findings import RecordFinding
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.results.index import models as m
 from pkgtrace.results.index.db import Index
@@ -24,7 +25,7 @@ class StoredVerdict:
     package: Package               # as stored (the registry's spelling of the name)
     label: str | None              # benign | suspicious | malicious; None before the verdict ran
     score: float | None
-    findings: list[IndexedFinding] = field(default_factory=list)
+    findings: list[RecordFinding] = field(default_factory=list)
     created: float | None = None   # unix seconds the analysis ran
     location: str | None = None    # where the documents are stored
 
@@ -93,7 +94,7 @@ def releases_labelled(index: Index, label: str, ecosystem: Ecosystem | None = No
         where.append(a.c.ecosystem == ecosystem.value)
     with index.engine.connect() as c:
         rows = c.execute(sa.select(a).where(*where).order_by(a.c.ecosystem, a.c.name, a.c.version)).all()
-        by_id: dict[int, list[IndexedFinding]] = {r.id: [] for r in rows}
+        by_id: dict[int, list[RecordFinding]] = {r.id: [] for r in rows}
         if rows:
             for f in c.execute(sa.select(m.findings).where(m.findings.c.analysis_id.in_(list(by_id)))
                                .order_by(m.findings.c.id)):
@@ -103,16 +104,18 @@ def releases_labelled(index: Index, label: str, ecosystem: Ecosystem | None = No
                             by_id[r.id], r.created, r.location)
 
 
-def analysis_findings(conn, analysis_id: int) -> list[IndexedFinding]:
+def analysis_findings(conn, analysis_id: int) -> list[RecordFinding]:
     """The findings of one analysis, in the order the verdict listed them."""
     return [_finding(f) for f in conn.execute(
         sa.select(m.findings).where(m.findings.c.analysis_id == analysis_id).order_by(m.findings.c.id))]
 
 
-def _finding(row) -> IndexedFinding:
+def _finding(row) -> RecordFinding:
     try:
         evidence = json.loads(row.evidence) if row.evidence else {}
     except ValueError:
         evidence = {"raw": row.evidence}
-    return IndexedFinding(rule=row.rule, severity=row.severity, message=row.message or "",
-                          evidence=evidence if isinstance(evidence, dict) else {"value": evidence})
+    # lenient on what an index may hold (an odd severity): one odd row must not hide the release
+    return RecordFinding(rule=row.rule, severity=row.severity if row.severity in SEVERITIES else "medium",
+                         message=row.message or "", hash=row.hash,
+                         evidence=evidence if isinstance(evidence, dict) else {"value": evidence})

@@ -11,8 +11,9 @@ much it looks like a registry.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
+
+from pkgtrace.api.base import b64_text
 
 BODY_SHOWN = 1000
 HEADERS_SHOWN = 32
@@ -69,15 +70,6 @@ def _dict(v) -> dict:
     return v if isinstance(v, dict) else {}
 
 
-def _text(b64, cap: int) -> str:
-    if not isinstance(b64, str) or not b64:
-        return ""
-    try:
-        return base64.b64decode(b64[: cap * 2]).decode("utf-8", "replace")[:cap]
-    except ValueError:
-        return ""
-
-
 def tls_outcome(tls: dict) -> str:
     if not tls:
         return ""
@@ -113,7 +105,7 @@ def story(e: dict) -> Story:
         request = f"{http.get('method')} {str(http.get('target'))[:2048]} {http.get('version') or ''}".strip()
     headers = [(str(h[0]), str(h[1])[:HEADER_VALUE_SHOWN]) for h in http.get("headers") or []
                if isinstance(h, (list, tuple)) and len(h) == 2][:HEADERS_SHOWN]
-    body = _text(http.get("body_b64"), BODY_SHOWN) if http else _text(e.get("first_bytes_b64"), 512) if not tls else ""
+    body = b64_text(http.get("body_b64"), BODY_SHOWN) if http else b64_text(e.get("first_bytes_b64"), 512) if not tls else ""
     return Story(name=e.get("hostname") if isinstance(e.get("hostname"), str) else None,
                  address=f"{e.get('dst')}:{e.get('port')}", tls=bool(tls),
                  sni=tls.get("sni") if isinstance(tls.get("sni"), str) else None,

@@ -1,4 +1,5 @@
-"""Check a lockfile against the dataset: every pinned registry release with its label."""
+"""Check a lockfile against the dataset: every pinned registry release with its label, through
+the library's one verify (pkgtrace.verify), on the server's index."""
 
 from __future__ import annotations
 
@@ -7,33 +8,35 @@ from pathlib import Path
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
-from pkgtrace.pipeline.queues import PRIORITY_VERIFY
+from pkgtrace.api.responses import VerifyResult
+from pkgtrace.formats.interface import VerifyRow, fails
+from pkgtrace.verify import Dataset, verify_lockfiles
+from pkgtrace.verify.local import LocalDataset
 from pkgtrace.web import urls
 from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, UNAVAILABLE, services
 from pkgtrace.web.api.uploads import TOO_LARGE
 from pkgtrace.web.auth import bearer, require_token
-from pkgtrace.api.responses import VerifyResult
 from pkgtrace.web.services import Services
 from pkgtrace.web.uploads import UploadError, safe_filename
 
 router = APIRouter(tags=["verify"])
 
-RANK = {"malicious": 3, "suspicious": 2}
 _PENDING = ("new", "queuing", "queued", "running")
 
 
-def status_of(verdict, state) -> str:
-    """verdict: the stored analysis (or None); state: the pipeline's state when not analysed."""
-    if verdict is not None:
-        return verdict.label if verdict.label in ("malicious", "suspicious", "benign") else "unscored"
+def status_of(row: VerifyRow, dataset: Dataset) -> str:
+    """The API's status: the dataset's label, or for a release it has no record of, where the
+    pipeline is with it (pending, failed, unknown)."""
+    if row.dependency.package is None:
+        return "not_checked"
+    if row.release is not None:
+        return row.release.label if row.release.label != "unknown" else "unscored"
+    state = dataset.state(row.dependency.package)
     if state is None:
         return "unknown"
-    if state.state in _PENDING:
-        return "pending"
-    if state.state in ("failed", "dead", "skipped"):
-        return "failed"
-    return "unknown"
+    return "pending" if state[0] in _PENDING else "failed" if state[0] in ("failed", "dead", "skipped") else "unknown"
 
 
 @router.post("/verify", response_model=VerifyResult, responses={**BAD_BODY, **AUTH, **INVALID, **TOO_LARGE, **UNAVAILABLE})
@@ -46,7 +49,7 @@ async def verify(request: Request,
                  svc: Services = Depends(services)) -> dict:
     """Every dependency the lockfile pins, with the dataset's verdict on it. `failed` is true when
     one is labelled FAIL_ON or worse. Reading is public; submit=true needs an API token."""
-    from pkgtrace.lockfiles import LockfileError, parser_named, read_lockfile
+    from pkgtrace.lockfiles import parser_named
     if submit:
         # Read without declaring security: verify is public, only submit=true needs the token.
         require_token(request, await bearer(request))
@@ -60,39 +63,27 @@ async def verify(request: Request,
         except ValueError as e:
             raise UploadError(422, str(e)) from None
     name = safe_filename(lockfile.filename or "lockfile")
+    dataset = LocalDataset(svc.index, page=lambda p: urls.release_page(p.ecosystem.value, p.name, p.version))
     with tempfile.TemporaryDirectory(prefix="pkgtrace-verify-") as tmp:
         path = Path(tmp, name)
         path.write_bytes(data)
-        try:
-            lock = read_lockfile(path, format)
-        except LockfileError as e:
-            raise UploadError(422, str(e).replace(str(path), name)) from None
-        except (UnicodeError, ValueError, OSError) as e:
-            raise UploadError(422, f"{name}: cannot read it: {e}") from None
-    # One lookup per release, through the same read queries `pkgtrace verify` uses (names folded
-    # the way each registry folds them).
-    from pkgtrace.results.index.query import release_state, release_verdict
-    looked: dict = {}
-    for d in lock.dependencies:
-        pkg = d.package
-        if pkg is not None and pkg not in looked:
-            v = release_verdict(svc.index, pkg)
-            st = None if v is not None else release_state(svc.index, pkg)
-            looked[pkg] = (v, st)
+        result = await run_in_threadpool(verify_lockfiles, [path], dataset, lockfile_type=format)
+    if result.errors:
+        raise UploadError(422, str(result.errors[0]).replace(str(path), name))
     deps, counts, submitted = [], {}, 0
-    for d in lock.dependencies:
-        pkg = d.package
-        v, st = looked.get(pkg, (None, None)) if pkg is not None else (None, None)
-        status = status_of(v, st) if pkg is not None else "not_checked"
-        if status == "unknown" and submit and pkg is not None:
-            svc.index.request(pkg, source="verify", priority=PRIORITY_VERIFY)
+    for row in result.rows:
+        d, status = row.dependency, status_of(row, dataset)
+        if status == "unknown" and submit and d.package is not None:
+            dataset.submit(d.package)
             submitted += 1
             status = "pending"
         counts[status] = counts.get(status, 0) + 1
-        shown = v.package if v is not None else pkg
+        scored = row.release is not None and row.release.label != "unknown"
         deps.append({"ecosystem": d.ecosystem.value, "name": d.name, "version": d.version, "source": d.source,
-                     "direct": d.direct, "line": d.line, "status": status, "score": v.score if v else None,
-                     "url": urls.release_page(shown.ecosystem.value, shown.name, shown.version) if shown else None})
-    failed = any(RANK.get(x["status"], 0) >= RANK[fail_on] for x in deps)
+                     "direct": d.direct, "line": d.line, "status": status,
+                     "score": row.release.score if scored else None,
+                     "url": row.release.url if row.release else
+                            urls.release_page(d.ecosystem.value, d.name, d.version) if d.package else None})
+    [lock] = result.lockfiles
     return {"lockfile": name, "format": lock.format, "ecosystem": lock.ecosystem.value, "counts": counts,
-            "failed": failed, "fail_on": fail_on, "submitted": submitted, "dependencies": deps}
+            "failed": fails(result.rows, fail_on), "fail_on": fail_on, "submitted": submitted, "dependencies": deps}

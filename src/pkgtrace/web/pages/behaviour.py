@@ -4,9 +4,9 @@ then the static side (install hooks, signals with their code excerpts, indicator
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
+from pkgtrace.api.base import b64_text
 from pkgtrace.api.dynamic import Process
 from pkgtrace.api.static import Extraction, InstallHook, Signal
 from pkgtrace.results.documents import Documents
@@ -56,15 +56,6 @@ class Phase:
         return n(self.processes)
 
 
-def _b64_text(s: str | None, cap: int = 2000) -> str:
-    if not s:
-        return ""
-    try:
-        return base64.b64decode(s).decode("utf-8", "replace")[:cap]
-    except ValueError:
-        return ""
-
-
 def _tree(processes: list[Process]) -> list[ProcessNode]:
     nodes = {p.pid: ProcessNode(p.pid, list(p.argv or []), p.exe, p.exit_code) for p in processes}
     roots = []
@@ -95,7 +86,7 @@ def phases(docs: Documents) -> list[Phase]:
         ph.reads = [f.Path for f in s.Files if f.Read]
         ph.writes = [f.Path for f in s.Files if f.Write]
         ph.deletes = [f.Path for f in s.Files if f.Delete]
-        ph.stdout, ph.stderr = _b64_text(s.Stdout), _b64_text(s.Stderr)
+        ph.stdout, ph.stderr = b64_text(s.Stdout, 2000), b64_text(s.Stderr, 2000)
         out.append(ph)
     return out
 
