@@ -53,6 +53,23 @@ def test_a_proc_cwd_of_a_process_the_trace_does_not_know_stays_as_written():
     assert list(pt.files) == ["/proc/4242/cwd/credentials"]
 
 
+def test_making_a_name_again_writes_the_name_not_what_it_pointed_to():
+    # node-gyp makes build/node_gyp_bins/python3 -> /usr/bin/python3 once per build: twice, with an
+    # unlink between, when the build is retried; nothing wrote /usr/bin/python3
+    link = "/home/u/app/build/node_gyp_bins/python3"
+    make = pair("node", f"symlink(0x1 /usr/bin/python3, 0x2 {link})", OK)
+    pt = trace(make + pair("node", f"unlink(0x1 {link})", OK) + make
+               + pair("node", f"rename(0x1 /tmp/new, 0x2 {link})", OK)).phases["install"]
+    assert not getattr(pt.files.get("/usr/bin/python3"), "write", False)
+    assert pt.files[link].write
+    # ... while a read through a link made again still reaches the file it names now
+    pt = trace(make + pair("node", f"unlink(0x1 {link})", OK)
+               + pair("node", f"symlink(0x1 /root/.aws/credentials, 0x2 {link})", OK)
+               + opened(link)).phases["install"]
+    assert pt.files["/root/.aws/credentials"].read and pt.files["/root/.aws/credentials"].via == {link}
+    assert not pt.files["/root/.aws/credentials"].write
+
+
 def test_a_link_loop_ends():
     pt = trace(pair("sh", "symlink(0x1 /a, 0x2 /b)", OK) + pair("sh", "symlink(0x1 /b, 0x2 /a)", OK)
                + opened("/a")).phases["install"]

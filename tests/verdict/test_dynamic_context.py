@@ -90,6 +90,9 @@ CONTEXT_EVENTS = {
         "read": False, "write": True, "delete": False})],
                                   [("files", {"path": "/root/AppData/Local/Temp/pip-x.log", "read": False,
                                               "write": True, "delete": False})]),
+    # fustor-core's daemon_launcher, called by the execute phase, starts the daemon it is for
+    "DYN-LEFT-RUNNING-EXECUTE": ("execute", [("left_running", {"pid": 20, "ppid": 1, "name": "python"})],
+                                 [("commands", _cmd("/bin/sleep", "1"))]),
 }
 
 
@@ -311,12 +314,12 @@ def test_a_world_ended_by_the_runs_budget_is_a_flood_only_when_it_logged_more_th
         return set(judge(docs, suppressions=[])["rules_fired"])
     # a big package looked at in several worlds: the run spent its budget, the world did not flood,
     # and what was running when pkgtrace cut the phase was not left running by the package
-    assert not {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING"} & judged(27 << 20)
+    assert not {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING-EXECUTE"} & judged(27 << 20)
     assert "DYN-TRACE-FLOOD-EXECUTE" not in judged(0)  # not started at all
     # the world logged more than the base did (what only it shows, made into a flood), or ran
     # into its own phase's budget: a flood
-    assert {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING"} <= judged(60 << 20)
-    assert {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING"} <= judged(20 << 20, budget="phase")
+    assert {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING-EXECUTE"} <= judged(60 << 20)
+    assert {"DYN-TRACE-FLOOD-EXECUTE", "DYN-LEFT-RUNNING-EXECUTE"} <= judged(20 << 20, budget="phase")
 
 
 def _cut_install(limit: str, left: list[tuple[int, int, str]], argv: dict[int, list[str]]) -> set[str]:
@@ -358,3 +361,11 @@ def test_a_package_process_that_looks_like_the_package_manager_is_still_its_own(
     assert _cut_install("time", [driver, (10, 8, "python")], argv) == {10}
     # a phase that ended on its own: whatever is still there was left behind, the driver's tree too
     assert _cut_install(None, [(9, 8, "python"), (30, 1, "sh")], argv) == {9, 30}
+
+
+def test_a_daemon_left_by_the_execute_phase_is_weaker_evidence_than_one_left_at_import():
+    daemon = ("left_running", {"pid": 20, "ppid": 1, "name": "python"})
+    v = judge(_with([daemon], "execute"), suppressions=[])
+    assert "DYN-LEFT-RUNNING" not in v["rules_fired"] and v["label"] == "benign", v["findings"]
+    v = judge(_with([daemon], "import"), suppressions=[])
+    assert "DYN-LEFT-RUNNING" in v["rules_fired"] and v["label"] != "benign", v["findings"]

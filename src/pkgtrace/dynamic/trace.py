@@ -371,6 +371,13 @@ class TraceBuilder:
         relevant = self._sensitive(rec.get("path") or "") or self._sensitive(rec.get("target") or "")
         self._keep(pt, pt.file_events, rec, relevant)
 
+    def _new_name(self, pt: PhaseTrace, path: str | None, op: str) -> None:
+        """PATH made anew (the target of a rename, a link, a symlink): the name is written, not
+        what it named before (node-gyp re-making its python3 symlink wrote no /usr/bin/python3)."""
+        if path:
+            self.alias.pop(path, None)
+            self._record(pt, path, op, write=True)
+
     def _link_alias(self, new: str | None, old: str | None) -> None:
         if new and old and new != old and len(self.alias) < 100_000:
             self.alias[new] = self.alias.get(old, old)
@@ -446,6 +453,7 @@ def _unlink(b, pt, call, entry):
         return
     path = b._resolve(call, call.args[0] if at else None, call.args[1 if at else 0])
     b._file(pt, path, call.name, delete=True)
+    b.alias.pop(path, None)  # the name is gone: a file made there later is another file
 
 
 def _rename(b, pt, call, entry):
@@ -457,7 +465,7 @@ def _rename(b, pt, call, entry):
     else:
         return
     b._file(pt, old, "rename", delete=True)
-    b._file(pt, new, "rename", write=True)
+    b._new_name(pt, new, "rename")
     b._link_alias(new, old)
     b._event(pt, {"pid": call.pid, "op": "rename", "path": new, "from": old, "time": call.time})
 
@@ -475,7 +483,7 @@ def _link(b, pt, call, entry):
         target, new = strace.path_arg(a[0]), b._resolve(call, a[1], a[2])
     else:
         return
-    b._file(pt, new, call.name, write=True)
+    b._new_name(pt, new, call.name)
     if target and new:
         # a symbolic link's relative target is relative to the link's own folder
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(new), target))

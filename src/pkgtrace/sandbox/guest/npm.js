@@ -20,7 +20,7 @@ const OUT_DIR = process.env.PKGTRACE_GUEST_OUT || "/root/.ci/out"; // root-only 
 // what this driver keeps for the later phases (root-only too): whether requires need stand-ins
 const STATE_DIR = process.env.PKGTRACE_GUEST_STATE || OUT_DIR;
 const STANDINS_STATE = path.join(STATE_DIR, "npm-standins.json");
-// the workers' folder (readable by the package user): nodeclock.js, nodestandins.js
+// the workers' folder (readable by the package user): nodeclock.js, nodestandins.js, npm_unpack.js
 const WORKERS = process.env.PKGTRACE_WORKERS || "/usr/local/lib/ci";
 // the "later" world (dynamic/worlds.py): the clock SHIFT seconds ahead, timers cut to CAP
 const CLOCK = process.env.PKGTRACE_CLOCK_SHIFT ?
@@ -30,29 +30,6 @@ for (const k of Object.keys(process.env)) {
 }
 const [phase, arg] = process.argv.slice(2);
 const LIFECYCLE = ["preinstall", "install", "postinstall"];
-
-// Run as the package user (see runScripts): unpack TARBALL into a fresh folder, move it to
-// PROJECT/node_modules/NAME, print {"meta": package.json, "dir": that folder}.
-const UNPACK = `
-const { spawnSync } = require("child_process"); const fs = require("fs"); const path = require("path");
-const [tarball, project] = process.argv.slice(1);
-fs.mkdirSync(path.join(project, "node_modules"), { recursive: true });
-const stage = fs.mkdtempSync(path.join(project, "node_modules", ".staging-"));
-const x = spawnSync("/bin/tar", ["-xzf", tarball, "-C", stage, "--strip-components=1", "--no-same-owner",
-  "--no-same-permissions"], { stdio: ["ignore", "ignore", "inherit"] });
-if (x.status !== 0) process.exit(x.status || 1);
-const meta = JSON.parse(fs.readFileSync(path.join(stage, "package.json"), "utf8"));
-const name = meta.name;
-if (typeof name !== "string" || !/^(@[a-z0-9._~-]+[/])?[a-z0-9._~-]+$/i.test(name) || name.split("/").includes("..")) {
-  fs.rmSync(stage, { recursive: true, force: true });
-  process.exit(2);
-}
-const dir = path.join(project, "node_modules", name);
-fs.rmSync(dir, { recursive: true, force: true });
-fs.mkdirSync(path.dirname(dir), { recursive: true });
-fs.renameSync(stage, dir);
-process.stdout.write(JSON.stringify({ meta: { name, scripts: meta.scripts }, dir }));
-`;
 
 // The execute phase (npm_execute.py) gives the package's requires stand-ins when the install fell
 // back (no dependencies) or its import needed them.
@@ -84,7 +61,7 @@ function install(tarball) {
 function runScripts(tarball, why, status) {
   // Unpacked by the package user into a fresh folder and moved into node_modules; what the
   // child prints is the package.json it found (the package's own metadata: trusted no further).
-  const x = spawnSync(process.execPath, ["-e", UNPACK, tarball, PROJECT],
+  const x = spawnSync(process.execPath, [path.join(WORKERS, "npm_unpack.js"), tarball, PROJECT],
     { cwd: PROJECT, stdio: ["ignore", "pipe", "inherit"], timeout: 120000, maxBuffer: 1 << 20, ...AS_USER });
   let meta = {}, dir = null;
   try { ({ meta, dir } = JSON.parse(x.stdout.toString("utf8"))); } catch (e) { }
