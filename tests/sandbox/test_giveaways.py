@@ -72,7 +72,8 @@ def test_a_node_package_finds_nothing_of_the_analyser_or_its_settings(npm_dynami
 
 
 def _date(section: dict, phase: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(_written(section, f"/var/tmp/date-{phase}.txt").strip().replace("Z", "+00:00"))
+    stamp = _written(section, f"/var/tmp/date-{phase}.txt").strip()  # Date#toISOString()
+    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def test_the_node_settings_it_did_not_see_were_in_force(npm_dynamic):
