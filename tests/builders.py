@@ -127,9 +127,20 @@ def guest_probe_pypi(dest: Path) -> Path:
     })
 
 
+def npm_fixture(dest: Path, fixture: str) -> Path:
+    """The npm tarball of tests/fixtures/packages/FIXTURE, its files as they are."""
+    return npm_tgz(dest, {p.name: p.read_text() for p in (FIXTURES / fixture).iterdir()})
+
+
 def behaviour_npm(dest: Path) -> Path:
-    src = FIXTURES / "npm_behaviour"
-    return npm_tgz(dest, {p.name: p.read_text() for p in src.iterdir()})
+    return npm_fixture(dest, "npm_behaviour")
+
+
+def giveaways_npm(dest: Path) -> Path:
+    """An npm package that looks at install, import and execute for the analyser's name and its
+    settings for Node (fixtures/packages/npm_giveaways), reading the clock and requiring a module
+    that is not there, so that the "later" world and stand-ins are in force where it looks."""
+    return npm_fixture(dest, "npm_giveaways")
 
 
 # --- RubyGems, Composer and crates.io fixtures, built with the ecosystems' own tools -------------

@@ -1,14 +1,17 @@
 """The guest's payload-reach helpers run on the host against small packages of our own (nothing
 here is a package under analysis): stand-in modules, Windows answers to platform checks, the
-moved clock and shortened sleeps of pyworld.py."""
+moved clock and shortened sleeps of pyworld.py, and Node's world from nodeworld.js."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 GUEST = Path(__file__).parents[2] / "src" / "pkgtrace" / "sandbox" / "guest" / "workers"
 
@@ -129,3 +132,31 @@ def test_windows_ctypes_of_the_package_get_stand_ins_and_ctypes_itself_is_left_a
     r = _pyworld(tmp_path, {"src": [str(tmp_path)], "standins": str(names), "windows": True, "legacy": True},
                  "script", str(setup), "install")
     assert r.returncode == 0 and "elevated" in r.stdout, r.stderr
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_world_comes_on_stdin_and_leaves_nothing_of_itself(tmp_path):
+    # the settings are read to the end before the package's code runs: its stdin is /dev/null,
+    # its environment and arguments hold nothing of them, and both are in force
+    pkg = tmp_path / "node_modules" / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "package.json").write_text('{"name": "pkg", "version": "1.0.0"}')
+    (pkg / "index.js").write_text(
+        "const helper = require('not-installed-anywhere'); const fs = require('fs');\n"
+        "console.log(JSON.stringify({ year: new Date().getFullYear(), helper: typeof helper,\n"
+        "  stdin: fs.readFileSync(0, 'utf8'), fd0: fs.readlinkSync('/proc/self/fd/0'),\n"
+        "  environ: fs.readFileSync('/proc/self/environ', 'latin1'), argv: process.argv }));\n")
+    cfg = json.dumps({"clock": 400 * 86400, "sleep": 2, "standins": str(pkg)})
+    r = subprocess.run(["node", str(GUEST / "nodeworld.js"), "pkg"], input=cfg, cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    seen = json.loads(r.stdout)
+    assert seen["year"] > time.gmtime().tm_year and seen["helper"] == "function"
+    assert "node-stub not-installed-anywhere" in r.stderr
+    assert seen["stdin"] == "" and seen["fd0"] == "/dev/null"
+    shown = seen["environ"] + " ".join(seen["argv"])
+    assert str(400 * 86400) not in shown and str(pkg) not in shown
+    # no settings: the real clock, and a missing require stays missing
+    r = subprocess.run(["node", str(GUEST / "nodeworld.js"), "pkg"], input="", cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "Cannot find module 'not-installed-anywhere'" in r.stderr

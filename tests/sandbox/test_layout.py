@@ -11,12 +11,12 @@ from pkgtrace.sandbox import layout
 def test_every_phase_starts_a_driver_isolated_by_absolute_path():
     for eco in Ecosystem:
         for _name, argv in registry_for(eco).sandbox_phases(Package(eco, "x", "1.0"), "/a/x"):
-            assert argv[0] in ("/usr/bin/python3", "/usr/bin/node"), argv
-            if argv[0] == "/usr/bin/python3":
-                assert argv[1:3] == ["-I", "-S"], argv  # no site folder, no user paths or PYTHON*
-            script = next(a for a in argv if a.startswith(layout.DRIVERS + "/"))
-            assert script.rsplit("/", 1)[1] in ("pypi.py", "npm.js", "npm_execute.py", "gem.py",
-                                                "composer.py", "crates.py")
+            # no site folder, no user paths or PYTHON*
+            assert argv[:3] == ["/usr/bin/python3", "-I", "-S"], argv
+            *launcher, script = [a.rsplit("/", 1)[1] for a in argv if a.startswith(layout.DRIVERS + "/")]
+            assert script in ("pypi.py", "npm.js", "npm_execute.py", "gem.py", "composer.py", "crates.py")
+            # node's settings go on its stdin by way of nodedriver.py
+            assert launcher == (["nodedriver.py"] if script.endswith(".js") else []), argv
 
 
 def test_pkgtrace_folders_are_out_of_the_package_users_reach():

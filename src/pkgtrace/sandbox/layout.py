@@ -40,12 +40,14 @@ SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # What the package's processes see: a user's ordinary environment.
 USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
 
-_INTERPRETERS = {".py": ["/usr/bin/python3", "-I", "-S"], ".js": ["/usr/bin/node"]}
+_INTERPRETERS = {".py": ["/usr/bin/python3", "-I", "-S"],
+                 # node by way of nodedriver.py, which moves the settings to its stdin (see there)
+                 ".js": ["/usr/bin/python3", "-I", "-S", f"{DRIVERS}/nodedriver.py"]}
 
 
 def driver(script: str, *args: str) -> list[str]:
     """The argv that starts guest driver SCRIPT: an absolute interpreter in isolated mode (no
-    site folder, no user paths, no PYTHON*/NODE_* settings from the environment)."""
+    site folder, no user paths, no PYTHON* settings from the environment)."""
     interp = _INTERPRETERS[script[script.rindex("."):]]
     return [*interp, f"{DRIVERS}/{script}", *args]
 

@@ -14,20 +14,20 @@ const fs = require("fs");
 // package user (uid/gid below), with node, npm and tar by absolute path. This process itself
 // touches no file in the package user's folders (which the package's scripts could have laid
 // links in): that work is done by a child running as the user.
+// Its settings (PKGTRACE_*) come on stdin (nodedriver.py), never in the environment, which every
+// process it starts inherits and which /proc shows the package even for this root process.
+const SETTINGS = require("./workers/nodeworld.js").settings();
 const PROJECT = path.join(process.env.HOME, "app");
-const AS_USER = { uid: Number(process.env.PKGTRACE_UID || 1000), gid: Number(process.env.PKGTRACE_GID || 1000) };
-const OUT_DIR = process.env.PKGTRACE_GUEST_OUT || "/root/.ci/out"; // root-only (layout.py)
+const AS_USER = { uid: Number(SETTINGS.PKGTRACE_UID || 1000), gid: Number(SETTINGS.PKGTRACE_GID || 1000) };
+const OUT_DIR = SETTINGS.PKGTRACE_GUEST_OUT || "/root/.ci/out"; // root-only (layout.py)
 // what this driver keeps for the later phases (root-only too): whether requires need stand-ins
-const STATE_DIR = process.env.PKGTRACE_GUEST_STATE || OUT_DIR;
+const STATE_DIR = SETTINGS.PKGTRACE_GUEST_STATE || OUT_DIR;
 const STANDINS_STATE = path.join(STATE_DIR, "npm-standins.json");
-// the workers' folder (readable by the package user): nodeclock.js, nodestandins.js, npm_unpack.js
-const WORKERS = process.env.PKGTRACE_WORKERS || "/usr/local/lib/ci";
+// the workers' folder (readable by the package user): nodeworld.js, nodestandins.js, npm_unpack.js
+const WORKERS = SETTINGS.PKGTRACE_WORKERS || "/usr/local/lib/ci";
 // the "later" world (dynamic/worlds.py): the clock SHIFT seconds ahead, timers cut to CAP
-const CLOCK = process.env.PKGTRACE_CLOCK_SHIFT ?
-  `${Number(process.env.PKGTRACE_CLOCK_SHIFT) || 0},${Number(process.env.PKGTRACE_SLEEP_CAP) || 0}` : "";
-for (const k of Object.keys(process.env)) {
-  if (k.startsWith("PKGTRACE_")) delete process.env[k]; // the package sees nothing of pkgtrace
-}
+const CLOCK = SETTINGS.PKGTRACE_CLOCK_SHIFT ? { clock: Number(SETTINGS.PKGTRACE_CLOCK_SHIFT) || 0,
+  sleep: Number(SETTINGS.PKGTRACE_SLEEP_CAP) || 0 } : null;
 const [phase, arg] = process.argv.slice(2);
 const LIFECYCLE = ["preinstall", "install", "postinstall"];
 
@@ -76,8 +76,9 @@ function runScripts(tarball, why, status) {
   for (const event of LIFECYCLE) {
     if (typeof scripts[event] !== "string") continue;
     // its dependencies were not installed: each node the script starts answers a require of a
-    // missing one with a stand-in (NODE_OPTIONS, as a user's own would be, reaches those nodes)
-    const env = { ...process.env, ...standinEnv(dir),
+    // missing one with a stand-in (NODE_OPTIONS, as a user's own would be, reaches those nodes;
+    // nodestandins.js finds the package's folder in npm's own npm_package_json)
+    const env = { ...process.env,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS || ""} --require ${path.join(WORKERS, "nodestandins.js")}`.trim() };
     const r = spawnSync("/usr/bin/npm", ["run-script", "--foreground-scripts", "--no-update-notifier", event],
       { cwd: dir, stdio: ["inherit", "inherit", "pipe"], timeout: 120000, maxBuffer: 64 << 20, env, ...AS_USER });
@@ -111,12 +112,6 @@ function entryPoints(name) {
   return [...specs];
 }
 
-// The environment a child reads its stand-in settings (nodestandins.js) and clock (nodeclock.js)
-// from; both files take them out of the environment as they load.
-function standinEnv(dir) {
-  return { ...(dir ? { NODE_MODULE_STUBS: dir } : {}), ...(CLOCK ? { NODE_CLOCK_SKEW: CLOCK } : {}) };
-}
-
 // The names nodestandins.js stood in for, from a child's stderr (passed on to ours unchanged).
 function standinsOf(stderr) {
   const text = (stderr || Buffer.alloc(0)).toString("utf8");
@@ -130,16 +125,12 @@ function importAll(name) {
   let failed = 0;
   const dir = path.join(PROJECT, "node_modules", name);
   const retried = [], standins = new Set();
-  const preload = (file) => ["-r", path.join(WORKERS, file)];
   for (const spec of entryPoints(name)) {
     // Each entry point in its own process with a time limit: a hang in one hides nothing else.
-    const code = "const s = process.argv[1]; try { require(s); } catch (e) {" +
-      " if (e && e.code === 'ERR_REQUIRE_ESM') { import(s).catch(x => { console.error(String(x)); process.exitCode = 1; }); }" +
-      " else { console.error(String(e && e.stack || e)); process.exitCode = 1; } }";
-    const run = (standin) => spawnSync(process.execPath,
-      [...(CLOCK ? preload("nodeclock.js") : []), ...(standin ? preload("nodestandins.js") : []), "-e", code, spec],
-      { cwd: PROJECT, stdio: ["inherit", "inherit", "pipe"], timeout: 120000, maxBuffer: 64 << 20,
-        env: { ...process.env, ...standinEnv(standin ? dir : "") }, ...AS_USER });
+    // Its world comes on its stdin, read to the end before the package's code runs (nodeworld.js).
+    const run = (standin) => spawnSync(process.execPath, [path.join(WORKERS, "nodeworld.js"), spec],
+      { cwd: PROJECT, input: JSON.stringify({ ...CLOCK, ...(standin ? { standins: dir } : {}) }),
+        stdio: ["pipe", "inherit", "pipe"], timeout: 120000, maxBuffer: 64 << 20, ...AS_USER });
     let r = run(false);
     const err = (r.stderr || Buffer.alloc(0)).toString("utf8");
     process.stderr.write(err);
@@ -155,7 +146,7 @@ function importAll(name) {
   if (retried.length) keepStandins("import");
   if (retried.length || CLOCK) {
     note({ ...(retried.length ? { retried_with_standins: retried, standins: [...standins].sort() } : {}),
-      ...(CLOCK ? { clock: { shift_s: Number(CLOCK.split(",")[0]), longest_sleep_s: Number(CLOCK.split(",")[1]) } } : {}) });
+      ...(CLOCK ? { clock: { shift_s: CLOCK.clock, longest_sleep_s: CLOCK.sleep } } : {}) });
   }
   return failed ? 1 : 0;
 }

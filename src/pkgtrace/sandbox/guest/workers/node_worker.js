@@ -1,6 +1,6 @@
 // Execute-phase worker for npm: call every function, class and method the package exports, with
 // mock arguments, awaiting promises and draining iterators. Protocol: see ../harness.py.
-// argv: NAME PROJECT START
+// argv: NAME PROJECT START; stdin: the world's settings (nodeworld.js)
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -12,10 +12,10 @@ const MAX_DEPTH = 3;
 const [name, PROJECT, startArg] = process.argv.slice(2);
 const start = Number(startArg || 0);
 
-// before the package is required: the world's clock, stand-ins for its missing requires
-// (npm_execute.py sets them; each file takes its setting out of the environment)
-if (process.env.NODE_CLOCK_SKEW) require("./nodeclock.js");
-if (process.env.NODE_MODULE_STUBS) require("./nodestandins.js");
+// before the package is required: its world (the clock, stand-ins for its missing requires),
+// from the settings npm_execute.py gives on stdin
+const world = require("./nodeworld.js");
+world.enter(world.settings());
 
 const EVENT_FD = 100; // the event pipe: always fd 100 (harness.EVENT_FD), nothing in the environment
 const emit = (ev) => fs.writeSync(EVENT_FD, JSON.stringify(ev) + "\n");

@@ -1,7 +1,8 @@
-// The "later" world for Node (dynamic/worlds.py), the counterpart of pyworld.py's clock: loaded
-// into the package's node process before its code, it moves the clock SHIFT seconds ahead and
-// shortens timers longer than CAP seconds to CAP, moving the clock on by what was skipped when
-// such a timer fires, so that code that waits and then checks the date sees the time passed.
+// The "later" world for Node (dynamic/worlds.py), the counterpart of pyworld.py's clock: installed
+// in the package's node process before its code (by nodeworld.js, from its settings), it moves the
+// clock SHIFT seconds ahead and shortens timers longer than CAP seconds to CAP, moving the clock on
+// by what was skipped when such a timer fires, so that code that waits and then checks the date
+// sees the time passed.
 //
 // Moved: Date (new Date(), Date(), Date.now()), performance.now(), process.hrtime(.bigint) by the
 // skipped time only (monotonic clocks do not jump with the date), setTimeout/setInterval (global,
@@ -82,14 +83,6 @@ function install(shiftS, capS) {
       return realTp(wait, value, opts).then((v) => { skipped += rest; return v; });
     };
   } catch (e) { /* an older node without timers/promises */ }
-}
-
-// The settings come in the environment and leave it at once: the package sees nothing of them.
-const cfg = process.env.NODE_CLOCK_SKEW;
-delete process.env.NODE_CLOCK_SKEW;
-if (cfg) {
-  const [shiftS, capS] = cfg.split(",");
-  install(shiftS, capS);
 }
 
 module.exports = { install };
