@@ -1,6 +1,6 @@
 // Run by npm.js (runScripts) as the package user: unpack TARBALL into a fresh folder, move it to
 // PROJECT/node_modules/NAME, print {"meta": package.json, "dir": that folder}. A file, not `node
-// -e`: inline code in a command line is what DYN-INLINE-INTERPRETER looks for in the package's.
+// -e`: code on a command line is what the rules look for in the package's own commands.
 "use strict";
 const { spawnSync } = require("child_process"); const fs = require("fs"); const path = require("path");
 const [tarball, project] = process.argv.slice(2);
