@@ -37,6 +37,11 @@ def _http(host, target="/up", method="POST"):
             "http": {"method": method, "target": target, "host": host, "headers": []}}
 
 
+def _imds(target, host="169.254.169.254", dst="169.254.169.254", hostname=""):
+    return {"kind": "tcp", "dst": dst, "port": 80, "hostname": hostname,
+            "http": {"method": "GET", "target": target, "host": host, "headers": []}}
+
+
 def _written(path, text):
     return {"path": path, "state": "present", "traced": True, "type": "file", "size": len(text),
             "head_kind": "text", "head_text": text}
@@ -90,6 +95,10 @@ CONTEXT_EVENTS = {
         "read": False, "write": True, "delete": False})],
                                   [("files", {"path": "/root/AppData/Local/Temp/pip-x.log", "read": False,
                                               "write": True, "delete": False})]),
+    # a CI runner's role credentials, asked for at import under a Host header that hides the address
+    "DYN-CLOUD-METADATA-CREDENTIALS": ("import", [("network", _imds("/latest/meta-data/iam/security-credentials/",
+                                                                 host="example.org"))],
+                                       [("network", _imds("/latest/meta-data/placement/region"))]),
     # fustor-core's daemon_launcher, called by the execute phase, starts the daemon it is for
     "DYN-LEFT-RUNNING-EXECUTE": ("execute", [("left_running", {"pid": 20, "ppid": 1, "name": "python"})],
                                  [("commands", _cmd("/bin/sleep", "1"))]),
@@ -369,3 +378,18 @@ def test_a_daemon_left_by_the_execute_phase_is_weaker_evidence_than_one_left_at_
     assert "DYN-LEFT-RUNNING" not in v["rules_fired"] and v["label"] == "benign", v["findings"]
     v = judge(_with([daemon], "import"), suppressions=[])
     assert "DYN-LEFT-RUNNING" in v["rules_fired"] and v["label"] != "benign", v["findings"]
+
+
+def test_metadata_service_credentials_by_any_name_and_only_where_no_sdk_was_called():
+    def fired(event, phase):
+        return "DYN-CLOUD-METADATA-CREDENTIALS" in judge(_with([("network", event)], phase),
+                                                        suppressions=[])["rules_fired"]
+    gcp = "/computeMetadata/v1/instance/service-accounts/default/token"
+    # Google's name, resolved through the simulator's DNS to one of its own addresses
+    assert fired(_imds(gcp, host="metadata.google.internal", dst="198.18.0.7",
+                       hostname="metadata.google.internal"), "install")
+    assert fired(_imds("/metadata/identity/oauth2/token?resource=x", host="169.254.169.254:80"), "import")
+    # an SDK the execute phase called may look its credentials up there: DYN-NETWORK-EXECUTE's matter
+    assert not fired(_imds("/latest/meta-data/iam/security-credentials/"), "execute")
+    # a host that only contains the address is another host
+    assert not fired(_imds(gcp, host="169.254.169.254.evil.example", dst="198.18.0.8"), "install")

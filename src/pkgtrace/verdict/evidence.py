@@ -250,6 +250,9 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                                  "allowed": bool(n.get("allowed")), "registry": bool(proxy),
                                  "decision": proxy.get("decision") or "", "reason": proxy.get("reason") or "",
                                  "write": bool(proxy.get("write")),
+                                 # by address, Host header or resolved name: any one is the service
+                                 "metadata_service": bool(_METADATA_SERVICE.search(" ".join(
+                                     str(x or "") for x in (n.get("dst"), host, n.get("hostname"))))),
                                  "token": ", ".join(token_use([tuple(x) for x in h.get("headers") or []
                                                                if len(x) == 2], body.encode()))})
             if n.get("kind") == "udp":
@@ -361,6 +364,12 @@ def _world_ran_out(d: dict, phase: str, world: str | None, p: dict) -> bool:
         return False
     base = ((d.get("phases") or {}).get(phase) or {}).get("trace_bytes") or 0
     return (p.get("trace_bytes") or 0) <= base
+
+
+# Cloud instance-metadata services (AWS/Azure/GCP/OpenStack, Alibaba, AWS over IPv6): what a CI
+# runner's or a VM's role credentials are handed out by. Searched in "address host name".
+_METADATA_SERVICE = re.compile(r"(?i)(?:^|\s)(?:169\.254\.169\.254|100\.100\.100\.200|\[?fd00:ec2::254\]?"
+                               r"|metadata\.google\.internal|metadata\.goog)\.?(?::\d+)?(?=\s|$)")
 
 
 # The destination the execute phase passes to parameters named url/host/webhook…
