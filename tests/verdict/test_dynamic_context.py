@@ -393,3 +393,16 @@ def test_metadata_service_credentials_by_any_name_and_only_where_no_sdk_was_call
     assert not fired(_imds("/latest/meta-data/iam/security-credentials/"), "execute")
     # a host that only contains the address is another host
     assert not fired(_imds(gcp, host="169.254.169.254.evil.example", dst="198.18.0.8"), "install")
+
+
+def test_a_credential_read_then_another_ecosystems_registry_is_not_theft():
+    # jupyterlab's calls run npm, which reads ~/.npmrc and asks registry.npmjs.org (not this PyPI
+    # run's registry, so not passed through): npm at work, not a thief
+    npmrc = ("files", _read("/root/.npmrc"))
+    v = judge(_with([npmrc, ("network", _http("registry.npmjs.org", "/react", "GET"))], "execute"),
+              suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" not in v["rules_fired"], v["findings"]
+    # a name that only starts like a registry is another host
+    v = judge(_with([npmrc, ("network", _http("registry.npmjs.org.collect.example"))], "execute"),
+              suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" in v["rules_fired"], v["findings"]

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from pkgtrace.api.base import b64_text
 from pkgtrace.dynamic.fold import carried, spellings
-from pkgtrace.sandbox.netsim.policy import token_use
+from pkgtrace.sandbox.netsim.policy import is_registry_host, token_use
 from pkgtrace.static.extract import read_heads
 from pkgtrace.sandbox.persona import decode_powershell
 from pkgtrace.static.hooks import package_root
@@ -399,7 +399,10 @@ def _theft(ev: Evidence) -> None:
             reads.setdefault(key, []).append(f["path"])
         elif f.get("placeholder"):
             continue
-        elif f["kind"] in ("http", "tls") and not f.get("allowed"):
+        elif f["kind"] in ("http", "tls") and not f.get("allowed") \
+                and not is_registry_host(f.get("host") or f.get("sni")):
+            # a registry of another ecosystem (jupyterlab's calls run npm) is no thief's drop;
+            # a bait value in any request is DYN-BAIT-SENT wherever it goes
             sent.setdefault(key, []).append(f"{f['kind']} {f.get('host') or f.get('sni') or f.get('address')}")
         elif f["kind"] == "tcp" and f.get("port") != 53:
             sent.setdefault(key, []).append(f"tcp {f.get('hostname') or f.get('address')}:{f.get('port')}")

@@ -96,9 +96,18 @@ def test_each_run_opens_only_its_ecosystems_hosts():
     assert _get("registry.npmjs.org", "/is-number", allow=npm_only).forward
 
 
-def test_housekeeping_is_refused_but_not_a_write():
-    d = _get("registry.npmjs.org", "/-/npm/v1/security/advisories/bulk", method="POST")
+@pytest.mark.parametrize("host,target", [("registry.npmjs.org", "/-/npm/v1/security/advisories/bulk"),
+                                         ("pypi.org", "/pypi"), ("pypi.org", "/RPC2")])  # PyPI's XML-RPC: reads
+def test_housekeeping_is_refused_but_not_a_write(host, target):
+    d = _get(host, target, method="POST")
     assert not d.forward and d.housekeeping and not d.write
+
+
+@pytest.mark.parametrize("host,target", [("pypi.org", "/pypi/x/json"), ("pypi.org", "/legacy/"),
+                                         ("pypi.org", "/pypi/../legacy/")])
+def test_only_the_read_only_api_of_a_host_is_housekeeping(host, target):
+    d = _get(host, target, method="POST")
+    assert not d.forward and d.write and not d.housekeeping
 
 
 def test_no_credentials_are_forwarded():

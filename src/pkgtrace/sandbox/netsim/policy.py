@@ -59,11 +59,14 @@ PATHS: dict[str, list[tuple[str, bool]]] = {
 }
 _COMPILED = {h: [(re.compile(p), c) for p, c in rules] for h, rules in PATHS.items()}
 
-# Requests package managers make on their own that are refused but are not the package's doing:
-# npm's audit and Composer's download statistics. Refused all the same; not flagged as writes.
+# Requests that are refused but change nothing on the registry: npm's audit and Composer's
+# download statistics (the package managers' own), and PyPI's XML-RPC API, read-only since 2018
+# (uploads go to upload.pypi.org; jupyterlab's extension manager lists packages through it).
+# Refused all the same (no body is passed on); not flagged as writes.
 HOUSEKEEPING = [("POST", "registry.npmjs.org", re.compile(r"/-/npm/v1/security/(?:audits|advisories)/.*")),
                 ("POST", "packagist.org", re.compile(r"/downloads/?")),
-                ("POST", "repo.packagist.org", re.compile(r"/downloads/?"))]
+                ("POST", "repo.packagist.org", re.compile(r"/downloads/?")),
+                ("POST", "pypi.org", re.compile(r"/pypi/?|/RPC2/?"))]
 
 READ_METHODS = ("GET", "HEAD")
 MAX_TARGET = 2048
