@@ -406,3 +406,14 @@ def test_a_credential_read_then_another_ecosystems_registry_is_not_theft():
     v = judge(_with([npmrc, ("network", _http("registry.npmjs.org.collect.example"))], "execute"),
               suppressions=[])
     assert "DYN-CREDENTIAL-THEFT" in v["rules_fired"], v["findings"]
+
+
+def test_npm_run_by_a_pypi_packages_calls_reads_npmrc_as_npm_does():
+    npmrc = ("files", _read("/root/.npmrc"))
+    v = judge(_with([npmrc], "execute"), suppressions=[])  # jupyterlab's builder runs yarn and npm
+    assert "DYN-NPMRC-READ-BY-PACKAGE" not in v["rules_fired"] and "DYN-BAIT-READ-EXECUTE" in v["rules_fired"]
+    assert v["label"] == "benign", v["findings"]
+    # at import nothing runs npm; and whatever read it, sending afterwards is theft
+    assert "DYN-NPMRC-READ-BY-PACKAGE" in judge(_with([npmrc], "import"), suppressions=[])["rules_fired"]
+    v = judge(_with([npmrc, ("network", _http("collect.example"))], "execute"), suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" in v["rules_fired"] and v["label"] == "malicious", v["findings"]
