@@ -302,3 +302,13 @@ def _inline_evasions():
 def test_inline_code_dressed_as_the_package_managers_own_is_inline_code(how, argv):
     v = judge(_with(_cmd(*argv), "install", "commands"), suppressions=[])
     assert "DYN-INLINE-INTERPRETER" in v["rules_fired"], how
+
+
+def test_a_read_of_another_ecosystems_registry_is_not_a_refused_path():
+    # npm run by a PyPI package's execute (jupyterlab's builder) reads the npm registry, which a
+    # PyPI run does not pass through: refused, and said so, but no path a package manager never uses
+    other = _registry("GET", "/playwright", "refused", "a package manager's read of another ecosystem's "
+                      "registry (registry.npmjs.org), not passed through")
+    assert "DYN-REGISTRY-PATH-REFUSED" not in judge(_with(other, "execute", "network"), suppressions=[])["rules_fired"]
+    probe = _registry("GET", "/-/whoami", "refused", "registry.npmjs.org is not a registry host of this run")
+    assert "DYN-REGISTRY-PATH-REFUSED" in judge(_with(probe, "execute", "network"), suppressions=[])["rules_fired"]

@@ -117,3 +117,14 @@ def test_no_credentials_are_forwarded():
     assert token_use(headers, b"") == ["authorization", "cookie"]
     assert token_use([], b'{"_authToken": "x"}') == ["token in body"]
     assert token_use([("Accept", "*/*")], b"hello") == []
+
+
+def test_another_ecosystems_registry_is_not_passed_through_and_only_its_reads_say_so():
+    pypi = REGISTRY_HOSTS_BY_ECOSYSTEM["pypi"]
+    d = _get("registry.npmjs.org", "/playwright", allow=pypi)  # npm run by a PyPI package's calls
+    assert not d.forward and not d.write and "another ecosystem's registry" in d.reason
+    for target in ("/-/whoami", "/-/npm/v1/tokens"):  # not what npm reads to install
+        d = _get("registry.npmjs.org", target, allow=pypi)
+        assert not d.forward and "not a registry host of this run" in d.reason
+    d = _get("registry.npmjs.org", "/playwright", method="PUT", allow=pypi)
+    assert not d.forward and d.write

@@ -97,6 +97,10 @@ def decide(host: str | None, method: str, target: str, headers: list[tuple[str, 
     host = (host or "").lower()
     write = method not in READ_METHODS
     if not is_registry_host(host, allow):
+        if not write and is_registry_host(host) and _package_manager_path(host, target) is not None:
+            # npm run by a PyPI package's calls (jupyterlab's builder): a read, of another run's host
+            return Decision(False, f"a package manager's read of another ecosystem's registry ({host}), "
+                                   "not passed through")
         return Decision(False, f"{host or 'no name'} is not a registry host of this run", write)
     for m, h, pattern in HOUSEKEEPING:
         if method == m and host == h and pattern.fullmatch(target):
@@ -113,10 +117,19 @@ def decide(host: str | None, method: str, target: str, headers: list[tuple[str, 
     low = target.lower()
     if ".." in target or "%2e" in low or "//" in target or "\\" in target or "%00" in low:
         return Decision(False, "path traversal in target")
+    cacheable = _package_manager_path(host, target)
+    if cacheable is not None:
+        return Decision(True, f"{method} of a package-manager path on {host}", cacheable=cacheable)
+    return Decision(False, f"{target[:200]} is not a path {host}'s package manager reads")
+
+
+def _package_manager_path(host: str, target: str) -> bool | None:
+    """Whether TARGET is a path HOST's package manager reads: None if not, else whether it is an
+    immutable download worth caching."""
     for pattern, cacheable in _COMPILED.get(host, []):
         if pattern.fullmatch(target):
-            return Decision(True, f"{method} of a package-manager path on {host}", cacheable=cacheable)
-    return Decision(False, f"{target[:200]} is not a path {host}'s package manager reads")
+            return cacheable
+    return None
 
 
 def forwarded_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
