@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import socket
@@ -52,12 +53,14 @@ def test_every_ecosystem_has_its_registry_hosts():
     assert "github.com" not in REGISTRY_HOSTS  # no git clones: a way out for anything
 
 
-@pytest.mark.parametrize("ecosystem,other", [("rubygems", "pypi.org"), ("crates.io", "repo.packagist.org"),
-                                             ("packagist", "evil.example"), ("pypi", "pypi.org.")])
-def test_a_run_refuses_hosts_of_other_registries(proxy, ecosystem, other):
+@pytest.mark.parametrize("ecosystem,other,why", [
+    ("rubygems", "pypi.org", "another ecosystem's registry"),  # pip's read, in a gem's run
+    ("crates.io", "repo.packagist.org", "not a registry host"),  # /simple/six/: no path composer reads
+    ("packagist", "evil.example", "not a registry host"), ("pypi", "pypi.org.", "not a registry host")])
+def test_a_run_refuses_hosts_of_other_registries(proxy, ecosystem, other, why):
     fwd = proxy(REGISTRY_HOSTS_BY_ECOSYSTEM[ecosystem])
     head, body = _ask(fwd.path, other)
-    assert head["decision"] == "refused" and "not a registry host" in head["reason"] and body == b""
+    assert head["decision"] == "refused" and why in head["reason"] and body == b""
     assert fwd.log[-1]["host"] == other and fwd.log[-1]["decision"] == "refused"
 
 
@@ -90,6 +93,12 @@ def test_a_download_is_fetched_verified_and_then_served_from_the_cache(proxy, tm
     # a document is re-read every time (it changes), and tokens never go upstream
     page, html = _ask(fwd.path, "pypi.org", headers=[["Host", "pypi.org"], ["Authorization", "x"]])
     assert page["status"] == 200 and page.get("cache") is None and b"six-1.16.0" in html
+    # encoded only as the client asked: nothing asked, nothing encoded (the body is relayed raw)
+    assert not dict(page["headers"]).get("content-encoding"), page["headers"]
+    page, packed = _ask(fwd.path, "pypi.org", headers=[["Host", "pypi.org"], ["Accept-Encoding", "gzip"]])
+    assert page["status"] == 200
+    if dict(page["headers"]).get("content-encoding") == "gzip":
+        assert b"six-1.16.0" in gzip.decompress(packed)
 
 
 def test_cache_is_bounded_and_survives_a_lost_blob(tmp_path):

@@ -65,8 +65,11 @@ class Forwarder:
     def client(self) -> httpx.Client:
         with self._client_lock:
             if self._client is None:
+                # httpx would ask for gzip on its own; the body is relayed raw, so upstream must
+                # encode it only as the guest's client asked (its accept-encoding, else none)
                 self._client = httpx.Client(verify=upstream_context(), follow_redirects=False,
-                                            timeout=UPSTREAM_TIMEOUT, headers={"user-agent": USER_AGENT})
+                                            timeout=UPSTREAM_TIMEOUT,
+                                            headers={"user-agent": USER_AGENT, "accept-encoding": "identity"})
             return self._client
 
     def _record(self, entry: dict) -> None:
