@@ -42,7 +42,7 @@ from dnslib import QTYPE, RR, A, DNSRecord, DNSError
 
 from pkgtrace.sandbox.netsim import answers, protocols
 from pkgtrace.sandbox.netsim.ca import RunCA
-from pkgtrace.sandbox.netsim.policy import READ_METHODS, REGISTRY_HOSTS
+from pkgtrace.sandbox.netsim.policy import READ_METHODS, REGISTRY_HOSTS, decide
 
 SO_ORIGINAL_DST = 80
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)  # Linux value; Python 3.11 lacks the constant
@@ -526,8 +526,11 @@ def _serve_http(state: State, conn, buf: bytearray, base: dict, deadline: float,
         if tls and state.is_registry(host):
             keep = _via_proxy(state, conn, event, req, host, body_length) and keep
         else:
+            # the policy says why not: a host of no registry, or another ecosystem's (npm run by a
+            # PyPI package's calls reads registry.npmjs.org, which this run does not pass through)
             reason = ("plain HTTP is never forwarded" if not tls
-                      else f"{host or 'no name'} is not a registry host of this run")
+                      else decide(host, req.method, req.target, req.headers, body_length,
+                                  frozenset(state.config.allow)).reason)
             named = {req.header("host"), (req.header("host") or "").rsplit(":", 1)[0], host}
             # a registry's name, or a lookalike of one (case, trailing dot): say why not
             looks = {n.lower().rstrip(".") for n in named if n}
