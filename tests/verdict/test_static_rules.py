@@ -123,7 +123,8 @@ CASES = [
      (N, "jspkg", npm("jspkg", {"index.js": "module.exports = 1;\n", "src/browser.js":
                                 "import express from 'express';\nconst html = ['<form method=\"post\" action=\"/subs\">',\n"
                                 "  'hook: <input name=\"h\" value=\"https://01fe5492.ngrok.io/hook\">'];\n"
-                                "export default (req, res) => res.end(html.join('\\n'));\n"}))),
+                                "const app = express();\napp.get('/token', async (req, res) => res.end(html.join('\\n')));\n"
+                                "app.use('/subs', express.Router().post('*', createSubscription));\n"}))),
     # a notebook magic posting the cell's output to its author's bot service behind a tunnel
     # (nova-ai-monitor-asif) takes nothing of the user's; a wallet helper posting the private key
     # it is given (hexdecli) and a module posting a file it reads do
