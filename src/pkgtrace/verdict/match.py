@@ -10,6 +10,7 @@ from pkgtrace.verdict.evidence import CodeFile, Evidence
 from pkgtrace.verdict.model import Finding, Rule
 
 EXCERPT = 200
+_NEAR_HITS = 1000  # hits of a `near` rule examined per file
 
 
 @lru_cache(maxsize=4096)
@@ -122,10 +123,16 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
     for cf in ev.code:
         if not _file_selected(rule, cf):
             continue
-        hits = _hits(pat, then, m.within, cf.text, m.max_hits)
+        # with `near`, every hit is a candidate: decoys first in the file must not hide the chain
+        hits = _hits(pat, then, m.within, cf.text, m.max_hits if m.near is None else _NEAR_HITS)
         if not hits:
             continue
-        if any(not _rx(a, flags | re.M).search(cf.text) for a in m.also):
+        also = [_rx(a, flags | re.M) for a in m.also]
+        if m.near is not None:
+            hits = [h for h in hits if all(a.search(_around(cf.text, h, m.near)) for a in also)][:m.max_hits]
+            if not hits:
+                continue
+        elif any(not a.search(cf.text) for a in also):
             continue
         if any(_rx(u, flags | re.M).search(cf.text) for u in unless):
             continue
@@ -147,6 +154,22 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
             if n >= m.max_hits:
                 break
     return out
+
+
+def _around(text: str, hit: tuple[int, int], lines: int) -> str:
+    """The text from LINES lines before HIT to LINES lines after it."""
+    start = hit[0]
+    for _ in range(lines + 1):
+        start = text.rfind("\n", 0, start)
+        if start < 0:
+            break
+    end = hit[1] - 1
+    for _ in range(lines + 1):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            end = len(text)
+            break
+    return text[max(start, 0):end]
 
 
 def _hits(pat: re.Pattern[str], then: re.Pattern[str] | None, within: int, text: str,

@@ -200,10 +200,15 @@ def check_shadows_popular_module(ev: Evidence) -> list[tuple[str, dict]]:
     paths = [c.path for c in ev.code]
     from pkgtrace.static.hooks import package_root
     root = package_root(paths)
+    # an sdist's src/ layout installs its packages at the top; a wheel installs what it holds
+    # as it is (a wheel's `src/mcp/` is `src.mcp`, token-optimise)
+    tops = {p.split("/")[0] for p in paths}
+    wheel = root == "" and any(t.endswith(".dist-info") for t in tops) \
+        and not tops & {"setup.py", "pyproject.toml", "setup.cfg"}
     out = []
     for c in ev.code:
         rel = c.path[len(root):] if c.path.startswith(root) else c.path
-        rel = rel[4:] if rel.startswith("src/") else rel
+        rel = rel[4:] if rel.startswith("src/") and not wheel else rel
         parts = rel.split("/")
         if len(parts) == 2 and parts[1] == "__init__.py":
             mod = parts[0]
@@ -212,7 +217,9 @@ def check_shadows_popular_module(ev: Evidence) -> list[tuple[str, dict]]:
         else:
             continue
         m = normalize(mod)
-        if m in _NOT_SHADOWING or m == own or m in own or own in m or m not in top:
+        # imports are case-sensitive on every file system (without PYTHONCASEOK): `LangChaiN`
+        # is never what `import langchain` loads (genailib)
+        if mod != mod.lower() or m in _NOT_SHADOWING or m == own or m in own or own in m or m not in top:
             continue
         out.append((f"ships a top-level module {mod!r}, the import name of the popular {m!r}",
                     {"file": c.path, "module": mod}))

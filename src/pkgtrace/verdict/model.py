@@ -17,8 +17,10 @@ class Match(BaseModel):
     """What a rule looks for. Exactly one of `code`, `fact`, `check` or `all_of` is set.
 
     - code: a regex over the text of source files (`pattern`), reported with file and line;
-      `also` are regexes the same file must contain too, `unless` ones it must not; `where`
-      narrows the files (language, role: install|import|other, path regex).
+      `also` are regexes the same file must contain too (with `near`: within that many lines
+      of the hit, a chain of steps rather than capabilities scattered over a large module),
+      `unless` ones it must not; `where` narrows the files (language, role: install|import|other,
+      path regex).
     - fact: one kind of evidence record (hook, signal, file, command, connection, dns, http,
       file_access, send, left_running, …); `where` maps field -> regex (or list of regexes, any
       of which may match, or a bool/number), `unless` likewise excludes.
@@ -40,6 +42,7 @@ class Match(BaseModel):
     # `within` steps at every start, seconds on a crafted 1 MB line (bench/rule_speed.py).
     then: str | None = None
     within: int = Field(default=300, ge=0, le=5000)
+    near: int | None = Field(default=None, ge=0, le=500)  # lines around a hit `also` must match in
     max_hits: int = 5  # findings kept per file (code) or per rule (facts)
 
 
