@@ -13,8 +13,11 @@ from clirun import run_cli_json
 pytestmark = pytest.mark.sandbox
 
 CASES = {
+    # A fork bomb of Python processes fills the process limit or, each fork touching its own pages,
+    # the memory limit first: which one is a race the machine's load decides (a loaded CI machine
+    # saw memory first). Either is the reason, and said so.
     "forkbomb": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
-                 "error_other", "process limit"),
+                 "error_other", ("process limit", "memory limit")),
     "hog": ("x = bytearray(50 * 1024 ** 3)", "error_other", "memory limit"),
     "sleeper": ("import time\ntime.sleep(10 ** 6)", "error_timeout", "wall-time limit"),
 }
@@ -31,7 +34,7 @@ def test_runaway_package_gets_a_status_that_says_why(case, tmp_path, results):
     elapsed = time.monotonic() - started
     install = docs["report"]["dynamic"]["phases"]["install"]
     assert docs["dynamic"]["Analysis"]["install"]["Status"] == status
-    assert reason in install["reason"]
+    assert any(r in install["reason"] for r in ((reason,) if isinstance(reason, str) else reason)), install["reason"]
     assert install["duration_s"] <= 30 + 5
     assert elapsed < 120
     # import ran, in a fresh sandbox if install killed the first (without the failed install)
