@@ -97,7 +97,8 @@ def decide(host: str | None, method: str, target: str, headers: list[tuple[str, 
     host = (host or "").lower()
     write = method not in READ_METHODS
     if not is_registry_host(host, allow):
-        if not write and is_registry_host(host) and _package_manager_path(host, target) is not None:
+        if not write and is_registry_host(host) and len(target) <= MAX_TARGET \
+                and _package_manager_path(host, target) is not None:
             # npm run by a PyPI package's calls (jupyterlab's builder): a read, of another run's host
             return Decision(False, f"a package manager's read of another ecosystem's registry ({host}), "
                                    "not passed through")
