@@ -3,16 +3,18 @@ the library's one verify (pkgtrace.verify), on the server's index."""
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Callable, Literal, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from pkgtrace.api.responses import VerifyResult
 from pkgtrace.formats.interface import VerifyRow, fails
-from pkgtrace.verify import Dataset, verify_lockfiles
+from pkgtrace.model import Package
+from pkgtrace.verify import verify_lockfiles
 from pkgtrace.verify.local import LocalDataset
 from pkgtrace.web import urls
 from pkgtrace.web.api.common import AUTH, BAD_BODY, INVALID, UNAVAILABLE, services
@@ -26,14 +28,14 @@ router = APIRouter(tags=["verify"])
 _PENDING = ("new", "queuing", "queued", "running")
 
 
-def status_of(row: VerifyRow, dataset: Dataset) -> str:
+def status_of(row: VerifyRow, state_of: Callable[[Package], tuple[str, str | None] | None]) -> str:
     """The API's status: the dataset's label, or for a release it has no record of, where the
-    pipeline is with it (pending, failed, unknown)."""
+    pipeline is with it (pending, failed, unknown; STATE_OF: Dataset.state)."""
     if row.dependency.package is None:
         return "not_checked"
     if row.release is not None:
         return row.release.label if row.release.label != "unknown" else "unscored"
-    state = dataset.state(row.dependency.package)
+    state = state_of(row.dependency.package)
     if state is None:
         return "unknown"
     return "pending" if state[0] in _PENDING else "failed" if state[0] in ("failed", "dead", "skipped") else "unknown"
@@ -71,8 +73,10 @@ async def verify(request: Request,
     if result.errors:
         raise UploadError(422, str(result.errors[0]).replace(str(path), name))
     deps, counts, submitted = [], {}, 0
+    # once per release, as its lookup was (a lockfile pins one release at many paths)
+    state_of = functools.lru_cache(maxsize=None)(dataset.state)
     for row in result.rows:
-        d, status = row.dependency, status_of(row, dataset)
+        d, status = row.dependency, status_of(row, state_of)
         if status == "unknown" and submit and d.package is not None:
             dataset.submit(d.package)
             submitted += 1
