@@ -337,9 +337,11 @@ def _left_behind(d: dict, p: dict, phase: str) -> list[dict]:
     parent = {x.get("pid"): x.get("ppid") for x in procs}
     drivers = {pid for pid, ppid in parent.items() if ppid == 0}
 
-    def in_tree(pid, hops=0):
-        while pid in parent and pid not in drivers and hops < 64:
-            pid, hops = parent[pid], hops + 1
+    def in_tree(pid):
+        for _ in range(64):  # a parent chain, bounded (runsc ps cannot loop, a report could)
+            if pid in drivers or pid not in parent:
+                break
+            pid = parent[pid]
         return pid in drivers
 
     if p.get("limit") == "trace":
