@@ -163,6 +163,18 @@ CASES = [
      # webbrowser-style: open a viewer quietly
      py(module("import subprocess\nsubprocess.Popen(['xdg-open', path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,\n"
                "                 start_new_session=True)\n"))),
+    # salmalm's CLI starts its own server module in the background; a silenced `python -c` or a
+    # silenced pip install are still hidden launches
+    ("STATIC-PY-SILENT-POPEN",
+     py(module("import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', CODE], stdout=subprocess.DEVNULL,\n"
+               "                 stderr=subprocess.DEVNULL, start_new_session=True)\n")),
+     py(module("import subprocess, sys\nsubprocess.Popen([sys.executable, '-m', 'salmalm'], stdout=subprocess.DEVNULL,\n"
+               "                 stderr=subprocess.DEVNULL, start_new_session=True)\n"))),
+    ("STATIC-PY-SILENT-POPEN",
+     py(module("import subprocess, sys\nsubprocess.Popen([sys.executable, '-m', 'pip', 'install', NAME], stdout=subprocess.DEVNULL,\n"
+               "                 stderr=subprocess.DEVNULL, start_new_session=True)\n")),
+     py(module("import subprocess, sys\nsubprocess.Popen(\n    [sys.executable, '-m', 'myapp.server', '--port', '8000'],\n"
+               "    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)\n"))),
     ("STATIC-JS-DETACHED-SILENT-CHILD",
      js({"index.js": "const {spawn} = require('child_process');\nspawn('node', ['p.js'], {detached: true, stdio: 'ignore'}).unref();\n"}),
      # a CLI that starts a detached worker from a command (not at require time)

@@ -236,6 +236,12 @@ CASES = [
     ("STATIC-NONASCII-IDENTIFIERS",
      (P, "pkg", sdist("pkg", module("馬女水女口目人馬鳥月 = 'print(1)'\nexec(馬女水女口目人馬鳥月)"))),
      (P, "pkg", sdist("pkg", module("données_utilisateur = 1\n名前 = 'x'\nresult = eval('1 + 1')")))),
+    # winshot: Chinese names for Windows handles in a class with a __getattr__; the same names
+    # with a getattr() call that fetches a builtin are the obfuscator's
+    ("STATIC-NONASCII-IDENTIFIERS",
+     (P, "pkg", sdist("pkg", module("import builtins\n窗口设备上下文句柄 = getattr(builtins, 'ex' + 'ec')\n窗口设备上下文句柄(code)"))),
+     (P, "pkg", sdist("pkg", module("class S:\n    def __getattr__(self, name):\n        return self\n"
+                                    "窗口设备上下文句柄 = GetWindowDC(hwnd)\n内存设备上下文句柄 = CreateCompatibleDC(窗口设备上下文句柄)")))),
     ("STATIC-OBFUSCATED-INSTALL-CODE",
      (P, "pkg", sdist("pkg", setup_py("exec(" + repr("x = 1;" * 900) + ")"))),
      (P, "pkg", sdist("pkg", setup_py("CLASSIFIERS = " + repr(["Topic :: Utilities"] * 300))))),
@@ -304,6 +310,21 @@ CASES = [
     ("STATIC-PY-DECODE-SHELL",
      (P, "pkg", sdist("pkg", module("import base64, subprocess\nc = base64.b64decode(s).decode()\nsubprocess.Popen(c, shell=True)"))),
      (P, "pkg", sdist("pkg", module('import base64, subprocess\nc = base64.b64decode(s)\nprint(c)\nsubprocess.run(["ls"])')))),
+    # solidipes-core-plugin's TikZ loader writes a decoded PDF and runs pdftoppm on it; a decoded
+    # script written out and run by a shell, or run as the file itself, is still the rule
+    ("STATIC-PY-DECODE-SHELL",
+     (P, "pkg", sdist("pkg", module('import base64, subprocess\nwith open(p, "w") as fp:\n    fp.write(base64.b64decode(S).decode())\n'
+                                    '    fp.flush()\n    subprocess.Popen(f"pdftoppm -png {p}", shell=True)\n    subprocess.Popen(f"bash {p}", shell=True)'))),
+     (P, "pkg", sdist("pkg", module('import base64, subprocess\nwith tmp as fp:\n    fp.write(base64.b64decode(self.pdf))\n'
+                                    '    fp.flush()\n    p = subprocess.Popen(f"pdftoppm -png {tmp.fname(\'pdf\')} > {tmp.fname(\'png\')}", shell=True)')))),
+    ("STATIC-PY-DECODE-SHELL",
+     (P, "pkg", sdist("pkg", module('import base64, subprocess\nopen(p, "wb").write(base64.b64decode(S))\nsubprocess.call(f"{p} --quiet", shell=True)'))),
+     (P, "pkg", sdist("pkg", module('import base64, subprocess\nopen(p, "wb").write(base64.b64decode(S))\nsubprocess.call(f"convert {p} out.png", shell=True)')))),
+    # call4agents runs a probe built with chr(10) newlines; characters decoded by chr() still count
+    ("STATIC-PY-DECODE-EXEC",
+     (P, "pkg", sdist("pkg", module("exec('import os' + chr(10) + 'os.system(' + chr(34) + 'id' + chr(34) + ')')"))),
+     (P, "pkg", sdist("pkg", module('probe = "; ".join([\n    "r = False",\n'
+                                    '    "exec(\'try:\' + chr(10) + \' r = ok()\' + chr(10) + \'except ImportError:\' + chr(10) + \' r = False\')",\n])')))),
     ("STATIC-WINDOWS-DROPPER",
      (P, "pkg", sdist("pkg", module('import os, requests\nd = os.getenv("APPDATA")\nr = requests.get(u)\nopen(d + "/x.exe", "wb").write(r.content)\nos.startfile(d + "/x.exe")'))),
      (P, "pkg", sdist("pkg", module('import os\nd = os.getenv("APPDATA")\nconfig = os.path.join(d, "mytool", "config.ini")')))),
