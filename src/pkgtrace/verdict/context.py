@@ -19,8 +19,9 @@ DISCOUNT = {"tests": 0.25, "docs": 0.25, "examples": 0.25, "contrib": 0.25, "too
             "vendored": 0.25, "generated": 0.5}
 
 _DIRS = {
+    # an evaluation suite is a test harness (chimera-agent's eval/ holds prompt-injection cases)
     "tests": {"test", "tests", "testing", "__tests__", "spec", "specs", "__mocks__", "e2e",
-              "test_data", "testdata", "fixtures"},
+              "test_data", "testdata", "fixtures", "eval", "evals", "evaluation"},
     "docs": {"doc", "docs", "documentation", "_docs", "sphinx", "man"},
     "examples": {"example", "examples", "sample", "samples", "demo", "demos", "tutorial",
                  "tutorials", "notebooks", "cookbook", "benchmarks", "benchmark", "bench"},

@@ -123,8 +123,12 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
     for cf in ev.code:
         if not _file_selected(rule, cf):
             continue
-        # with `near`, every hit is a candidate: decoys first in the file must not hide the chain
-        hits = _hits(pat, then, m.within, cf.text, m.max_hits if m.near is None else _NEAR_HITS)
+        # with `near` or comments skipped, every hit is a candidate: decoys first in the file must
+        # not hide the chain
+        hits = _hits(pat, then, m.within, cf.text,
+                     m.max_hits if m.near is None and m.comments else _NEAR_HITS)
+        if not m.comments:
+            hits = [h for h in hits if not _COMMENT_LINE.match(cf.text, cf.text.rfind("\n", 0, h[0]) + 1)]
         if not hits:
             continue
         also = [_rx(a, flags | re.M) for a in m.also]
@@ -154,6 +158,9 @@ def run_code_rule(rule: Rule, ev: Evidence) -> list[Finding]:
             if n >= m.max_hits:
                 break
     return out
+
+
+_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|/\*|\*[ \t])")
 
 
 def _around(text: str, hit: tuple[int, int], lines: int) -> str:

@@ -44,6 +44,9 @@ class Match(BaseModel):
     within: int = Field(default=300, ge=0, le=5000)
     near: int | None = Field(default=None, ge=0, le=500)  # lines around a hit `also` must match in
     max_hits: int = 5  # findings kept per file (code) or per rule (facts)
+    # code: False skips hits on a line that is wholly a comment (# or //): a path named in a
+    # comment is read by no one, where an attack's step must be code
+    comments: bool = True
 
 
 class Rule(BaseModel):
