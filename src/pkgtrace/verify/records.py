@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from pkgtrace.api.base import LABELS
 from pkgtrace.api.findings import RecordFinding
 from pkgtrace.api.verify import ReleaseRecord
-from pkgtrace.formats.interface import LABELS
 
 
 def record_from(label: str | None, score: float | None, findings: Iterable[RecordFinding], *,
