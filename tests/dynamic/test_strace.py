@@ -42,8 +42,8 @@ def test_execve_with_odd_argv():
 
 def test_truncated_line_keeps_what_arrived():
     line = [l for l in LOG.read_text().splitlines() if "/bin/echo" in l][-1]
-    call = strace.parse_line(line)
-    assert call is not None and call.truncated and call.ret is None
+    [call] = strace.parse_lines([line], log_pid=None)
+    assert call.truncated and call.ret is None
     assert strace.string_list(call.args[1]) == ["/bin/echo", "a, b", 'quote"d', "tab\there"]
 
 

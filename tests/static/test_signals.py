@@ -15,7 +15,7 @@ import pytest
 
 from pkgtrace.static.parsing import detect_language, parse_raw, parser_for
 from pkgtrace.static.signals import (entropy, entropy_ratio, file_signals, find_base64, find_hex,
-                                     find_ips, find_urls, is_high_entropy, suspicious_rule)
+                                     find_ips, find_urls, suspicious_rule)
 
 
 def _signals(path: str, src: bytes):
@@ -220,6 +220,12 @@ def test_unparsed_text_still_gets_signals():
 ])
 def test_ip_addresses_are_not_version_numbers(text, ips):
     assert find_ips(text) == ips
+
+
+def is_high_entropy(s: str) -> bool:
+    """Whether the scanner reports S, written as a string literal, as a high-entropy string."""
+    fs = _signals("k.py", f"k = {s!r}\n".encode())
+    return any(i.kind == "high_entropy_string" for i in fs.items)
 
 
 def test_entropy_does_not_grow_with_length():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pkgtrace.verdict.metadata import typosquat_target
 from pkgtrace.verdict.rules import RuleError, load_rules
 
 
@@ -30,18 +29,3 @@ def test_broken_rule_files_are_rejected_clearly(tmp_path, body, complaint):
     (tmp_path / "static.yaml").write_text(body)
     with pytest.raises(RuleError, match=complaint):
         load_rules(tmp_path)
-
-
-@pytest.mark.parametrize("name,target", [("reqeusts", "requests"), ("requestss", "requests"),
-                                         ("python-dateutils", "python-dateutil"), ("numpyy", "numpy")])
-def test_typosquats_of_popular_pypi_names(name, target):
-    assert typosquat_target("pypi", name)[0] == target
-
-
-@pytest.mark.parametrize("name", ["requests", "numpy", "my-own-project-name", "flask-login"])
-def test_real_and_unrelated_names_are_not_typosquats(name):
-    assert typosquat_target("pypi", name) is None
-
-
-def test_npm_typosquat():
-    assert typosquat_target("npm", "expresss")[0] == "express"

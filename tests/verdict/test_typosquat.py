@@ -30,10 +30,17 @@ def test_close_imitations(eco, name, target, how):
     ("pypi", "cupy-cuda11x"),     # a project's own build variants differ in digits only
     ("pypi", "requests"), ("pypi", "Requests"), ("pypi", "python_dateutil"),  # PyPI folds these
     ("npm", "lodash.merge"), ("npm", "normalize-path"),
-    ("pypi", "my-own-project-name"),
+    ("pypi", "my-own-project-name"), ("pypi", "numpy"), ("pypi", "flask-login"),
 ])
 def test_not_imitations(eco, name):
     assert imitation(eco, name, popular(eco)) is None
+
+
+@pytest.mark.parametrize("eco,name,target", [("pypi", "python-dateutils", "python-dateutil"),
+                                             ("pypi", "numpyy", "numpy"), ("npm", "expresss", "express")])
+def test_imitations_name_their_target(eco, name, target):
+    hit = imitation(eco, name, popular(eco))
+    assert hit is not None and hit.target == target
 
 
 @pytest.mark.parametrize("eco,name", [("pypi", "pydox"), ("npm", "path-normalize"),

@@ -6,19 +6,28 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pkgtrace.api.base import Strict
+from pkgtrace.api.base import SEVERITIES, Strict
 from pkgtrace.api.findings import RecordFinding
 
 VERIFY_SCHEMA = "pkgtrace-verify/1"
 
 
-class ReleaseRecordDoc(Strict):
+class ReleaseRecord(Strict):
+    """The dataset's record of one release, as verify, its output formats and the OSV export read it."""
     label: Literal["benign", "suspicious", "malicious", "unknown"] = Field(
         description="The dataset's label; unknown: analysed without a verdict.")
     score: float = Field(description="The verdict's score.")
     findings: list[RecordFinding] = Field(default_factory=list, description="The verdict's findings.")
-    analyzed: str | int | float | None = Field(None, description="When the verdict was made, if known.")
+    analyzed: str | None = Field(None, description="When the verdict was made (ISO 8601), if known.")
     url: str | None = Field(None, description="Where a person can read the full report, if anywhere.")
+
+    def top_findings(self, n: int = 3) -> list[RecordFinding]:
+        """The most severe findings first (stable among equals)."""
+        return sorted(self.findings, key=lambda f: -SEVERITIES.index(f.severity))[:n]
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "score": self.score, "findings": [f.to_dict() for f in self.findings],
+                "analyzed": self.analyzed, "url": self.url}
 
 
 class DependencyDoc(Strict):
@@ -41,7 +50,7 @@ class VerifyRowDoc(Strict):
     dependency: DependencyDoc = Field(description="The locked dependency.")
     status: Literal["malicious", "suspicious", "benign", "unknown", "not-looked-up"] = Field(
         description="The dataset's label, unknown when it has none, not-looked-up for non-registry deps.")
-    release: ReleaseRecordDoc | None = Field(None, description="The dataset's record, if it has one.")
+    release: ReleaseRecord | None = Field(None, description="The dataset's record, if it has one.")
     suppressed: str | None = Field(None, description="The suppression's reason, when one applies.")
 
 

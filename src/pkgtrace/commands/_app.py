@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from pkgtrace.model import Ecosystem
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Detonate package releases in gVisor, analyse them statically, score them.")
 
@@ -41,6 +43,14 @@ def emit_json(doc: Any) -> None:
 def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
     console.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
+
+
+def parse_ecosystem(text: str) -> Ecosystem:
+    """TEXT as an ecosystem; a usage error (exit 2) naming the ones there are otherwise."""
+    try:
+        return Ecosystem.parse(text)
+    except ValueError as e:
+        raise fail(str(e), EXIT_USAGE) from None
 
 
 def _typed_exit_codes() -> list[tuple[type[BaseException], int]]:

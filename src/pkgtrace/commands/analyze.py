@@ -10,10 +10,9 @@ import typer
 
 from pkgtrace.analysis import AnalysisRequest, analyze as run_analysis
 from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit_json,
-                                    exit_cleanly_on_sigterm, fail)
+                                    exit_cleanly_on_sigterm, fail, parse_ecosystem)
 from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
-from pkgtrace.model import Ecosystem
 from pkgtrace.results.record import record
 from pkgtrace.results.stores import open_store
 from pkgtrace.sandbox.netsim.story import story
@@ -39,10 +38,7 @@ def analyze(
 ) -> None:
     """Analyse one release and store its documents; print a summary."""
     exit_cleanly_on_sigterm()
-    try:
-        eco = Ecosystem.parse(ecosystem)
-    except ValueError as e:
-        raise fail(str(e), EXIT_USAGE)
+    eco = parse_ecosystem(ecosystem)
     if mode not in ("static", "dynamic", "all"):
         raise fail("--mode must be static, dynamic or all", EXIT_USAGE)
     if (spec is None) == (local is None):

@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from pkgtrace.commands._app import EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail
+from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail,
+                                    parse_ecosystem)
 from pkgtrace.commands.export import export_app
 
 osv_app = typer.Typer(no_args_is_help=True, help="Known-malicious intelligence from OSV.")
@@ -63,16 +64,12 @@ def osv(dest: Path = typer.Argument(..., help="Folder to write osv/malicious/…
         as_json: bool = typer.Option(False, "--json", help="List the written files as JSON on stdout.")) -> None:
     """Write one OSV report per package with releases labelled malicious, with pkgtrace's evidence."""
     from pkgtrace.formats.osv import MaliciousRelease, write_reports
-    from pkgtrace.model import Ecosystem
     from pkgtrace.pipeline import settings
     from pkgtrace.results.index import open_index, redact
     from pkgtrace.results.index.query import releases_labelled
     from pkgtrace.verify.records import record_from
 
-    try:
-        eco = Ecosystem.parse(ecosystem) if ecosystem else None
-    except ValueError as e:
-        raise fail(str(e), EXIT_USAGE)
+    eco = parse_ecosystem(ecosystem) if ecosystem else None
     url = settings.index_url(index)
     try:
         idx = open_index(url)

@@ -14,7 +14,8 @@ from typing import Optional
 
 import typer
 
-from pkgtrace.commands._app import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, app, console, emit_json, fail
+from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_OK, EXIT_USAGE, app, console, emit_json, fail,
+                                    parse_ecosystem)
 
 QueueOpt = typer.Option(None, "--queue", help="Queue URL: sqlite:///PATH (default) or redis://HOST:PORT/DB.")
 IndexOpt = typer.Option(None, "--index", help="Index URL: sqlite:///PATH (default) or postgresql://…")
@@ -275,11 +276,8 @@ def submit(
 ) -> None:
     """Ask the pipeline to analyse releases, ahead of the feed backlog."""
     from pkgtrace.ecosystems import split_spec
-    from pkgtrace.model import Ecosystem, Package
-    try:
-        eco = Ecosystem.parse(ecosystem)
-    except ValueError as e:
-        raise fail(str(e), EXIT_USAGE)
+    from pkgtrace.model import Package
+    eco = parse_ecosystem(ecosystem)
     _, _, idx, _ = _services(None, index, None, None, need_queue=False, need_store=False)
     out = []
     for spec in specs:

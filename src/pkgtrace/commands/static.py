@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail)
+from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit_json, fail,
+                                    parse_ecosystem)
 
 
 @app.command("static")
@@ -23,13 +24,9 @@ def static_cmd(
     """Extract a release safely, parse every source file, and report OSSF-style static signals."""
     from pkgtrace.analysis import AnalysisRequest, resolve_artifact
     from pkgtrace.ecosystems import RegistryError, split_spec
-    from pkgtrace.model import Ecosystem
     from pkgtrace.static import analyze_artifact
 
-    try:
-        eco = Ecosystem.parse(ecosystem)
-    except ValueError as e:
-        raise fail(str(e), EXIT_USAGE)
+    eco = parse_ecosystem(ecosystem)
     if (name is None) == (local is None):
         raise fail("give a package NAME or --local FILE (one of them)", EXIT_USAGE)
     pkg_name, version = split_spec(eco, name) if name else (None, None)

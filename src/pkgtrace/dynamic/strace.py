@@ -417,16 +417,6 @@ def _loose(head: re.Match, body: str) -> Syscall | None:
                    tamper="process name spells a syscall" if spelled else None)
 
 
-def parse_line(line: str, stats: Stats | None = None) -> Syscall | None:
-    """One line alone (tests, tools): the complete reading, else the loose one."""
-    stats = stats if stats is not None else Stats()
-    head = _GLOG.match(line)
-    if not head or head.group("file") != "strace.go":
-        return None
-    body = line[head.end():]
-    return _complete(head, body, stats) or _loose(head, body)
-
-
 _OPEN = {"[": "]", "{": "}", "(": ")"}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from pkgtrace.ecosystems.packagist import expand_minified
 from pkgtrace.feeds import _http
 from pkgtrace.feeds._http import iso_timestamp
 from pkgtrace.feeds.interface import FeedBatch, FeedError, Release, dedup
@@ -22,22 +23,6 @@ def api_url() -> str:
 
 def repo_url() -> str:
     return os.environ.get("PKGTRACE_PACKAGIST_REPO_URL", "https://repo.packagist.org").rstrip("/")
-
-
-def expand_minified(versions: list[dict]) -> list[dict]:
-    """Undo Composer's metadata minification: each entry inherits the previous entry's keys."""
-    out, current = [], {}
-    for v in versions:
-        if not isinstance(v, dict):
-            continue
-        current = dict(current)
-        for k, val in v.items():
-            if val == "__unset":
-                current.pop(k, None)
-            else:
-                current[k] = val
-        out.append(current)
-    return out
 
 
 class PackagistFeed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pkgtrace.formats.interface import (LABEL_RANK, LABELS, SEVERITIES, Finding, Formatter, ReleaseRecord,
+from pkgtrace.formats.interface import (LABEL_RANK, SEVERITIES, Finding, Formatter, ReleaseRecord,
                                         RenderContext, VerifyRow, fails, sort_rows, summarize)
 
 FORMAT_NAMES = ("table", "json", "sarif", "markdown", "osv")
@@ -26,5 +26,5 @@ def get_format(name: str) -> Formatter:
     return FORMAT
 
 
-__all__ = ["FORMAT_NAMES", "LABELS", "LABEL_RANK", "SEVERITIES", "Finding", "Formatter", "ReleaseRecord",
+__all__ = ["FORMAT_NAMES", "LABEL_RANK", "SEVERITIES", "Finding", "Formatter", "ReleaseRecord",
            "RenderContext", "VerifyRow", "fails", "get_format", "sort_rows", "summarize"]

@@ -1,10 +1,6 @@
 """What `verify` hands every output format: one VerifyRow per dependency, holding the dependency
-(where it came from) and the dataset's record of that release, or None when the dataset has none.
-
-A release record, as the dataset stores it:
-    {"label": "benign|suspicious|malicious|unknown", "score": 0.93,
-     "findings": [{"rule": "install-hook-downloads", "severity": "high", "message": "...",
-                   "evidence": {"file": "setup.py", "line": 12, ...}}]}
+(where it came from) and the dataset's record of that release (api.verify.ReleaseRecord), or None
+when the dataset has none.
 """
 
 from __future__ import annotations
@@ -12,34 +8,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, Sequence
+from typing import Protocol, Sequence
 
 from pkgtrace.api.base import SEVERITIES
 from pkgtrace.api.findings import RecordFinding as Finding
+from pkgtrace.api.verify import ReleaseRecord
 from pkgtrace.lockfiles.interface import Dependency
 
-Label = Literal["benign", "suspicious", "malicious", "unknown"]
-LABELS: tuple[str, ...] = ("benign", "suspicious", "malicious", "unknown")
 # How bad a label is, for --fail-on and for sorting; "unknown" is not a verdict.
 LABEL_RANK = {"unknown": -1, "benign": 0, "suspicious": 1, "malicious": 2}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-
-@dataclass(frozen=True)
-class ReleaseRecord:
-    label: Label
-    score: float
-    findings: tuple[Finding, ...] = ()
-    analyzed: str | None = None   # when the verdict was made (ISO 8601), if known
-    url: str | None = None        # where a person can read the full report, if anywhere
-
-    def top_findings(self, n: int = 3) -> list[Finding]:
-        """The most severe findings first (stable among equals)."""
-        return sorted(self.findings, key=lambda f: -SEVERITY_RANK[f.severity])[:n]
-
-    def to_dict(self) -> dict:
-        return {"label": self.label, "score": self.score, "findings": [f.to_dict() for f in self.findings],
-                "analyzed": self.analyzed, "url": self.url}
 
 
 @dataclass(frozen=True)

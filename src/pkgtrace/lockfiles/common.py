@@ -7,8 +7,9 @@ import json
 import re
 import tomllib
 from contextvars import ContextVar
+from functools import partial
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -325,31 +326,18 @@ def _replace(d: Dependency, **changes: Any) -> Dependency:
     return replace(d, **changes)
 
 
-def sibling(path: Path, name: str) -> Path | None:
+def read_sibling(path: Path, name: str, loads: Callable[[str], Any] = json.loads) -> dict | None:
+    """A manifest beside the lockfile (JSON, or what LOADS reads), for which dependencies are
+    direct; unreadable means absent."""
     p = path.parent / name
-    return p if p.is_file() else None
-
-
-def read_sibling_json(path: Path, name: str) -> dict | None:
-    """A manifest beside the lockfile, for which dependencies are direct; unreadable means absent."""
-    p = sibling(path, name)
-    if p is None:
-        return None
     try:
-        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+        doc = loads(p.read_text(encoding="utf-8-sig")) if p.is_file() else None
     except (OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) else None
 
 
-def read_sibling_toml(path: Path, name: str) -> dict | None:
-    p = sibling(path, name)
-    if p is None:
-        return None
-    try:
-        return tomllib.loads(p.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
-        return None
+read_sibling_toml = partial(read_sibling, loads=tomllib.loads)
 
 
 _DEFAULT_INDEXES = {

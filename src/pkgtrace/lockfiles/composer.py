@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, json_lines, load_json,
-                                       read_sibling_json)
+                                       read_sibling)
 from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
@@ -31,7 +31,7 @@ class ComposerLock:
         lines = json_lines(text)
         if "packages" not in doc:
             raise LockfileError(path, "no \"packages\" list (is this a composer.lock?)", key="packages")
-        manifest = read_sibling_json(path, "composer.json")
+        manifest = read_sibling(path, "composer.json")
         roots: set[str] | None = None
         if manifest is not None:
             roots = set()

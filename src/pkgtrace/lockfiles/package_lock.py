@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_index, json_lines,
-                                       load_json, read_sibling_json)
+                                       load_json, read_sibling)
 from pkgtrace.lockfiles.interface import Dependency, LockfileError
 from pkgtrace.model import Ecosystem
 
@@ -101,7 +101,7 @@ def _parse_packages(path: Path, doc: dict, lines: dict) -> list[Dependency]:
 
 
 def _parse_v1(path: Path, doc: dict, lines: dict) -> list[Dependency]:
-    manifest = read_sibling_json(path, "package.json")
+    manifest = read_sibling(path, "package.json")
     roots: set[str] | None = None
     if manifest is not None:
         roots = set()

@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from pkgtrace.lockfiles.common import dedupe, fmt_key, is_default_index, read_sibling_json
+from pkgtrace.lockfiles.common import dedupe, fmt_key, is_default_index, read_sibling
 from pkgtrace.lockfiles.interface import Dependency, LockfileError
 from pkgtrace.model import Ecosystem
 
@@ -136,7 +136,7 @@ def _source(rng: str, resolved: str | None, name: str) -> tuple[str, str | None]
 
 def manifest_specifiers(lock: Path) -> set[str] | None:
     """`name@range` for everything package.json beside the lockfile, and its workspaces, declare."""
-    root = read_sibling_json(lock, "package.json")
+    root = read_sibling(lock, "package.json")
     if root is None:
         return None
     manifests = [root]
@@ -146,7 +146,7 @@ def manifest_specifiers(lock: Path) -> set[str] | None:
         for pat in patterns:
             if isinstance(pat, str) and ".." not in pat:
                 for p in sorted(lock.parent.glob(pat.rstrip("/") + "/package.json")):
-                    doc = read_sibling_json(p, "package.json")
+                    doc = read_sibling(p, "package.json")
                     if doc is not None:
                         manifests.append(doc)
     out: set[str] = set()

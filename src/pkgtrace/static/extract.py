@@ -161,29 +161,22 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
-class _BoundedReader(io.RawIOBase):
+class _BoundedReader(_CountingReader):
     """A decompressed stream that stops at the extraction's bounds. Entries a reader skips are
     decompressed all the same (a tar stream has no index), so the bounds count every byte that
     comes out of the decompressor, not only those written: a bomb in a skipped entry costs at
     most the limits' worth of time."""
 
     def __init__(self, raw: IO[bytes], limits: "Limits", compressed: Callable[[], int]):
-        self.raw = raw
+        super().__init__(raw)
         self.limits = limits
         self.compressed = compressed
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
         try:
-            data = self.raw.read(len(b))
+            n = super().readinto(b)
         except (zlib.error, lzma.LZMAError) as err:  # what tarfile's own decompression reported
             raise tarfile.ReadError(f"corrupt compressed stream: {err}") from err
-        n = len(data)
-        b[:n] = data
-        self.count += n
         lim = self.limits
         if self.count > lim.max_decompressed_bytes:
             raise LimitExceeded(f"archive decompresses past {lim.max_decompressed_bytes} bytes")

@@ -243,10 +243,6 @@ HIGH_ENTROPY_MIN_LEN = 32   # shorter strings of distinct characters look random
 HIGH_ENTROPY_RATIO = 0.95
 
 
-def is_high_entropy(s: str) -> bool:
-    return len(s) >= HIGH_ENTROPY_MIN_LEN and entropy_ratio(s) >= HIGH_ENTROPY_RATIO
-
-
 # Characters between two char codes of one run: punctuation and the decoding call's name.
 _CHARCODE_GAP = re.compile(r"[\s,()\[\]+.{};|]|String|fromCharCode|chr|Chr|char|ord")
 

@@ -36,12 +36,6 @@ def popular(ecosystem: str) -> dict[str, str]:
     return out
 
 
-def typosquat_target(ecosystem: str, name: str) -> tuple[str, str] | None:
-    """(popular name, how) when NAME imitates a popular name it is not."""
-    hit = imitation(ecosystem, name, popular(ecosystem))
-    return (hit.target, hit.how) if hit else None
-
-
 def own_description(ev: Evidence) -> str | None:
     """The summary the artifact declares for itself (PKG-INFO/METADATA, package.json)."""
     for cf in ev.code:

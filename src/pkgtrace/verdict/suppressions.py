@@ -26,16 +26,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import yaml
 
+from pkgtrace.api.verify import ReleaseRecord
 from pkgtrace.lockfiles.interface import normalize_name
 from pkgtrace.model import Ecosystem, Package
 from pkgtrace.verdict.model import Finding
-
-if TYPE_CHECKING:
-    from pkgtrace.formats.interface import ReleaseRecord
 
 _KEYS = {"package", "version", "rule", "hash", "reason", "expires"}
 MIN_HASH = 16  # characters: a content hash, not a guessable prefix
@@ -82,7 +80,7 @@ class Suppressions:
     def __iter__(self) -> Iterator[Suppression]:
         return iter(self.entries)
 
-    def reason_for(self, package: Package, record: "ReleaseRecord | None") -> str | None:
+    def reason_for(self, package: Package, record: ReleaseRecord | None) -> str | None:
         """Why verify passes this release, or None when it does not."""
         mine = [s for s in self.entries if s.matches(package)]
         whole = [s for s in mine if s.rule is None]

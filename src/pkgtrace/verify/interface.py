@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pkgtrace.formats.interface import ReleaseRecord
+from pkgtrace.api.verify import ReleaseRecord
 from pkgtrace.model import Package
 
 

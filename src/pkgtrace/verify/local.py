@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from pkgtrace.api.findings import RecordFinding
-from pkgtrace.formats.interface import ReleaseRecord
+from pkgtrace.api.verify import ReleaseRecord
 from pkgtrace.model import Package
 from pkgtrace.pipeline.queues import PRIORITY_VERIFY
 from pkgtrace.pipeline.scheduler import Scheduler

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from pkgtrace import __version__
 from pkgtrace.api import ReportError, Verdict, upgrade_report
 from pkgtrace.api.responses import ReleaseDetail
-from pkgtrace.formats.interface import ReleaseRecord
+from pkgtrace.api.verify import ReleaseRecord
 from pkgtrace.model import Package
 from pkgtrace.verify.interface import DatasetError
 from pkgtrace.verify.records import record_from

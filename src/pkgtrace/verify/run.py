@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from pkgtrace.formats.interface import ReleaseRecord, VerifyRow
+from pkgtrace.api.verify import ReleaseRecord
+from pkgtrace.formats.interface import VerifyRow
 from pkgtrace.lockfiles import Lockfile, LockfileError, read_lockfile
 from pkgtrace.model import Package
 from pkgtrace.verify.interface import Dataset

@@ -98,7 +98,6 @@ STATIC_SCHEMA: list[dict] = [
 SCHEMAS = {"dynamic": DYNAMIC_SCHEMA, "static": STATIC_SCHEMA}
 TABLE_NAMES = {"pkgtrace": {"dynamic": "analysis", "static": "static_analysis"},
                "ossf": {"dynamic": "analysis", "static": "staticanalysis"}}  # function/loader/load.go
-TABLES = TABLE_NAMES["pkgtrace"]
 PARTITION_FIELD = {"dynamic": "CreatedTimestamp", "static": "created"}
 
 
