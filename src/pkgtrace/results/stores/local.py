@@ -18,6 +18,13 @@ from pkgtrace.model import Package
 from pkgtrace.results.stores.interface import serialise
 
 
+def _target(link: Path) -> str | None:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return None
+
+
 class LocalStore:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
@@ -52,15 +59,22 @@ class LocalStore:
                 shutil.rmtree(staging, ignore_errors=True)
 
     def get(self, package: Package, kind: str) -> dict | None:
-        try:
-            with open(self._link(package) / f"{kind}.json") as f:
-                return json.load(f)
-        except FileNotFoundError:
-            return None
-        except OSError as e:
-            if e.errno == errno.ENAMETOOLONG:  # no such release could have been stored
+        link = self._link(package)
+        for _ in range(3):
+            target = _target(link)
+            try:
+                with open(link / f"{kind}.json") as f:
+                    return json.load(f)
+            except FileNotFoundError:
+                # the set was replaced while we opened it and the old folder removed: read the new one
+                if target is not None and _target(link) != target:
+                    continue
                 return None
-            raise
+            except OSError as e:
+                if e.errno == errno.ENAMETOOLONG:  # no such release could have been stored
+                    return None
+                raise
+        return None
 
     def list(self, ecosystem=None):
         """Every stored release: the live links ECOSYSTEM/NAME/VERSION (hidden staging skipped)."""
