@@ -45,7 +45,7 @@ class LocalStore:
                     f.write(serialise(kind, doc))
                     f.flush()
                     os.fsync(f.fileno())
-            old = os.readlink(link) if link.is_symlink() else None
+            old = _target(link)
             if link.exists() and not link.is_symlink():  # a plain folder from elsewhere: keep it aside
                 os.rename(link, link.parent / f".{link.name}.legacy-{uuid.uuid4().hex[:8]}")
             tmp_link = link.parent / f".{link.name}.link-{uuid.uuid4().hex[:8]}"
@@ -95,7 +95,7 @@ class LocalStore:
 
     def delete(self, package: Package) -> None:
         link = self._link(package)
-        target = os.readlink(link) if link.is_symlink() else None
+        target = _target(link)
         if link.is_symlink():
             os.unlink(link)
         elif link.is_dir():
