@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
 
-from pkgtrace.api.report import REPORT_SCHEMA
+from pkgtrace.api.dynamic import DynamicSection
+from pkgtrace.api.report import ArtifactRef, PackageRef, Report, Timings
+from pkgtrace.api.static import StaticSection
+from pkgtrace.api.verdict import Verdict
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.runsc import Limits
@@ -66,42 +69,37 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
         progress("fetching artifact")
         artifact = resolve_artifact(request, work)
         outcome = AnalysisOutcome(artifact.package, artifact)
-        report: dict = {
-            "schema_version": REPORT_SCHEMA,
-            "package": {"ecosystem": artifact.package.ecosystem.value, "name": artifact.package.name,
-                        "version": artifact.package.version},
-            "artifact": {"filename": artifact.path.name, "sha256": artifact.sha256, "url": artifact.url,
-                         "local": request.local is not None},
-            "created": int(time.time()),
-            "timings": {},
-        }
+        pkg = artifact.package
+        # Built as the published model, so that what is stored is what the schema says.
+        report = Report(package=PackageRef(ecosystem=pkg.ecosystem, name=pkg.name, version=pkg.version),
+                        artifact=ArtifactRef(filename=artifact.path.name, sha256=artifact.sha256,
+                                             url=artifact.url, local=request.local is not None),
+                        created=int(time.time()), timings=Timings())
         if request.mode in ("static", "all"):
             from pkgtrace.static import analyze_artifact as static_analyze
             t0 = time.monotonic()
             progress("static analysis")
-            static_doc, static_section = static_analyze(artifact, progress=progress)
-            outcome.documents["static"] = static_doc
-            report["static"] = static_section
-            report["timings"]["static_s"] = round(time.monotonic() - t0, 3)
+            outcome.documents["static"], section = static_analyze(artifact, progress=progress)
+            report.static = StaticSection.model_validate(section)
+            report.timings.static_s = round(time.monotonic() - t0, 3)
         if request.mode in ("dynamic", "all"):
             from pkgtrace.dynamic.run import analyze_dynamic
             t0 = time.monotonic()
-            dynamic_doc, dynamic_section = analyze_dynamic(artifact, limits=request.limits,
-                                                          progress=progress)
-            outcome.documents["dynamic"] = dynamic_doc
-            report["dynamic"] = dynamic_section
-            report["timings"]["dynamic_s"] = round(time.monotonic() - t0, 3)
+            outcome.documents["dynamic"], section = analyze_dynamic(artifact, limits=request.limits,
+                                                                    progress=progress)
+            report.dynamic = DynamicSection.model_validate(section)
+            report.timings.dynamic_s = round(time.monotonic() - t0, 3)
         t0 = time.monotonic()
         progress("verdict")
-        report["verdict"] = _verdict(request, artifact, {**outcome.documents, "report": report})
-        report["timings"]["verdict_s"] = round(time.monotonic() - t0, 3)
-        outcome.documents["report"] = report
+        report.verdict = _verdict(request, artifact, {**outcome.documents, "report": report.as_dict()})
+        report.timings.verdict_s = round(time.monotonic() - t0, 3)
+        outcome.documents["report"] = report.as_dict()
         return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> dict:
+def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> Verdict:
     from pkgtrace.verdict import judge
     from pkgtrace.verdict.metadata import registry_metadata
     fetch = request.local is None if request.metadata is None else request.metadata
@@ -109,7 +107,5 @@ def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> d
     md = registry_metadata(pkg.ecosystem.value, pkg.name, pkg.version) if fetch else None
     # Code rules read the artifact's source: static evidence, so not in a dynamic-only run.
     code = artifact.path if request.mode in ("static", "all") else None
-    verdict = judge(documents, artifact=code, metadata=md)
-    verdict["metadata"] = md
-    return verdict
+    return Verdict.model_validate(judge(documents, artifact=code, metadata=md))
 

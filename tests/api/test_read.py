@@ -45,6 +45,15 @@ def test_a_stored_report_loads_into_the_model(analysed, tmp_path):
     assert report.as_dict()["verdict"]["findings"][0]["rule"] == analysed["verdict"]["findings"][0]["rule"]
 
 
+def test_a_report_read_and_written_again_is_the_same_document(analysed):
+    # analyze builds the model and stores what its producers set: a static-only run has no
+    # dynamic part, and nothing a reader adds (defaults, nulls) changes a stored report.
+    assert "dynamic" not in analysed
+    assert upgrade_report(analysed).as_dict() == analysed
+    partial = {k: v for k, v in analysed.items() if k not in ("static", "verdict", "diff")}
+    assert upgrade_report(partial).as_dict() == partial
+
+
 def test_the_schema_rejects_what_the_model_rejects(analysed):
     # A closed part with a field nobody declared is a schema change, not something to pass along.
     bad = json.loads(json.dumps(analysed))

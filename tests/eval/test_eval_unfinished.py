@@ -7,6 +7,7 @@ host's own words, followed by whatever the guest driver recorded)."""
 
 from __future__ import annotations
 
+from pkgtrace.api.report import Report
 from pkgtrace.eval.reach import of_report
 from pkgtrace.eval.summary import summarize
 
@@ -15,9 +16,13 @@ def _phase(status: str, reason: str) -> dict:
     return {"status": status, "reason": reason}
 
 
-def _report(phases: dict, worlds: dict | None = None) -> dict:
-    return {"dynamic": {"phases": phases, **({"worlds": worlds} if worlds else {})},
-            "verdict": {"findings": []}}
+def _report(phases: dict, worlds: dict | None = None) -> Report:
+    limits = {"phase_seconds": 60, "memory_bytes": 1 << 30, "processes": 64, "disk_bytes": 1 << 30}
+    return Report.model_validate({
+        "package": {"ecosystem": "pypi", "name": "x", "version": "1"},
+        "artifact": {"filename": "x-1.tar.gz", "sha256": "0" * 64}, "created": 0,
+        "dynamic": {"sandbox": {"image": "test", "limits": limits}, "phases": phases,
+                    **({"worlds": worlds} if worlds else {})}})
 
 
 def _result(side: str, name: str, reach: dict | None, error: str | None = None) -> dict:

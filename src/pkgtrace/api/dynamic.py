@@ -55,6 +55,8 @@ class Phase(Open):
     status: str = Field(description="completed, error_analysis, timeout, … as OSSF spells it.")
     reason: str = Field("", description="Why the phase ended as it did.")
     exit_code: int | None = Field(None, description="Exit code of the phase's command.")
+    fallback: dict[str, Any] | None = Field(None, description="install: the fallback that ran after the "
+                                                              "plain install failed (its kind and why).")
     duration_s: float | None = Field(None, description="Seconds the phase ran.")
     left_running: list[dict[str, Any]] = Field(default_factory=list,
                                                description="Processes still running when it ended.")
@@ -83,12 +85,19 @@ class Process(Open):
     exit_code: int | None = Field(None, description="Its exit code, if it exited.")
 
 
+class World(Open):
+    why: str = Field("", description="What in the code gave a reason to run this world.")
+    phases: dict[str, Phase] = Field(default_factory=dict, description="Its import and execute phases.")
+    differences: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="Per phase, what this world's run did that the base world's did not.")
+
+
 class DynamicSection(Open):
     sandbox: SandboxInfo = Field(description="The sandbox the package ran in.")
     bait: dict[str, Any] = Field(default_factory=dict, description="Bait credentials planted (names only).")
     phases: dict[str, Phase] = Field(description="Per phase (install, import, execute): what happened.")
     processes: list[Process] = Field(default_factory=list, description="Every process the run started.")
     trace_stats: dict[str, Any] = Field(default_factory=dict, description="Counts from the tracer.")
-    worlds: dict[str, Any] | None = Field(None, description="Runs under other simulated worlds, if any.")
+    worlds: dict[str, World] | None = Field(None, description="Runs under other simulated worlds, if any.")
     registry_proxy: list[dict[str, Any]] | None = Field(None,
                                                         description="The registry proxy's decisions.")

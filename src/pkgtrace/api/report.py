@@ -49,5 +49,7 @@ class Report(Strict):
                                                             "analysed version; null when there is none.")
 
     def as_dict(self) -> dict:
-        """The report as report.json stores it."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=False)
+        """The report as report.json stores it: what its producer set (a part not produced stays
+        absent, as it was read stays as it was), always with its schema version."""
+        return {"schema_version": self.schema_version,
+                **self.model_dump(mode="json", by_alias=True, exclude_unset=True)}

@@ -121,7 +121,7 @@ def print_summary(docs: dict) -> None:
         console.print(f"  [bold]static[/]: {_static_line(report.static.summary)}", highlight=False)
     if report.verdict is not None:
         from pkgtrace.verdict.summary import print_verdict
-        print_verdict(console, report.verdict.model_dump(mode="json"))
+        print_verdict(console, report.verdict)
 
 
 def _net_line(e: dict) -> str | None:

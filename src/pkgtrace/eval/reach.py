@@ -11,35 +11,38 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pkgtrace.api.dynamic import Phase
+from pkgtrace.api.report import Report
 
-def of_report(report: dict) -> dict | None:
-    dyn = report.get("dynamic")
-    if not isinstance(dyn, dict) or not dyn.get("phases"):
+
+def of_report(report: Report) -> dict | None:
+    dyn = report.dynamic
+    if dyn is None or not dyn.phases:
         return None
-    phases = {name: p.get("status") for name, p in dyn["phases"].items()}
-    fb = (dyn["phases"].get("install") or {}).get("fallback") or {}
-    worlds = {name: {"phases": {n: p.get("status") for n, p in (w.get("phases") or {}).items()},
-                     "differs": bool(w.get("differences"))}
-              for name, w in (dyn.get("worlds") or {}).items()}
-    findings = (report.get("verdict") or {}).get("findings") or []
-    rules = sorted({f["rule"] for f in findings if f.get("source") == "dynamic"})
-    world_rules = sorted({f["rule"] for f in findings if f.get("source") == "dynamic"
-                          and (f.get("evidence") or {}).get("world")})
-    unfinished = {name: why_unfinished(p) for name, p in dyn["phases"].items()
-                  if p.get("status") != "completed"}
-    for wname, w in (dyn.get("worlds") or {}).items():
-        unfinished.update({f"{name}@{wname}": why_unfinished(p) for name, p in (w.get("phases") or {}).items()
-                           if p.get("status") != "completed"})
+    phases = {name: p.status for name, p in dyn.phases.items()}
+    install = dyn.phases.get("install")
+    fb = (install.fallback if install else None) or {}
+    worlds = dyn.worlds or {}
+    findings = report.verdict.findings if report.verdict else []
+    rules = sorted({f.rule for f in findings if f.source == "dynamic"})
+    world_rules = sorted({f.rule for f in findings if f.source == "dynamic" and f.evidence.get("world")})
+    unfinished = {name: why_unfinished(p) for name, p in dyn.phases.items() if p.status != "completed"}
+    for wname, w in worlds.items():
+        unfinished.update({f"{name}@{wname}": why_unfinished(p) for name, p in w.phases.items()
+                           if p.status != "completed"})
     return {"phases": phases, "fallback": fb.get("kind"), "fallback_why": (fb.get("why") or "")[:200],
-            "worlds": worlds, "dynamic_rules": rules, "world_rules": world_rules, "unfinished": unfinished}
+            "worlds": {name: {"phases": {n: p.status for n, p in w.phases.items()},
+                              "differs": bool(w.differences)}
+                       for name, w in worlds.items()},
+            "dynamic_rules": rules, "world_rules": world_rules, "unfinished": unfinished}
 
 
-def why_unfinished(phase: dict) -> str:
+def why_unfinished(phase: Phase) -> str:
     """A phase that did not complete, as its status and the head of its reason ("error_timeout:
     wall-time limit reached", "error_other: the sandbox stopped during the phase", "error_analysis:
     exit 1"): the kinds to count, without the package's own output that follows."""
-    reason = re.split(r"[:;(]", str(phase.get("reason") or ""), maxsplit=1)[0].strip()
-    return f"{phase.get('status') or 'none'}: {reason or 'no reason given'}"[:120]
+    reason = re.split(r"[:;(]", phase.reason, maxsplit=1)[0].strip()
+    return f"{phase.status or 'none'}: {reason or 'no reason given'}"[:120]
 
 
 def totals(results: list[dict]) -> dict:

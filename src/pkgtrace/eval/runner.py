@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from pkgtrace.api.read import upgrade_report
 from pkgtrace.api.verdict import Verdict
 from pkgtrace.eval import metadata as metadata_mod
 from pkgtrace.eval import reach as reach_mod
@@ -119,27 +120,30 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             req = AnalysisRequest(Ecosystem.parse(item.ecosystem), local=artifact, mode=opts.mode,  # type: ignore[arg-type]
                                   limits=limits, metadata=False)
             docs = analyze(req).documents
-        report = docs["report"]
-        md = metadata_mod.for_item(item, report["package"]["version"] or item.version, work,
-                                   opts.metadata, (report.get("verdict") or {}).get("metadata"))
+        report = upgrade_report(docs["report"])
+        version = report.package.version or item.version
+        md = metadata_mod.for_item(item, version, work, opts.metadata,
+                                   report.verdict.metadata if report.verdict else None)
         if rejudging or md is not None:
             from pkgtrace.verdict import judge
             t1 = time.monotonic()
             # as analysis does: code rules read the artifact only in modes with static evidence
             code = artifact if opts.mode in ("static", "all") else None
-            report["verdict"] = judge(docs, artifact=code, metadata=md)
-            report["verdict"]["metadata"] = md
-            report["timings"]["verdict_s"] = round(time.monotonic() - t1, 3)
+            report.verdict = Verdict.model_validate(judge(docs, artifact=code, metadata=md))
+            report.timings.verdict_s = round(time.monotonic() - t1, 3)
+            docs["report"] = report.as_dict()
         report_file.write_bytes(gzip.compress(json.dumps(docs, default=str).encode(), 6))
         from pkgtrace.eval.cluster import release_signature
-        v = Verdict.model_validate(report["verdict"])
+        v = report.verdict
+        if v is None:
+            raise ValueError("the report has no verdict")
         result = {**_base(item, opts), "label": v.label, "score": v.score,
                   "rules": v.rules_fired or sorted({f.rule for f in v.findings}),
                   "findings": [{"rule": f.rule, "message": f.message[:160]} for f in v.findings[:6]],
-                  "version": report["package"]["version"] or item.version,
+                  "version": version,
                   "reach": reach_mod.of_report(report),
                   "metadata_source": (md or {}).get("source"),
-                  "timings": report.get("timings", {}),
+                  "timings": report.timings.model_dump(exclude_none=True),
                   "minhash": release_signature(artifact, item.ecosystem, item.name),
                   "seconds": round(time.monotonic() - t0, 3), "error": None}
     except Exception as e:  # one bad release never stops an evaluation

@@ -30,7 +30,8 @@ from pkgtrace import metrics
 from pkgtrace.pipeline.child import EXIT_PERMANENT
 from pkgtrace.pipeline.notify import Notifier, NotifyError
 from pkgtrace.pipeline.queues import Delivery, Queue, QueueError
-from pkgtrace.results.index import DocumentError, Index
+from pkgtrace.results.documents import DocumentError, read_documents
+from pkgtrace.results.index import Index
 from pkgtrace.results.record import record
 from pkgtrace.results.stores import ResultStore, StoreError
 
@@ -252,10 +253,11 @@ class WorkerPool:
         self.counts.done += 1
         metrics.ANALYSES.labels(eco, "completed").inc()
         metrics.ANALYSIS_SECONDS.labels(eco).observe(duration)
-        verdict = (documents.get("report") or {}).get("verdict") or {}
+        report = read_documents(documents, lenient=True).report
+        verdict = report.verdict if report else None
         self._notify({"event": "analysis.completed", **_pkg(stored), "analysis_id": analysis_id,
                       "location": self.store.location(stored), "kinds": sorted(documents),
-                      "label": verdict.get("label"), "score": verdict.get("score"),
+                      "label": verdict and verdict.label, "score": verdict and verdict.score,
                       "duration_s": round(duration, 3), "attempt": d.attempt, "finished_at": time.time()})
 
     def _run_child(self, d: Delivery) -> dict:

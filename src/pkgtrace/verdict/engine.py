@@ -76,4 +76,5 @@ def judge(documents: dict, *, artifact: Path | None = None, metadata: dict | Non
         "findings": [f.as_dict() for f in kept[:MAX_FINDINGS]],
         "suppressed": [{**f.as_dict(), "suppression": s.as_dict()} for f, s in dropped],
         "rules_fired": sorted({f.rule for f in kept}),
+        "metadata": metadata,
     }

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from pkgtrace.api.findings import RecordFinding
 from pkgtrace.api.verdict import Verdict
 from pkgtrace.formats.interface import SEVERITY_RANK
 from pkgtrace.model import Ecosystem, Package
+from pkgtrace.results.documents import read_documents
 from pkgtrace.results.index.query import analysis_findings
 from pkgtrace.web import queries, urls
 from pkgtrace.web.diffing import diff_releases
@@ -71,10 +70,8 @@ class ReleaseView:
 
 def stored_verdict(documents: dict) -> Verdict | None:
     """The stored report's verdict as the model, None when there is none or it is not one."""
-    try:
-        return Verdict.model_validate((documents.get("report") or {})["verdict"])
-    except (KeyError, TypeError, ValidationError):
-        return None
+    report = read_documents(documents, lenient=True).report
+    return report.verdict if report else None
 
 
 def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict) -> list[dict]:

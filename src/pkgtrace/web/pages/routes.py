@@ -101,7 +101,7 @@ def release_page(request: Request, ecosystem: Ecosystem, name: str, version: str
     v = views.release_view(svc, views.package(ecosystem, name, version))
     docs = read_documents(v.documents, lenient=True)  # a page shows what it can read
     return page(request, "release.html", v=v, s=v.summary, phases=behaviour.phases(docs),
-                static=behaviour.static_view(docs), report=v.documents.get("report") or {},
+                static=behaviour.static_view(docs), report=docs.report,
                 diff_url=urls.diff_page(ecosystem.value, name, v.predecessor, version) if v.predecessor else None)
 
 
