@@ -17,7 +17,7 @@ from pkgtrace.api.dynamic import DynamicSection
 from pkgtrace.api.report import ArtifactRef, PackageRef, Report, Timings
 from pkgtrace.api.static import StaticSection
 from pkgtrace.api.verdict import Verdict
-from pkgtrace.ecosystems import registry_for
+from pkgtrace.ecosystems import registry_for, release_history
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.runsc import Limits
 
@@ -101,10 +101,9 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
 
 def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> Verdict:
     from pkgtrace.verdict import judge
-    from pkgtrace.verdict.metadata import registry_metadata
     fetch = request.local is None if request.metadata is None else request.metadata
     pkg = artifact.package
-    md = registry_metadata(pkg.ecosystem.value, pkg.name, pkg.version) if fetch else None
+    md = release_history(pkg.ecosystem.value, pkg.name, pkg.version) if fetch else None
     # Code rules read the artifact's source: static evidence, so not in a dynamic-only run.
     code = artifact.path if request.mode in ("static", "all") else None
     return Verdict.model_validate(judge(documents, artifact=code, metadata=md))

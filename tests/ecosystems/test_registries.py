@@ -185,3 +185,20 @@ def test_npm_packument_download(registry, tmp_path):
     art = reg.download(pkg, tmp_path)
     assert art.path.read_bytes() == tgz
     assert reg.identify_local(art.path) == pkg
+
+
+def test_npm_history_is_as_of_the_release_and_names_the_previous_hook(registry):
+    from pkgtrace.ecosystems import release_history
+    versions = {v: {"name": "hooked", "version": v, **({"hasInstallScript": True} if v == "1.1.0" else {})}
+                for v in ("1.0.0", "1.1.0", "2.0.0")}
+    registry.json("/hooked", {"name": "hooked", "dist-tags": {"latest": "2.0.0"}, "versions": versions})
+    h = registry_for(Ecosystem.NPM).history("hooked", "2.0.0")
+    assert (h.release_count, h.previous_version, h.previous_had_install_hook) == (3, "1.1.0", True)
+    first = release_history("npm", "hooked", "1.0.0")
+    assert first["release_count"] == 1 and first["previous_version"] is None
+    assert first["previous_had_install_hook"] is None
+    # a registry that answers garbage, or a package it does not have: no history, no exception
+    registry.json("/garbled", ["not", "a", "packument"])
+    assert release_history("npm", "garbled", "1.0.0") is None
+    assert release_history("npm", "missing", "1.0.0") is None
+    assert release_history("rubygems", "rake", "13.0.0") is None  # this registry reads no history

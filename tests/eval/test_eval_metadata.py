@@ -13,7 +13,7 @@ from eval.corpus import corpus_folder
 from clirun import run_cli_json
 from services import FixtureRegistry
 from verdict.fixtures import sdist
-from pkgtrace.verdict.metadata import registry_metadata
+from pkgtrace.ecosystems import release_history
 
 HOOKED = {"setup.py": "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n"
                       "from setuptools import setup\nsetup()\n"}
@@ -98,10 +98,10 @@ def test_a_failed_look_up_is_judged_like_a_removed_package_and_tried_again(corpu
 def test_registry_history_is_as_of_the_judged_release(registry):
     for v in ("1.0.0", "1.1.0", "2.0.0"):
         registry.add_pypi_release("histpkg", v)
-    first = registry_metadata("pypi", "histpkg", "1.0.0")
+    first = release_history("pypi", "histpkg", "1.0.0")
     assert first["release_count"] == 1 and first["previous_version"] is None
     assert first["release_time"] == first["first_release"]
-    second = registry_metadata("pypi", "histpkg", "1.1.0")
+    second = release_history("pypi", "histpkg", "1.1.0")
     assert second["release_count"] == 2 and second["previous_version"] == "1.0.0"
-    assert registry_metadata("pypi", "histpkg", "2.0.0")["release_count"] == 3
-    assert registry_metadata("pypi", "nosuchpkg", "1.0") is None
+    assert release_history("pypi", "histpkg", "2.0.0")["release_count"] == 3
+    assert release_history("pypi", "nosuchpkg", "1.0") is None

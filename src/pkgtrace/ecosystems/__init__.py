@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from pkgtrace.ecosystems.interface import Registry, RegistryError
 from pkgtrace.model import Ecosystem
 
@@ -25,6 +27,17 @@ def registry_for(ecosystem: Ecosystem) -> Registry:
     raise RegistryError(f"{ecosystem} is not supported yet")
 
 
+def release_history(ecosystem: str, name: str, version: str) -> dict | None:
+    """The registry's history of NAME@VERSION (interface.ReleaseHistory) as the verdict's metadata
+    records it; None when it cannot be had. Best-effort: removed malware is gone from its
+    registry, and a registry that is down or answers garbage leaves the checks that need it silent."""
+    try:
+        history = registry_for(Ecosystem.parse(ecosystem)).history(name, version)
+    except (RegistryError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return asdict(history) if history else None
+
+
 def split_spec(ecosystem: Ecosystem, spec: str) -> tuple[str, str | None]:
     """'six==1.16.0' / 'is-number@7.0.0' / '@scope/pkg@1.0' -> (name, version or None)."""
     spec = spec.strip()
@@ -37,4 +50,4 @@ def split_spec(ecosystem: Ecosystem, spec: str) -> tuple[str, str | None]:
     return spec, None
 
 
-__all__ = ["Registry", "RegistryError", "registry_for", "split_spec"]
+__all__ = ["Registry", "RegistryError", "registry_for", "release_history", "split_spec"]

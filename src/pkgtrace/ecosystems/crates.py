@@ -84,3 +84,6 @@ class Crates:
         except (OSError, tarfile.TarError, EOFError, tomllib.TOMLDecodeError) as e:
             raise RegistryError(f"{path} is not a readable .crate: {e}") from e
         raise RegistryError(f"{path}: no NAME-VERSION/Cargo.toml with a name and version")
+
+    def history(self, name: str, version: str) -> None:
+        return None  # the metadata rules' history is read from PyPI and npm only, so far

@@ -1,7 +1,9 @@
-"""What every registry module provides: resolve a release, fetch its artifact, identify a local one."""
+"""What every registry module provides: resolve a release, fetch its artifact, identify a local one,
+and say what the registry records of a release's history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -10,6 +12,27 @@ from pkgtrace.model import Artifact, Ecosystem, Package
 
 class RegistryError(Exception):
     """The registry could not answer usefully: unknown package, bad response, download failure."""
+
+
+@dataclass(frozen=True)
+class ReleaseHistory:
+    """A release's history as the registry records it, as of the release's publication (releases
+    up to and including it): a release judged later, or in an evaluation, is judged on what the
+    registry said when it appeared. The metadata rules' evidence (verdict/metadata.py)."""
+    release_count: int
+    first_release: str | None = None   # ISO time, where the registry gives upload times
+    release_time: str | None = None
+    previous_version: str | None = None
+    previous_had_install_hook: bool | None = None  # where the registry records it (npm)
+    summary: str | None = None
+
+
+def as_of(order: list[str], version: str) -> tuple[list[str], str | None]:
+    """The versions in publication ORDER up to and including VERSION, and the one before it."""
+    if version not in order:
+        return order, None
+    order = order[:order.index(version) + 1]
+    return order, order[-2] if len(order) > 1 else None
 
 
 class Registry(Protocol):
@@ -26,3 +49,7 @@ class Registry(Protocol):
 
     def sandbox_phases(self, package: Package, guest_artifact: str) -> list[tuple[str, list[str]]]:
         """(phase, argv) pairs run in order inside the sandbox; the artifact is at GUEST_ARTIFACT."""
+
+    def history(self, name: str, version: str) -> ReleaseHistory | None:
+        """What the registry records of NAME's releases up to VERSION; None where this module
+        reads no history from its registry."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError
+from pkgtrace.ecosystems.interface import RegistryError, ReleaseHistory, as_of
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
@@ -28,6 +28,12 @@ class Npm:
     def _packument(self, name: str) -> dict:
         # Scoped names keep their '@' but escape the '/', as the npm client does.
         return http.get_json(f"{base_url()}/{quote(name, safe='@')}", headers=_ABBREVIATED)
+
+    def history(self, name: str, version: str) -> ReleaseHistory:
+        versions = self._packument(name).get("versions") or {}
+        order, previous = as_of(list(versions), version)  # the packument lists them as published
+        hook = bool((versions.get(previous) or {}).get("hasInstallScript")) if previous else None
+        return ReleaseHistory(len(order), previous_version=previous, previous_had_install_hook=hook)
 
     def _version_doc(self, name: str, version: str | None) -> dict:
         doc = self._packument(name)

@@ -126,3 +126,6 @@ class Packagist:
             m = re.search(r"-v?(\d+(?:\.\d+)*(?:[-.][\w.]+)?)\.zip$", path.name)
             version = m.group(1) if m else "0.0.0-local"
         return Package(Ecosystem.PACKAGIST, name.lower(), version)
+
+    def history(self, name: str, version: str) -> None:
+        return None  # the metadata rules' history is read from PyPI and npm only, so far

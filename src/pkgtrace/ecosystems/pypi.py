@@ -7,14 +7,14 @@ import tarfile
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, canonicalize_name,
                              parse_sdist_filename, parse_wheel_filename)
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError
+from pkgtrace.ecosystems.interface import RegistryError, ReleaseHistory, as_of
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
@@ -93,6 +93,15 @@ class PyPI:
     def identify_local(self, path: Path) -> Package:
         name, version = identify_file(path)
         return Package(Ecosystem.PYPI, name, version)
+
+    def history(self, name: str, version: str) -> ReleaseHistory:
+        doc = http.get_json(f"{base_url()}/pypi/{quote(name)}/json")
+        releases = {v: files for v, files in (doc.get("releases") or {}).items() if files}
+        times = {v: min(f.get("upload_time_iso_8601") or "" for f in files) for v, files in releases.items()}
+        order, previous = as_of(sorted(times, key=lambda v: times[v]), version)
+        return ReleaseHistory(len(order), first_release=times[order[0]] if order else None,
+                              release_time=times.get(version), previous_version=previous,
+                              summary=(doc.get("info") or {}).get("summary"))
 
 
 def pick_file(urls: list[dict]) -> dict:

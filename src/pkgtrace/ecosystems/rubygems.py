@@ -69,6 +69,9 @@ class RubyGems:
         name, version = read_gem_spec(path)
         return Package(Ecosystem.RUBYGEMS, name, version)
 
+    def history(self, name: str, version: str) -> None:
+        return None  # the metadata rules' history is read from PyPI and npm only, so far
+
 
 _NAME = re.compile(r"^name:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)
 _VERSION = re.compile(r"^version:\s*!ruby/object:Gem::Version\s*\n\s+version:\s*['\"]?([^'\"\n]+?)"

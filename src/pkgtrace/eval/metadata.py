@@ -1,7 +1,7 @@
 """The registry metadata an evaluated release is judged with, chosen so that both sides of the
 corpus are judged on the same evidence.
 
-- Benign releases: the registry's record of the release (verdict/metadata.registry_metadata:
+- Benign releases: the registry's record of the release (ecosystems.release_history:
   release history as of that release), fetched once and cached in WORK/metadata/.
 - Malicious samples: never looked up. They were removed from their registry, so a look-up only
   answers "not found" — which every removed malware shares and no live release has (a label
@@ -54,8 +54,8 @@ def for_item(item: Item, version: str | None, work: Path, fetch: bool = True,
             and stored.get("release_count") is not None:
         md = stored
     else:
-        from pkgtrace.verdict.metadata import registry_metadata
-        md = registry_metadata(item.ecosystem, item.name, version) if version else None
+        from pkgtrace.ecosystems import release_history
+        md = release_history(item.ecosystem, item.name, version) if version else None
     if md is None:
         # not cached: a look-up that failed today (network, rate limit) is tried again next run
         return from_artifact()

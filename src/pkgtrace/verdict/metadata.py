@@ -1,7 +1,7 @@
 """Metadata evidence: the package's name against popular names, its description, and what the
 registry says about its history (release count, age, whether the previous release had install
-hooks). Registry look-ups are best-effort: where a registry is unreachable or the package is
-gone (as removed malware is), the checks that need it stay silent.
+hooks: ecosystems.release_history, handed in by the caller). Where the history could not be had
+(a registry unreachable, a package gone as removed malware is), the checks that need it stay silent.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from email.parser import HeaderParser
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
 
 from pkgtrace.verdict.evidence import Evidence
 from pkgtrace.verdict.manifest import manifest
@@ -51,50 +50,6 @@ def own_description(ev: Evidence) -> str | None:
                 return None
             d = doc.get("description") if isinstance(doc, dict) else None
             return d.strip() if isinstance(d, str) else ""
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Registry look-ups
-
-
-def registry_metadata(ecosystem: str, name: str, version: str) -> dict | None:
-    """{release_count, first_release, release_time, previous_version, previous_had_install_hook,
-    summary} from the registry, or None when it cannot be had. The history is as of VERSION's
-    publication (releases up to and including it), so a release judged later, or in an
-    evaluation, is judged on what the registry said when it appeared."""
-    from pkgtrace.ecosystems import http
-    from pkgtrace.ecosystems.interface import RegistryError
-    try:
-        if ecosystem == "pypi":
-            from pkgtrace.ecosystems.pypi import base_url
-            doc = http.get_json(f"{base_url()}/pypi/{quote(name)}/json")
-            releases = {v: files for v, files in (doc.get("releases") or {}).items() if files}
-            times = {v: min(f.get("upload_time_iso_8601") or "" for f in files)
-                     for v, files in releases.items()}
-            order = sorted(times, key=lambda v: times[v])
-            if version in order:
-                order = order[:order.index(version) + 1]
-            prev = order[-2] if version in order and len(order) > 1 else None
-            return {"release_count": len(order), "first_release": times[order[0]] if order else None,
-                    "release_time": times.get(version), "previous_version": prev,
-                    "previous_had_install_hook": None,
-                    "summary": (doc.get("info") or {}).get("summary")}
-        if ecosystem == "npm":
-            from pkgtrace.ecosystems.npm import base_url
-            doc = http.get_json(f"{base_url()}/{quote(name, safe='@')}", headers={
-                "Accept": "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8"})
-            versions = doc.get("versions") or {}
-            order = list(versions)  # publication order
-            if version in order:
-                order = order[:order.index(version) + 1]
-            prev = order[-2] if version in order and len(order) > 1 else None
-            prev_hook = bool((versions.get(prev) or {}).get("hasInstallScript")) if prev else None
-            return {"release_count": len(order), "first_release": None, "release_time": None,
-                    "previous_version": prev, "previous_had_install_hook": prev_hook,
-                    "summary": None}
-    except (RegistryError, ValueError, KeyError, TypeError, AttributeError):
-        return None
     return None
 
 

@@ -76,11 +76,9 @@ def _modules(name, fb):
     return mods if mods or not fb else list(fb.get("modules") or [])
 
 
-def top_level_modules(name):
-    """Modules of the named distribution in the venv: top_level.txt, else RECORD's first parts.
-
-    Read in this (driver) process from the venv's site-packages, so that the phase's trace holds
-    only the imports themselves."""
+def _installed(name):
+    """The venv's distributions of that name (PEP 503 folding), read in this (driver) process from
+    site-packages, so that the phase's trace holds only what the package itself does."""
     import glob
     import importlib.metadata as md
     import re
@@ -88,10 +86,14 @@ def top_level_modules(name):
     def norm(s):
         return re.sub(r"[-_.]+", "-", s or "").lower()
 
+    return [d for d in md.distributions(path=glob.glob(VENV + "/lib/python3*/site-packages"))
+            if norm(d.metadata["Name"]) == norm(name)]
+
+
+def top_level_modules(name):
+    """Modules of the named distribution in the venv: top_level.txt, else RECORD's first parts."""
     mods = []
-    for dist in md.distributions(path=glob.glob(VENV + "/lib/python3*/site-packages")):
-        if norm(dist.metadata["Name"]) != norm(name):
-            continue
+    for dist in _installed(name):
         tl = dist.read_text("top_level.txt")
         if tl:
             mods += [m.strip() for m in tl.splitlines() if m.strip()]
@@ -152,17 +154,9 @@ def _import_one(module, cfg):
 
 
 def console_scripts(name):
-    import glob
-    import importlib.metadata as md
-    import re
-
-    def norm(s):
-        return re.sub(r"[-_.]+", "-", s or "").lower()
-
-    for dist in md.distributions(path=glob.glob(VENV + "/lib/python3*/site-packages")):
-        if norm(dist.metadata["Name"]) == norm(name):
-            return [[VENV + "/bin/" + ep.name] for ep in dist.entry_points
-                    if ep.group == "console_scripts" and "/" not in ep.name]
+    for dist in _installed(name)[:1]:
+        return [[VENV + "/bin/" + ep.name] for ep in dist.entry_points
+                if ep.group == "console_scripts" and "/" not in ep.name]
     return []
 
 
