@@ -202,3 +202,30 @@ def test_npm_history_is_as_of_the_release_and_names_the_previous_hook(registry):
     assert release_history("npm", "garbled", "1.0.0") is None
     assert release_history("npm", "missing", "1.0.0") is None
     assert release_history("rubygems", "rake", "13.0.0") is None  # this registry reads no history
+
+
+@pytest.mark.parametrize("ecosystem,member", [(Ecosystem.PACKAGIST, "composer.json"),
+                                              (Ecosystem.PYPI, "bomb-1.0/PKG-INFO")])
+def test_a_manifest_bomb_in_a_local_artifact_costs_a_bounded_read(tmp_path, ecosystem, member):
+    # 96 MiB of manifest in a hundred KiB of zip: naming the release reads its first MiB,
+    # never the whole member into memory.
+    import tracemalloc
+    import zipfile
+    path = tmp_path / "bomb-1.0.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open(member, "w") as f:
+        for _ in range(96):
+            f.write(b" " * (1 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(RegistryError):
+            reg = registry_for(ecosystem)
+            if ecosystem is Ecosystem.PYPI:
+                from pkgtrace.ecosystems.pypi import identify_file
+                path = path.rename(tmp_path / "bomb.zip")  # no version in the name: PKG-INFO decides
+                identify_file(path)
+            else:
+                reg.identify_local(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20, peak

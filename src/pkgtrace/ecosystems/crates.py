@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import tarfile
 import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError
+from pkgtrace.ecosystems.interface import RegistryError, read_manifests
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
@@ -72,18 +71,15 @@ class Crates:
                 ("import", [*driver, "import"])]
 
     def identify_local(self, path: Path) -> Package:
+        [(_, head)] = read_manifests(path, lambda n: n.count("/") == 1 and n.endswith("/Cargo.toml"),
+                                     "NAME-VERSION/Cargo.toml")
         try:
-            with tarfile.open(path, "r:*") as t:
-                for m in t:
-                    if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/Cargo.toml"):
-                        f = t.extractfile(m)
-                        manifest = tomllib.loads(f.read(1 << 20).decode("utf-8", "replace")) if f else {}
-                        pkg = manifest.get("package") or {}
-                        if isinstance(pkg.get("name"), str) and isinstance(pkg.get("version"), str):
-                            return Package(Ecosystem.CRATES, pkg["name"], pkg["version"])
-        except (OSError, tarfile.TarError, EOFError, tomllib.TOMLDecodeError) as e:
-            raise RegistryError(f"{path} is not a readable .crate: {e}") from e
-        raise RegistryError(f"{path}: no NAME-VERSION/Cargo.toml with a name and version")
+            pkg = tomllib.loads(head.decode("utf-8", "replace")).get("package")
+        except tomllib.TOMLDecodeError as e:
+            raise RegistryError(f"{path}: Cargo.toml is not TOML: {e}") from e
+        if isinstance(pkg, dict) and isinstance(pkg.get("name"), str) and isinstance(pkg.get("version"), str):
+            return Package(Ecosystem.CRATES, pkg["name"], pkg["version"])
+        raise RegistryError(f"{path}: Cargo.toml has no package name and version")
 
     def history(self, name: str, version: str) -> None:
         return None  # the metadata rules' history is read from PyPI and npm only, so far

@@ -5,13 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from pkgtrace.model import Artifact, Ecosystem, Package
+from pkgtrace.static.extract import read_heads
 
 
 class RegistryError(Exception):
     """The registry could not answer usefully: unknown package, bad response, download failure."""
+
+
+def read_manifests(path: Path, wanted: Callable[[str], bool], what: str, *,
+                   first: bool = True) -> list[tuple[str, bytes]]:
+    """(path inside, first MiB) of the files WANTED accepts in the local artifact PATH: the first
+    one (the walk ends there) or, not FIRST, all. Read by the one bounded archive reader, so a
+    bomb or a corrupt archive costs bounded time and memory; RegistryError naming WHAT when there
+    is none."""
+    heads, result = read_heads(path, wanted, head_bytes=1 << 20, budget=4 << 20, max_heads=1 if first else None)
+    if not heads:
+        why = next((p.message for p in result.problems if p.fatal), "")
+        raise RegistryError(f"{path}: no {what}" + (f" ({why})" if why else ""))
+    return heads
 
 
 @dataclass(frozen=True)

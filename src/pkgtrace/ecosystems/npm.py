@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import os
-import tarfile
 from pathlib import Path
 from urllib.parse import quote
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError, ReleaseHistory, as_of
+from pkgtrace.ecosystems.interface import RegistryError, ReleaseHistory, as_of, read_manifests
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
@@ -71,17 +70,15 @@ class Npm:
                 ("execute", guest_driver("npm_execute.py", package.name))]
 
     def identify_local(self, path: Path) -> Package:
+        [(_, head)] = read_manifests(path, lambda n: n.count("/") == 1 and n.endswith("/package.json"),
+                                     "package/package.json")
         try:
-            with tarfile.open(path, "r:*") as t:
-                for m in t:
-                    if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/package.json"):
-                        f = t.extractfile(m)
-                        meta = json.loads(f.read(1 << 20)) if f else {}
-                        if meta.get("name") and meta.get("version"):
-                            return Package(Ecosystem.NPM, meta["name"], meta["version"])
-        except (OSError, tarfile.TarError, EOFError, ValueError) as e:
-            raise RegistryError(f"{path} is not a readable npm tarball: {e}") from e
-        raise RegistryError(f"{path}: no package/package.json with name and version")
+            meta = json.loads(head)
+        except ValueError as e:
+            raise RegistryError(f"{path}: package.json is not JSON: {e}") from e
+        if isinstance(meta, dict) and isinstance(meta.get("name"), str) and isinstance(meta.get("version"), str):
+            return Package(Ecosystem.NPM, meta["name"], meta["version"])
+        raise RegistryError(f"{path}: package.json has no name and version")
 
 
 def _integrity(dist: dict) -> tuple[str | None, str | bytes | None]:

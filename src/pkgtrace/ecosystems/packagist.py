@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import zipfile
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError
+from pkgtrace.ecosystems.interface import RegistryError, read_manifests
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
@@ -108,16 +107,12 @@ class Packagist:
                 ("execute", [*driver, "execute", package.name])]
 
     def identify_local(self, path: Path) -> Package:
-        try:
-            with zipfile.ZipFile(path) as z:
-                candidates = sorted((n for n in z.namelist()
-                                     if n.endswith("composer.json") and n.count("/") <= 1),
-                                    key=lambda n: n.count("/"))
-                if not candidates:
-                    raise RegistryError(f"{path}: no composer.json in the archive")
-                meta = json.loads(z.read(candidates[0])[:1 << 20])
-        except (OSError, zipfile.BadZipFile, ValueError) as e:
-            raise RegistryError(f"{path} is not a readable Composer archive: {e}") from e
+        found = read_manifests(path, lambda n: n.endswith("composer.json") and n.count("/") <= 1,
+                               "composer.json", first=False)
+        try:  # the root's, before one a folder down (a GitHub zipball's)
+            meta = json.loads(min(found, key=lambda h: h[0].count("/"))[1])
+        except ValueError as e:
+            raise RegistryError(f"{path}: composer.json is not JSON: {e}") from e
         name = meta.get("name") if isinstance(meta, dict) else None
         if not isinstance(name, str):
             raise RegistryError(f"{path}: composer.json has no name")

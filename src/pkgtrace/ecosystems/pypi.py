@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import tarfile
-import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -14,7 +12,7 @@ from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, canonic
                              parse_sdist_filename, parse_wheel_filename)
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError, ReleaseHistory, as_of
+from pkgtrace.ecosystems.interface import RegistryError, ReleaseHistory, as_of, read_manifests
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
 
@@ -153,18 +151,8 @@ def identify_file(path: Path) -> tuple[str, str]:
 
 def _read_metadata(path: Path) -> dict[str, str] | None:
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as z:
-                for n in z.namelist():
-                    if n.endswith(("PKG-INFO", ".dist-info/METADATA")) and n.count("/") <= 2:
-                        return dict(HeaderParser().parsestr(z.read(n)[:1 << 20].decode("utf-8", "replace")))
-        elif tarfile.is_tarfile(path):
-            with tarfile.open(path) as t:
-                for m in t:
-                    if m.isfile() and m.name.endswith("PKG-INFO") and m.name.count("/") <= 1:
-                        f = t.extractfile(m)
-                        if f:
-                            return dict(HeaderParser().parsestr(f.read(1 << 20).decode("utf-8", "replace")))
-    except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError):
+        [(_, head)] = read_manifests(path, lambda n: n.endswith(("PKG-INFO", ".dist-info/METADATA"))
+                                     and n.count("/") <= 2, "PKG-INFO")
+    except RegistryError:
         return None
-    return None
+    return dict(HeaderParser().parsestr(head.decode("utf-8", "replace")))

@@ -376,9 +376,9 @@ class _HeadReader(_Extractor):
     of writing them: for readers that need the text of some files (the verdict's code rules)."""
 
     def __init__(self, limits: Limits, archive_size: int, result: ExtractResult,
-                 wanted: Callable[[str], bool], head_bytes: int, budget: int):
+                 wanted: Callable[[str], bool], head_bytes: int, budget: int, max_heads: int | None):
         super().__init__(result.root, limits, archive_size, result, lambda _m: None)
-        self.wanted, self.head_bytes, self.budget = wanted, head_bytes, budget
+        self.wanted, self.head_bytes, self.budget, self.max_heads = wanted, head_bytes, budget, max_heads
         self.heads: list[tuple[str, bytes]] = []
 
     def _write(self, e: _Entry, rel: str) -> None:
@@ -401,10 +401,19 @@ class _HeadReader(_Extractor):
         self.budget -= len(head)
         self.result.total_bytes += len(head)
         self.result.files.append(ExtractedFile(rel, self.root, len(head)))  # nothing on disk
-        self.heads.append((rel, head))
+        self._keep(rel, head)
 
     def keep_extra(self, name: str, data: bytes) -> None:
-        self.heads.append((name, data[:self.head_bytes]))
+        self._keep(name, data[:self.head_bytes])
+
+    def _keep(self, name: str, head: bytes) -> None:
+        self.heads.append((name, head))
+        if self.max_heads is not None and len(self.heads) >= self.max_heads:
+            raise _Enough()
+
+
+class _Enough(Exception):
+    """The head reader has what it was asked for: the walk ends there."""
 
 
 class _SkipFile(Exception):
@@ -445,14 +454,19 @@ def extract(archive: Path, root: Path, *, limits: Limits = Limits(),
 
 
 def read_heads(archive: Path, wanted: Callable[[str], bool], *, head_bytes: int, budget: int,
-               limits: Limits = Limits()) -> tuple[list[tuple[str, bytes]], ExtractResult]:
+               limits: Limits = Limits(), max_heads: int | None = None
+               ) -> tuple[list[tuple[str, bytes]], ExtractResult]:
     """(path, first HEAD_BYTES bytes) of the archive's regular files whose safe relative path
     WANTED accepts (a .gem's decompressed metadata.gz as "metadata.gz"), read in memory under
-    the same bounds as extract() and at most BUDGET bytes in all; never raises for a bad archive.
-    The result's problems and status say what was refused or cut short."""
+    the same bounds as extract() and at most BUDGET bytes in all; the walk ends once MAX_HEADS
+    were read (a manifest looked for in a tarball). Never raises for a bad archive: the result's
+    problems and status say what was refused or cut short."""
     result = ExtractResult(root=Path(os.devnull), archive_kind=sniff(archive))
-    reader = _HeadReader(limits, archive.stat().st_size, result, wanted, head_bytes, budget)
-    _walk(archive, reader)
+    reader = _HeadReader(limits, archive.stat().st_size, result, wanted, head_bytes, budget, max_heads)
+    try:
+        _walk(archive, reader)
+    except _Enough:
+        pass
     return reader.heads, result
 
 
