@@ -150,6 +150,7 @@ def test_analyze_writes_loader_ready_documents_and_records_the_release(tmp_path)
     langs = {t["filename"].rsplit("/", 1)[-1]: t for t in report["static"]["tokens"]}
     assert langs["types.ts"]["language"] == "typescript" and langs["tool.py"]["language"] == "python"
     assert langs["broken.js"]["syntax_errors"] is True
+    assert set(langs["tool.py"]) == {"filename", "language", "tokens"}  # what was not set is left out
 
     # The release is in the local dataset: verify, run anywhere, finds it.
     lock = tmp_path / "package-lock.json"

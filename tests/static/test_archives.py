@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from pkgtrace.api.ossf_static import StaticRecord
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import analyze_artifact
-from pkgtrace.static.schema import validate
 from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, tar_bytes, zip_bytes
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "static"
@@ -41,7 +41,7 @@ def _build(tmp_path: Path, fixture: str, cmd: list[str]) -> Path:
 def _analyse(eco: Ecosystem, path: Path, tmp_path: Path):
     pkg = registry_for(eco).identify_local(path)
     doc, section = analyze_artifact(Artifact.from_file(pkg, path), scratch=tmp_path / "scratch")
-    validate(doc)
+    StaticRecord.model_validate(doc)
     assert section["extraction"]["status"] == "ok", section["extraction"]
     assert not list((tmp_path / "scratch").iterdir())  # the scratch folder is cleaned up
     return pkg, doc, section

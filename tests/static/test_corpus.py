@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from pkgtrace.api.ossf_static import StaticRecord
 from pkgtrace.ecosystems import RegistryError
 from pkgtrace.ecosystems.pypi import PyPI
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.static import analyze_artifact
-from pkgtrace.static.schema import validate
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pypi-malicious-dev.zip"
 CHUNKS = 6  # so that `-n 2` spreads the corpus over both workers
@@ -48,7 +48,7 @@ def test_malicious_corpus_analyses_without_crash(tmp_path, chunk):
                 pkg = Package(Ecosystem.PYPI, Path(name).parts[0], Path(name).parts[1])
             doc, section = analyze_artifact(Artifact.from_file(pkg, path), scratch=scratch)
             path.unlink()
-            validate(doc)
+            StaticRecord.model_validate(doc)
             assert doc["results"]["files"], name
             status[section["extraction"]["status"]] += 1
             hooks += any(h["kind"] == "setup.py" for h in section["install_hooks"])

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pkgtrace.api.ossf_static import StaticRecord
 from pkgtrace.model import Ecosystem
 from pkgtrace.static.parsing import DECLARED, Identifier, IdentifierKind, ParseResult, StringLiteral, parser_for
-from pkgtrace.static.schema import validate
 from pkgtrace.static.signals import (file_signals, find_base64, find_hex, find_ips, find_urls,
                                      is_highly_escaped)
 from static.builders import npm_bytes
@@ -191,7 +191,7 @@ def test_unparsable_javascript_gets_no_js_object(analyse):
     data = npm_bytes("bad", "1.0.0", {"index.js": case["input"].encode(),
                                       "ok.js": b"var a = \"8.8.8.8\";\n"})
     doc, section = analyse(data, Ecosystem.NPM, "bad-1.0.0.tgz")
-    validate(doc)
+    StaticRecord.model_validate(doc)
     files = {f["filename"].rsplit("/", 1)[-1]: f for f in doc["results"]["files"]}
     assert "js" not in files["index.js"]  # as OSSF: parsing failed, so no token lists
     assert files["ok.js"]["js"]["string_literals"][0]["value"] == "8.8.8.8"

@@ -1,6 +1,7 @@
 """pkgtrace's public documents as typed models: what report.json, `verify --format json`, the OSV
-export and the HTTP API contain, each field described. Producers build these, consumers read
-them, and schemas/ holds their JSON Schemas (`python -m pkgtrace.api.publish` writes them).
+export and the HTTP API contain, each field described, and OSSF's dynamic and static documents
+field for field (ossf_dynamic, ossf_static). Producers build these, consumers read them, and
+schemas/ holds the JSON Schemas of pkgtrace's own (`python -m pkgtrace.api.publish` writes them).
 
 This package depends on nothing of pkgtrace's machinery but the shared vocabulary (model.py):
 an import-linter contract keeps it so.

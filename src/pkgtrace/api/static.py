@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pkgtrace.api.base import Open, Strict
+from pkgtrace.api.ossf_static import LanguageTokens
 
 STATIC_SECTION_SCHEMA = "pkgtrace-static/1"
 
@@ -115,6 +116,6 @@ class StaticSection(Strict):
     calls: dict[str, int] = Field(description="Calls across all files, most frequent 300.")
     files: list[StaticFile] = Field(description="Per-file facts (capped; see truncated).")
     truncated: dict[str, int] = Field(description="Entries left out per list because of a cap.")
-    tokens: list[dict[str, Any]] = Field(default_factory=list,
+    tokens: list[LanguageTokens] = Field(default_factory=list,
                                          description="Tokens of languages the OSSF document has no field for.")
     timings: StaticTimings | None = Field(None, description="Where the time went.")

@@ -92,7 +92,7 @@ def _record(outcome, store, index: str | None) -> None:
 
 def print_summary(docs: dict) -> None:
     from pkgtrace.api import upgrade_report
-    from pkgtrace.results.ossf_dynamic import DynamicResult
+    from pkgtrace.api.ossf_dynamic import DynamicResult
     report = upgrade_report(docs["report"])
     pkg = report.package
     console.print(f"[bold]{pkg.ecosystem.value}/{pkg.name}@{pkg.version}[/]  sha256 {report.artifact.sha256[:16]}…")

@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from pkgtrace.api.ossf_dynamic import (CommandResult, DNSQueries, DNSResult, DynamicResult,
+                                       FileResult, PackageRef, SocketResult, Status, StraceSummary)
 from pkgtrace.dynamic import worlds as worlds_mod
 from pkgtrace.dynamic import fold, written
 from pkgtrace.dynamic.live import LiveTrace
@@ -24,9 +26,6 @@ from pkgtrace.dynamic.records import RecordError, read_record
 from pkgtrace.dynamic.trace import PhaseTrace, PhaseWindow, Trace
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact
-from pkgtrace.results.ossf_dynamic import (CommandResult, DNSQueries, DNSResult, DynamicResult,
-                                          FileResult, PackageRef, SocketResult, Status,
-                                          StraceSummary)
 from pkgtrace.sandbox import bait as bait_mod
 from pkgtrace.sandbox import image as image_mod
 from pkgtrace.sandbox import layout, persona, trust

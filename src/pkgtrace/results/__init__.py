@@ -1,1 +1,1 @@
-"""Public result schemas (OSSF-compatible documents and the pkgtrace report) and where they are stored."""
+"""Where the public documents (their models are in pkgtrace.api) are stored, indexed and read back."""

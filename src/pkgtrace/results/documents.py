@@ -10,9 +10,9 @@ from typing import Any, Mapping
 from pydantic import ValidationError
 
 from pkgtrace.api import Report, ReportError, upgrade_report
+from pkgtrace.api.ossf_dynamic import DynamicResult
+from pkgtrace.api.ossf_static import StaticRecord
 from pkgtrace.api.read import first_problem
-from pkgtrace.results.ossf_dynamic import DynamicResult
-from pkgtrace.static.schema import StaticRecord
 
 
 class DocumentError(ValueError):

@@ -15,9 +15,12 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from pkgtrace.api.ossf_static import (LANGUAGE_FIELDS, OSSF_LANGUAGE_FIELD, SCHEMA_VERSION,
+                                      LanguageTokens)
 from pkgtrace.api.static import STATIC_SECTION_SCHEMA
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import hooks as hooks_mod
@@ -26,8 +29,6 @@ from pkgtrace.static.facts import FileFacts, facts_for_path
 from pkgtrace.static.magicworker import TypeStream
 from pkgtrace.static.parsing import (DECLARED, IdentifierKind, ParseResult, detect_language,
                                      parse_raw, parser_for)
-from pkgtrace.static.schema import (LANGUAGE_FIELDS, OSSF_LANGUAGE_FIELD, SCHEMA_VERSION,
-                                    created_now, value_counts)
 from pkgtrace.static.signals import FileSignals, entropy, file_signals, levenshtein
 
 Progress = Callable[[str], None]
@@ -244,11 +245,24 @@ def _language_data(pr: ParseResult, cap: int) -> tuple[dict, int, bool]:
     return data, n, truncated
 
 
+def _value_counts(counts: dict[int, int]) -> list[dict] | None:
+    """OSSF's valuecounts JSON: [{"value": v, "count": c}, …] sorted by value; None when empty."""
+    if not counts:
+        return None
+    return [{"value": v, "count": c} for v, c in sorted(counts.items())]
+
+
+def _created_now() -> str:
+    """Now in RFC 3339, UTC, as Go's time.Time marshals (the record's `created`)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def ossf_document(artifact: Artifact, results: list[FileAnalysis],
                   opts: Options = Options()) -> tuple[dict, list[dict]]:
     """OSSF's static record, strictly its schema (OSSF's loader refuses unknown fields), and
-    pkgtrace's extras for the report: the token lists of the languages OSSF does not parse and
-    which files' lists were cut. As OSSF, a JavaScript file that does not parse gets no `js`."""
+    pkgtrace's extras for the report (static.tokens, built as LanguageTokens and holding only
+    what was set): the token lists of the languages OSSF does not parse and which files' lists
+    were cut. As OSSF, a JavaScript file that does not parse gets no `js`."""
     budget = opts.doc_token_budget
     files: list[dict] = []
     extras: list[dict] = []
@@ -256,11 +270,11 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
         f = fa.facts
         entry: dict = {"filename": fa.path, "detected_type": f.detected_type or None,
                        "size": f.size or None, "sha256": f.sha256,
-                       "line_lengths": value_counts(f.line_lengths)}
+                       "line_lengths": _value_counts(f.line_lengths)}
         pr = fa.parse
         if pr is not None and pr.parsed and fa.language in LANGUAGE_FIELDS:
             key = LANGUAGE_FIELDS[fa.language]
-            extra: dict = {"filename": fa.path, "language": key}
+            extra: dict = {}
             if key == OSSF_LANGUAGE_FIELD and pr.syntax_errors:
                 extra["syntax_errors"] = True  # tokens of what parsed, kept out of OSSF's `js`
             if budget > 0:
@@ -274,13 +288,14 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
                 truncated = True
             if truncated:
                 extra["truncated"] = True
-            if len(extra) > 2:
-                extras.append(extra)
+            if extra:
+                extras.append(LanguageTokens(filename=fa.path, language=key, **extra)
+                              .model_dump(exclude_unset=True))
         s = fa.signals
         if s is not None:
             entry.update({
-                "identifier_lengths": value_counts(s.identifier_lengths),
-                "string_lengths": value_counts(s.string_lengths),
+                "identifier_lengths": _value_counts(s.identifier_lengths),
+                "string_lengths": _value_counts(s.string_lengths),
                 "base64_strings": s.base64_strings or None,
                 "hex_strings": s.hex_strings or None,
                 "ip_addresses": s.ip_addresses or None,
@@ -293,7 +308,7 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
         files.append({k: v for k, v in entry.items() if v is not None})
     pkg = artifact.package
     doc = {"schema_version": SCHEMA_VERSION, "ecosystem": pkg.ecosystem.value, "name": pkg.name,
-           "version": pkg.version, "created": created_now(), "results": {"files": files}}
+           "version": pkg.version, "created": _created_now(), "results": {"files": files}}
     return doc, extras
 
 

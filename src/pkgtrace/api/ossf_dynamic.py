@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from pkgtrace.api.base import Strict
 
 SCHEMA_VERSION = "1.0"  # pkgtrace's version of this document; OSSF's own carries none
 
@@ -20,39 +22,35 @@ class Status(str, Enum):
     ERROR_OTHER = "error_other"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
-
-
-class FileResult(_Model):
+class FileResult(Strict):
     Path: str
     Read: bool = False
     Write: bool = False
     Delete: bool = False
 
 
-class SocketResult(_Model):
+class SocketResult(Strict):
     Address: str
     Port: int
     Hostnames: list[str] = Field(default_factory=list)
 
 
-class CommandResult(_Model):
+class CommandResult(Strict):
     Command: list[str]
     Environment: list[str] = Field(default_factory=list)
 
 
-class DNSQueries(_Model):
+class DNSQueries(Strict):
     Hostname: str
     Types: list[str] = Field(default_factory=list)
 
 
-class DNSResult(_Model):
+class DNSResult(Strict):
     Class: str
     Queries: list[DNSQueries] = Field(default_factory=list)
 
 
-class StraceSummary(_Model):
+class StraceSummary(Strict):
     Status: Status
     Stdout: str = ""  # base64 of the phase's last 4 KiB of stdout
     Stderr: str = ""
@@ -62,13 +60,13 @@ class StraceSummary(_Model):
     DNS: list[DNSResult] = Field(default_factory=list)
 
 
-class PackageRef(_Model):
+class PackageRef(Strict):
     Ecosystem: str
     Name: str
     Version: str
 
 
-class DynamicResult(_Model):
+class DynamicResult(Strict):
     Package: PackageRef
     CreatedTimestamp: int
     Analysis: dict[str, StraceSummary]
