@@ -12,8 +12,6 @@ from pydantic import Field
 
 from pkgtrace.api.base import Strict
 
-SCHEMA_VERSION = "1.0"  # pkgtrace's version of this document; OSSF's own carries none
-
 
 class Status(str, Enum):
     COMPLETED = "completed"
