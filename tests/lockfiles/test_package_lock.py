@@ -79,6 +79,9 @@ def test_malformed(deps, tmp_path):
     f.write_text('{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": {"version": 1}\n  }\n}\n')
     e = deps.error(f)
     assert e["line"] == 4 and e["key"] == 'packages["node_modules/a"].version'
+    f.write_text('{\n  "lockfileVersion": 3,\n  "packages": {\n    "packages/app": {"version": 7}\n  }\n}\n')
+    e = deps.error(f)  # a workspace's version too: never written out as a number
+    assert e["line"] == 4 and e["key"] == 'packages["packages/app"].version'
     f.write_text('{\n  "lockfileVersion": 4\n}\n')
     e = deps.error(f)
     assert e["key"] == "lockfileVersion" and e["line"] == 2

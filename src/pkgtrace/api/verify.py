@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from pkgtrace.api.base import SEVERITIES, Strict
 from pkgtrace.api.findings import RecordFinding
+from pkgtrace.model import Ecosystem, Package
 
 VERIFY_SCHEMA = "pkgtrace-verify/1"
+
+# private: from an index that replaces the public registry (pip's --index-url, a Pipfile source):
+# the public dataset cannot say what that index serves under the name, so it is not looked up.
+SourceKind = Literal["registry", "git", "url", "path", "workspace", "private"]
+# Checked as enum/literal in Python, published as the plain strings the schema has always said
+# (an enum field gets no title of its own: ecosystem's is given).
+_AS_STRING = WithJsonSchema({"type": "string"})
 
 
 class ReleaseRecord(Strict):
@@ -31,19 +39,40 @@ class ReleaseRecord(Strict):
 
 
 class DependencyDoc(Strict):
-    ecosystem: str = Field(description="Ecosystem id.")
+    # One release a lockfile pins: what every lockfile parser returns and verify reports. Only a
+    # registry release with a version is looked up; git, URL, path and workspace dependencies are
+    # reported as such. name is the real name of an alias; file may be one the lockfile includes.
+    # Frozen, so hashable. (A docstring would change the published schema.)
+    model_config = ConfigDict(frozen=True)
+
+    ecosystem: Annotated[Ecosystem, _AS_STRING] = Field(title="Ecosystem", description="Ecosystem id.")
     name: str = Field(description="Name, normalised per ecosystem.")
     version: str | None = Field(description="The locked version; null when the lockfile pins none.")
     file: str = Field(description="The lockfile it was read from.")
     line: int | None = Field(None, description="1-based line of its entry, when known.")
     key: str | None = Field(None, description="Where in the lockfile document, when no line is known.")
     direct: bool | None = Field(None, description="A direct dependency; null when the lockfile does not say.")
-    source: str = Field(description="registry, git, url, path, workspace or private.")
+    source: Annotated[SourceKind, _AS_STRING] = Field(description="registry, git, url, path, workspace or private.")
     locator: str | None = Field(None, description="git URL@rev, archive URL, path or non-default index.")
     alias: str | None = Field(None, description="The name the project imports it under, if aliased.")
     dev: bool | None = Field(None, description="Development-only, when the lockfile says so.")
     markers: str | None = Field(None, description="Environment markers / platform, when recorded.")
-    hashes: list[str] = Field(default_factory=list, description="Integrity hashes the lockfile records.")
+    hashes: tuple[str, ...] = Field(default_factory=tuple, description="Integrity hashes the lockfile records.")
+
+    @property
+    def looked_up(self) -> bool:
+        """Whether the dataset can hold this release: a registry release with a known version."""
+        return self.source == "registry" and bool(self.version)
+
+    @property
+    def package(self) -> Package | None:
+        return Package(self.ecosystem, self.name, self.version) if self.looked_up and self.version else None
+
+    @property
+    def where(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return f"{self.file} [{self.key}]" if self.key else self.file
 
 
 class VerifyRowDoc(Strict):

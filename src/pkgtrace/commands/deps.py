@@ -50,7 +50,7 @@ def deps(lockfiles: list[Path] = typer.Argument(..., help="Lockfiles: requiremen
         emit_json({
             "schema_version": DEPS_SCHEMA,
             "lockfiles": [{"file": str(p), "format": fmt, "count": len(found),
-                           "dependencies": [d.to_dict() for d in found]} for p, fmt, found in results],
+                           "dependencies": [d.model_dump(mode="json") for d in found]} for p, fmt, found in results],
             "errors": [{"file": e.file, "line": e.line, "key": e.key, "message": e.message} for e in errors],
             "notes": notes,
         })

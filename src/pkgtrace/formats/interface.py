@@ -12,8 +12,7 @@ from typing import Protocol, Sequence
 
 from pkgtrace.api.base import SEVERITIES
 from pkgtrace.api.findings import RecordFinding as Finding
-from pkgtrace.api.verify import ReleaseRecord
-from pkgtrace.lockfiles.interface import Dependency
+from pkgtrace.api.verify import DependencyDoc, ReleaseRecord
 
 # How bad a label is, for --fail-on and for sorting; "unknown" is not a verdict.
 LABEL_RANK = {"unknown": -1, "benign": 0, "suspicious": 1, "malicious": 2}
@@ -22,7 +21,7 @@ SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 @dataclass(frozen=True)
 class VerifyRow:
-    dependency: Dependency
+    dependency: DependencyDoc
     release: ReleaseRecord | None = None  # None: not in the dataset, or not a registry release
     suppressed: str | None = None         # the suppression's justification, when one applies
 
@@ -43,7 +42,7 @@ class VerifyRow:
         return LABEL_RANK.get(self.status, -1)
 
     def to_dict(self) -> dict:
-        return {"dependency": self.dependency.to_dict(), "status": self.status,
+        return {"dependency": self.dependency.model_dump(mode="json"), "status": self.status,
                 "release": self.release.to_dict() if self.release else None, "suppressed": self.suppressed}
 
 

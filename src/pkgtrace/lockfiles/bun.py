@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, is_default_index, json_lines, load_json
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 _DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -51,7 +52,7 @@ class BunLock:
         head = text[:4096]
         return '"lockfileVersion"' in head and bool(re.search(r'"workspaces"\s*:\s*\{', head))
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         plain = jsonc_to_json(text)
         doc = expect_type(path, load_json(path, plain), dict, "(top level)", 1)
         lines = json_lines(plain)
@@ -65,7 +66,7 @@ class BunLock:
                 for name in ws.get(field) or {}:
                     direct[name] = direct.get(name, True) and field == "devDependencies"
         packages = expect_type(path, doc.get("packages") or {}, dict, "packages", lines.get(("packages",)))
-        deps: list[Dependency] = []
+        deps: list[DependencyDoc] = []
         for install_path, entry in packages.items():
             key, line = fmt_key("packages", install_path), lines.get(("packages", install_path))
             entry = expect_type(path, entry, list, key, line)
@@ -78,7 +79,7 @@ class BunLock:
             # A top-level install path is the name the project imports: an alias's own name.
             top = install_path.count("/") == (1 if install_path.startswith("@") else 0)
             is_direct = top and install_path in direct
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.NPM, name=name, version=version, file=str(path), line=line, key=key,
                 direct=is_direct, source=source, locator=locator,  # type: ignore[arg-type]
                 alias=install_path if top and install_path != name and source == "registry" else None,

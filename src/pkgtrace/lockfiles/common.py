@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.api.verify import DependencyDoc
+from pkgtrace.lockfiles.interface import LockfileError
 
 try:  # the C loader is ~10x faster on large pnpm lockfiles
     _YamlLoader: Any = yaml.CSafeLoader
@@ -300,10 +301,10 @@ def _short(value: Any) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
-def dedupe(deps: Iterable[Dependency]) -> list[Dependency]:
+def dedupe(deps: Iterable[DependencyDoc]) -> list[DependencyDoc]:
     """One entry per release (and source); direct/dev merged: direct if any occurrence is direct,
     a development dependency only if every occurrence is one. The first occurrence's position wins."""
-    merged: dict[tuple, Dependency] = {}
+    merged: dict[tuple, DependencyDoc] = {}
     for d in deps:
         k = (d.ecosystem, d.name, d.version, d.source, d.locator)
         prev = merged.get(k)
@@ -316,14 +317,10 @@ def dedupe(deps: Iterable[Dependency]) -> list[Dependency]:
             True if (prev.dev or d.dev) else None)
         hashes = prev.hashes + tuple(h for h in d.hashes if h not in prev.hashes)
         markers = prev.markers if prev.markers == d.markers else None
-        merged[k] = _replace(prev, direct=direct, dev=dev, hashes=hashes, markers=markers,
-                             alias=prev.alias or d.alias)
+        # model_copy does not validate: every value comes from the two validated occurrences.
+        merged[k] = prev.model_copy(update=dict(direct=direct, dev=dev, hashes=hashes, markers=markers,
+                                                alias=prev.alias or d.alias))
     return sorted(merged.values(), key=lambda d: (d.name.lower(), d.version or "", d.source))
-
-
-def _replace(d: Dependency, **changes: Any) -> Dependency:
-    from dataclasses import replace
-    return replace(d, **changes)
 
 
 def read_sibling(path: Path, name: str, loads: Callable[[str], Any] = json.loads) -> dict | None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, json_lines, load_json,
                                        read_sibling)
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
 # Platform requirements are not packages: php, ext-*, lib-*, composer APIs.
@@ -26,7 +27,7 @@ class ComposerLock:
     def sniff(self, text: str) -> bool:
         return '"content-hash"' in text[:2048] and '"packages"' in text
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = expect_type(path, load_json(path, text), dict, "(top level)", 1)
         lines = json_lines(text)
         if "packages" not in doc:
@@ -52,7 +53,7 @@ class ComposerLock:
                                       lines.get((section, i, "version"), line))
                 source, locator, version_out = _source(pkg, version)
                 sha = (pkg.get("dist") or {}).get("shasum") if isinstance(pkg.get("dist"), dict) else None
-                deps.append(Dependency(
+                deps.append(DependencyDoc(
                     ecosystem=Ecosystem.PACKAGIST, name=name, version=version_out, file=str(path),
                     line=line, key=key, direct=None if roots is None else name in roots,
                     source=source, locator=locator, dev=section == "packages-dev",  # type: ignore[arg-type]

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, load_yaml, note
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.lockfiles.pypi_urls import pypi_source
 from pkgtrace.model import Ecosystem
 
@@ -25,7 +26,7 @@ class CondaLock:
             bool(re.search(r"^version: 1\s*$", text, re.M)) and bool(re.search(r"^package:\s*$", text, re.M))
             and "manager:" in text)
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc, lines = load_yaml(path, text)
         doc = expect_type(path, doc, dict, "(top level)", 1)
         if doc.get("version") != 1:
@@ -46,7 +47,7 @@ class CondaLock:
             source, locator = pypi_source(str(entry.get("url") or ""))
             h = entry.get("hash") if isinstance(entry.get("hash"), dict) else {}
             category = entry.get("category")
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.PYPI, name=normalize_name(Ecosystem.PYPI, name),
                 version=str(entry["version"]) if entry.get("version") is not None else None,
                 file=str(path), line=line, key=key, source=source, locator=locator,  # type: ignore[arg-type]

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, json_lines, load_json, note
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 
@@ -24,7 +25,7 @@ class DenoLock:
         return bool(re.search(r'^\{\s*"version"\s*:\s*"[2-9]"', head)) and (
             '"specifiers"' in text or '"remote"' in text or '"npm"' in text or '"jsr"' in text)
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = expect_type(path, load_json(path, text), dict, "(top level)", 1)
         lines = json_lines(text)
         version = str(doc.get("version", ""))
@@ -50,9 +51,9 @@ class DenoLock:
             name, ver = raw_key[:at], raw_key[at + 1:].split("_", 1)[0]
             entry = npm[raw_key] if isinstance(npm[raw_key], dict) else {}
             integrity = entry.get("integrity")
-            deps.append(Dependency(ecosystem=Ecosystem.NPM, name=name, version=ver, file=str(path), line=line,
-                                   key=key, direct=(name, ver) in direct,
-                                   hashes=(integrity,) if isinstance(integrity, str) else ()))
+            deps.append(DependencyDoc(ecosystem=Ecosystem.NPM, name=name, version=ver, file=str(path), line=line,
+                                      key=key, direct=(name, ver) in direct, source="registry",
+                                      hashes=(integrity,) if isinstance(integrity, str) else ()))
         others = len((doc.get("jsr") or {}) if version in ("4", "5") else
                      ((doc.get("packages") or {}).get("jsr") or {}) if version == "3" else {}) \
             + len(doc.get("remote") or {})

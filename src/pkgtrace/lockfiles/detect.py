@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles import (bun, cargo, composer, conda_lock, deno, gemfile, npm_shrinkwrap,
                                 package_lock, pdm, pipenv, pixi, pnpm, poetry, pylock, requirements, uv,
                                 yarn_berry, yarn_classic)
 from pkgtrace.lockfiles.common import collecting_notes, note, read_text, stop_collecting
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, LockfileParser
+from pkgtrace.lockfiles.interface import LockfileError, LockfileParser
 from pkgtrace.model import Ecosystem
 
 # Order matters for content sniffing: the most specific signatures first, requirements.txt last.
@@ -67,7 +68,7 @@ class Lockfile:
     path: Path
     format: str
     ecosystem: Ecosystem
-    dependencies: list[Dependency]
+    dependencies: list[DependencyDoc]
     notes: tuple[str, ...] = ()  # what was skipped or could not be told, for the reader
 
 
@@ -99,7 +100,7 @@ def _refuse_bun_binary(path: Path) -> None:
         raise LockfileError(path, bun.LOCKB_MESSAGE)
 
 
-def _parse(parser: LockfileParser, path: Path, text: str) -> list[Dependency]:
+def _parse(parser: LockfileParser, path: Path, text: str) -> list[DependencyDoc]:
     try:
         found = parser.parse(path, text)
     except LockfileError:
@@ -114,5 +115,5 @@ def _parse(parser: LockfileParser, path: Path, text: str) -> list[Dependency]:
     return found
 
 
-def parse_lockfile(path: str | Path, fmt: str | None = None) -> list[Dependency]:
+def parse_lockfile(path: str | Path, fmt: str | None = None) -> list[DependencyDoc]:
     return read_lockfile(path, fmt).dependencies

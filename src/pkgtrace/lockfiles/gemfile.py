@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, is_default_index
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 _SOURCES = {"GEM": "registry", "GIT": "git", "PATH": "path", "PLUGIN SOURCE": "url"}
@@ -28,7 +29,7 @@ class GemfileLock:
     def sniff(self, text: str) -> bool:
         return bool(re.search(r"^(GEM|GIT|PATH)\n  remote: ", text, re.M)) and "\nDEPENDENCIES\n" in text
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         specs: list[tuple[str, str, str | None, str, str | None, int]] = []
         direct: set[str] = set()
         section: str | None = None
@@ -74,9 +75,9 @@ class GemfileLock:
                 direct.add(m.group(1))
         if not seen_sections & set(_SOURCES) or "DEPENDENCIES" not in seen_sections:
             raise LockfileError(path, "no GEM/GIT/PATH and DEPENDENCIES sections (is this a Gemfile.lock?)")
-        deps = [Dependency(ecosystem=Ecosystem.RUBYGEMS, name=name, version=version, file=str(path),
-                           line=line, direct=name in direct, source=kind, locator=locator,  # type: ignore[arg-type]
-                           markers=f"platform == {platform!r}" if platform else None)
+        deps = [DependencyDoc(ecosystem=Ecosystem.RUBYGEMS, name=name, version=version, file=str(path),
+                              line=line, direct=name in direct, source=kind, locator=locator,  # type: ignore[arg-type]
+                              markers=f"platform == {platform!r}" if platform else None)
                 for name, version, platform, kind, locator, line in specs]
         return dedupe(deps)
 

@@ -1,4 +1,4 @@
-"""What every lockfile parser returns (`Dependency`), how it fails (`LockfileError`), its shape.
+"""What every lockfile parser returns (`api.verify.DependencyDoc`), how it fails (`LockfileError`), its shape.
 
 A parser turns one lockfile into the exact releases it pins, direct and transitive. Only
 registry dependencies are looked up in the dataset; git, URL, path and workspace dependencies are
@@ -7,56 +7,13 @@ reported as such (there is no registry release to look up), never silently dropp
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from packaging.utils import canonicalize_name
 
-from pkgtrace.model import Ecosystem, Package
-
-# private: from an index that replaces the public registry (pip's --index-url, a Pipfile source):
-# the public dataset cannot say what that index serves under the name, so it is not looked up.
-SourceKind = Literal["registry", "git", "url", "path", "workspace", "private"]
-SOURCE_KINDS: tuple[str, ...] = ("registry", "git", "url", "path", "workspace", "private")
-
-
-@dataclass(frozen=True)
-class Dependency:
-    ecosystem: Ecosystem
-    name: str                  # normalised per ecosystem (see normalize_name); the real name for aliases
-    version: str | None        # the exact locked version; None when the file pins none (unpinned, VCS)
-    file: str                  # the lockfile (or included file) it was read from
-    line: int | None = None    # 1-based line of its entry, when the format lets us know it
-    key: str | None = None     # where in the document: e.g. packages["node_modules/ms"]
-    direct: bool | None = None  # None: the lockfile (and any manifest beside it) does not say
-    source: SourceKind = "registry"
-    locator: str | None = None  # git URL@rev, archive URL, local path; for registry deps a non-default index
-    alias: str | None = None    # npm-style alias the project imports it under (`my-ms` for npm:ms@2.1.2)
-    dev: bool | None = None     # only needed for development, when the lockfile says so
-    markers: str | None = None  # environment markers / platform, when the lockfile records them
-    hashes: tuple[str, ...] = ()
-
-    @property
-    def looked_up(self) -> bool:
-        """Whether the dataset can hold this release: a registry release with a known version."""
-        return self.source == "registry" and bool(self.version)
-
-    @property
-    def package(self) -> Package | None:
-        return Package(self.ecosystem, self.name, self.version) if self.looked_up and self.version else None
-
-    @property
-    def where(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}"
-        return f"{self.file} [{self.key}]" if self.key else self.file
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["ecosystem"] = self.ecosystem.value
-        d["hashes"] = list(self.hashes)
-        return d
+from pkgtrace.api.verify import DependencyDoc
+from pkgtrace.model import Ecosystem
 
 
 class LockfileError(Exception):
@@ -86,7 +43,7 @@ class LockfileParser(Protocol):
     def sniff(self, text: str) -> bool:
         """Whether the content looks like this format (for files named otherwise)."""
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         """Every dependency the file pins, deduplicated; raises LockfileError when malformed."""
 
 

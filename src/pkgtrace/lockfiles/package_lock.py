@@ -11,9 +11,10 @@ import fnmatch
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_index, json_lines,
                                        load_json, read_sibling)
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 _DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -31,7 +32,7 @@ class PackageLock:
     def sniff(self, text: str) -> bool:
         return bool(re.search(r'"lockfileVersion"\s*:\s*[123]\b', text[:4096]))
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = expect_type(path, load_json(path, text), dict, "(top level)", 1)
         lines = json_lines(text)
         version = doc.get("lockfileVersion")
@@ -43,7 +44,7 @@ class PackageLock:
         return dedupe(_parse_v1(path, doc, lines))
 
 
-def _parse_packages(path: Path, doc: dict, lines: dict) -> list[Dependency]:
+def _parse_packages(path: Path, doc: dict, lines: dict) -> list[DependencyDoc]:
     packages = expect_type(path, doc["packages"], dict, "packages", lines.get(("packages",)))
     root = packages.get("") if isinstance(packages.get(""), dict) else {}
     ws = root.get("workspaces")
@@ -73,26 +74,26 @@ def _parse_packages(path: Path, doc: dict, lines: dict) -> list[Dependency]:
         expect_type(path, entry, dict, key, line)
         if entry.get("link"):
             continue  # a symlink to a workspace folder, which has its own entry
+        version = entry.get("version")
+        if version is not None:
+            expect_type(path, version, str, key + ".version", line)
         if _NM not in k and not k.startswith(_NM):
             name = entry.get("name") or k.rsplit("/", 1)[-1]
             # A workspace is direct when a project declares it (through its node_modules link).
             linked = any(isinstance(e, dict) and e.get("link") and e.get("resolved") == k and lk in direct
                          for lk, e in packages.items())
-            deps.append(Dependency(ecosystem=Ecosystem.NPM, name=str(name), version=entry.get("version"),
-                                   file=str(path), line=line, key=key, direct=linked,
-                                   source="workspace" if is_workspace(k) else "path", locator=k))
+            deps.append(DependencyDoc(ecosystem=Ecosystem.NPM, name=str(name), version=version,
+                                      file=str(path), line=line, key=key, direct=linked,
+                                      source="workspace" if is_workspace(k) else "path", locator=k))
             continue
         installed_as = k.rsplit(_NM, 1)[-1]
         if not re.fullmatch(r"(@[^/]+/)?[^/@][^/]*", installed_as):
             raise LockfileError(path, f"cannot read a package name from {k!r}", line=line, key=key)
         real = entry.get("name") or installed_as
-        version = entry.get("version")
-        if version is not None:
-            expect_type(path, version, str, key + ".version", line)
         source, locator, version = _source(entry.get("resolved"), version, str(real))
         if source == "registry" and not version:
             raise LockfileError(path, "no version", line=line, key=key + ".version")
-        deps.append(Dependency(
+        deps.append(DependencyDoc(
             ecosystem=Ecosystem.NPM, name=str(real), version=version, file=str(path), line=line, key=key,
             direct=k in direct, source=source, locator=locator,  # type: ignore[arg-type]
             alias=installed_as if real != installed_as else None, dev=bool(entry.get("dev")),
@@ -100,7 +101,7 @@ def _parse_packages(path: Path, doc: dict, lines: dict) -> list[Dependency]:
     return deps
 
 
-def _parse_v1(path: Path, doc: dict, lines: dict) -> list[Dependency]:
+def _parse_v1(path: Path, doc: dict, lines: dict) -> list[DependencyDoc]:
     manifest = read_sibling(path, "package.json")
     roots: set[str] | None = None
     if manifest is not None:
@@ -108,7 +109,7 @@ def _parse_v1(path: Path, doc: dict, lines: dict) -> list[Dependency]:
         for field in _DEP_FIELDS:
             if isinstance(manifest.get(field), dict):
                 roots.update(manifest[field])
-    deps: list[Dependency] = []
+    deps: list[DependencyDoc] = []
 
     def walk(tree: object, keypath: tuple, top: bool) -> None:
         expect_type(path, tree, dict, fmt_key(*keypath), lines.get(keypath))
@@ -122,7 +123,7 @@ def _parse_v1(path: Path, doc: dict, lines: dict) -> list[Dependency]:
             if m:  # an alias: "my-ms": {"version": "npm:ms@2.1.2"}
                 real, version = m.group(1), m.group(2)
             source, locator, version = _source(entry.get("resolved"), version, real)
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.NPM, name=real, version=version, file=str(path), line=line, key=key,
                 direct=None if roots is None else (top and installed_as in roots), source=source,  # type: ignore[arg-type]
                 locator=locator, alias=installed_as if real != installed_as else None,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_index, json_lines,
                                        load_json, read_sibling_toml)
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
 _SECTIONS = ("default", "develop")  # always first; then named categories, in file order
@@ -26,7 +27,7 @@ class PipfileLock:
     def sniff(self, text: str) -> bool:
         return '"_meta"' in text and '"pipfile-spec"' in text
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = expect_type(path, load_json(path, text), dict, "(top level)", 1)
         if not isinstance(doc.get("_meta"), dict):
             raise LockfileError(path, "no _meta object (is this a Pipfile.lock?)", key="_meta")
@@ -53,7 +54,7 @@ class PipfileLock:
                     source, locator = "private", sources[index]
                 hashes = tuple(h for h in entry.get("hashes", []) if isinstance(h, str))
                 markers = entry.get("markers")
-                deps.append(Dependency(
+                deps.append(DependencyDoc(
                     ecosystem=Ecosystem.PYPI, name=name, version=version, file=str(path), line=line,
                     key=key, direct=None if roots is None else name in roots, source=source,
                     locator=locator, dev=section != "default",

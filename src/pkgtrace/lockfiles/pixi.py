@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, load_yaml, note
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.lockfiles.pypi_urls import pypi_source
 from pkgtrace.model import Ecosystem
 
@@ -25,7 +26,7 @@ class PixiLock:
     def sniff(self, text: str) -> bool:
         return bool(re.match(r"version:\s*\d+\s*\nenvironments:", text)) and "\npackages:" in text
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc, lines = load_yaml(path, text)
         doc = expect_type(path, doc, dict, "(top level)", 1)
         version = doc.get("version")
@@ -48,7 +49,7 @@ class PixiLock:
             source, locator = pypi_source(url)
             version_ = entry.get("version")
             sha = entry.get("sha256")
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.PYPI, name=normalize_name(Ecosystem.PYPI, name),
                 version=str(version_) if version_ is not None else None, file=str(path), line=line, key=key,
                 source=source, locator=locator,  # type: ignore[arg-type]

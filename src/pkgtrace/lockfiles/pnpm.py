@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_index,
                                        load_yaml_documents)
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 _DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies",
@@ -32,16 +33,16 @@ class PnpmLock:
         return bool(re.search(r"^lockfileVersion:\s*'?\d", text, re.M)) and (
             "importers:" in text or "packages:" in text or "specifiers:" in text)
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         docs = [(d, ln) for d, ln in load_yaml_documents(path, text) if d is not None]
         if not docs:
             raise LockfileError(path, "no YAML document in the file")
-        deps: list[Dependency] = []
+        deps: list[DependencyDoc] = []
         for doc, lines in docs:
             deps.extend(self._document(path, doc, lines))
         return dedupe(deps)
 
-    def _document(self, path: Path, doc: object, lines: dict) -> list[Dependency]:
+    def _document(self, path: Path, doc: object, lines: dict) -> list[DependencyDoc]:
         doc = expect_type(path, doc, dict, "(top level)", 1)
         raw_version = doc.get("lockfileVersion")
         try:
@@ -57,7 +58,7 @@ class PnpmLock:
         if not isinstance(importers, dict):  # a single project (v5): its fields are at the top level
             importers = {".": doc}
         direct: set[tuple[str, str]] = set()
-        deps: list[Dependency] = []
+        deps: list[DependencyDoc] = []
         for imp, proj in importers.items():
             if not isinstance(proj, dict):
                 continue
@@ -72,7 +73,7 @@ class PnpmLock:
                         continue
                     ref = str(ref)
                     if ref.startswith("link:"):  # a workspace project (or a linked folder)
-                        deps.append(Dependency(
+                        deps.append(DependencyDoc(
                             ecosystem=Ecosystem.NPM, name=str(dep), version=None, file=str(path),
                             line=lines.get(base + (dep,)), key=fmt_key(*base, dep), direct=True,
                             source="workspace", locator=ref[5:]))
@@ -87,7 +88,7 @@ class PnpmLock:
             source, locator = _source(entry.get("resolution"), str(raw_key), name)
             integrity = (entry.get("resolution") or {}).get("integrity") if isinstance(entry.get("resolution"), dict) else None
             dev = entry.get("dev")
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.NPM, name=name,
                 # a non-registry key "version" is its URL or path, not a version
                 version=version if (source == "registry" or entry.get("version") is not None) else None,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import (dedupe, expect_type, fmt_key, is_default_index, load_toml,
                                        read_sibling_toml, table_array_lines)
-from pkgtrace.lockfiles.interface import Dependency, normalize_name
+from pkgtrace.lockfiles.interface import normalize_name
 from pkgtrace.model import Ecosystem
 
 
@@ -26,7 +27,7 @@ class PoetryLock:
             "[metadata]" in text and bool(re.search(r'^(lock-version|content-hash)\s*=', text, re.M))
             and "[[package]]" in text and "python-versions" in text)
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = load_toml(path, text)
         packages = expect_type(path, doc.get("package", []), list, "package")
         lines = table_array_lines(text, "package")
@@ -52,7 +53,7 @@ class PoetryLock:
             files = pkg.get("files", [])
             hashes = tuple(f["hash"] for f in files if isinstance(f, dict) and isinstance(f.get("hash"), str)) \
                 if isinstance(files, list) else ()
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.PYPI, name=name, version=version, file=str(path), line=line, key=key,
                 direct=None if roots is None else name in roots, source=source, locator=locator,
                 dev=dev, markers=markers if isinstance(markers, str) else None, hashes=hashes))

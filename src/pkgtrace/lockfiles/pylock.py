@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, is_default_index, load_toml, table_array_lines
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
 _NAME = re.compile(r"^pylock\.([^.]+\.)?toml$", re.I)
@@ -26,7 +27,7 @@ class PyLock:
         return bool(re.search(r'^lock-version\s*=\s*"1\.', text, re.M)) and bool(
             re.search(r"^(\[\[packages\]\]|packages\s*=)", text, re.M))
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = load_toml(path, text)
         lv = doc.get("lock-version")
         expect_type(path, lv, str, "lock-version")
@@ -46,7 +47,7 @@ class PyLock:
                 expect_type(path, version, str, key + ".version", line)
             source, locator = _source(path, pkg, key, line)
             marker = pkg.get("marker")
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.PYPI, name=normalize_name(Ecosystem.PYPI, name), version=version,
                 file=str(path), line=line, key=key, source=source, locator=locator,
                 markers=marker if isinstance(marker, str) else None, hashes=_hashes(pkg)))

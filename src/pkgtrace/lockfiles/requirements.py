@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,8 +13,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename,
                              parse_wheel_filename)
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, is_default_index, note, read_text
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -47,8 +47,8 @@ class RequirementsTxt:
                   or ln.startswith(("--hash", "-r ", "-e ", "--requirement", "--index-url"))]
         return len(pinned) >= max(1, len(lines) // 2)
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
-        deps: list[Dependency] = []
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
+        deps: list[DependencyDoc] = []
         _parse_file(path, text, deps, seen={path.resolve()}, depth=0)
         return dedupe(deps)
 
@@ -131,7 +131,7 @@ def _index_of(path: Path, lines: list[tuple[int, str, list[str]]]) -> str | None
     return index
 
 
-def _parse_file(path: Path, text: str, deps: list[Dependency], *, seen: set[Path], depth: int) -> None:
+def _parse_file(path: Path, text: str, deps: list[DependencyDoc], *, seen: set[Path], depth: int) -> None:
     annotated = "# via" in text
     lines = _logical_lines(text)
     private = _index_of(path, lines)
@@ -183,7 +183,7 @@ def _parse_file(path: Path, text: str, deps: list[Dependency], *, seen: set[Path
         if dep is None:
             continue
         if private and dep.source == "registry":
-            dep = replace(dep, source="private", locator=private)
+            dep = dep.model_copy(update={"source": "private", "locator": private})
         deps.append(dep)
 
 
@@ -198,7 +198,7 @@ def _option_value(tokens: list[str], path: Path, lineno: int) -> str:
     return tokens[1]
 
 
-def _include(path: Path, target: str, lineno: int, deps: list[Dependency], *, seen: set[Path],
+def _include(path: Path, target: str, lineno: int, deps: list[DependencyDoc], *, seen: set[Path],
              depth: int) -> None:
     if _URL.match(target):
         raise LockfileError(path, f"-r {target}: remote requirement files are not read", line=lineno)
@@ -233,7 +233,7 @@ def _hashes(rest: list[str], path: Path, lineno: int) -> tuple[str, ...]:
 
 
 def _dependency(path: Path, lineno: int, spec: str, hashes: tuple[str, ...], direct: bool | None,
-                editable: bool) -> Dependency | None:
+                editable: bool) -> DependencyDoc | None:
     """The line's dependency; None for a URL or path that names no package (noted, skipped:
     pip would build it to learn its name, which a lockfile reader cannot do)."""
     base = dict(ecosystem=Ecosystem.PYPI, file=str(path), line=lineno, direct=direct, hashes=hashes)
@@ -244,7 +244,7 @@ def _dependency(path: Path, lineno: int, spec: str, hashes: tuple[str, ...], dir
                  "add #egg=NAME or write NAME @ URL to have it listed)", lineno)
             return None
         name, version, source, locator = found
-        return Dependency(name=name, version=version, source=source, locator=locator, **base)
+        return DependencyDoc(name=name, version=version, source=source, locator=locator, **base)
     try:
         req = Requirement(spec)
     except InvalidRequirement as e:
@@ -253,10 +253,10 @@ def _dependency(path: Path, lineno: int, spec: str, hashes: tuple[str, ...], dir
     markers = str(req.marker) if req.marker else None
     if req.url:
         _, version, source, locator = _from_location(req.url, path, lineno, name=name)  # type: ignore[misc]
-        return Dependency(name=name, version=version, source=source, locator=locator, markers=markers, **base)
+        return DependencyDoc(name=name, version=version, source=source, locator=locator, markers=markers, **base)
     if editable:
         raise LockfileError(path, f"-e needs a path or VCS URL, not {spec!r}", line=lineno)
-    return Dependency(name=name, version=_pinned(req), markers=markers, **base)
+    return DependencyDoc(name=name, version=_pinned(req), source="registry", markers=markers, **base)
 
 
 def _pinned(req: Requirement) -> str | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, is_default_index, load_toml, table_array_lines
-from pkgtrace.lockfiles.interface import Dependency, LockfileError, normalize_name
+from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
 class UvLock:
@@ -23,7 +24,7 @@ class UvLock:
             bool(re.search(r"^source\s*=\s*\{\s*(registry|editable|virtual|git|url|path|directory)\s*=",
                            text, re.M))
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc = load_toml(path, text)
         version = doc.get("version")
         if not isinstance(version, int):
@@ -71,7 +72,7 @@ class UvLock:
             if markers and all(markers):
                 uniq = sorted(set(markers))  # type: ignore[arg-type]
                 marker = uniq[0] if len(uniq) == 1 else " or ".join(f"({m})" for m in uniq)
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.PYPI, name=name, version=ver, file=str(path), line=line, key=key,
                 direct=None if not workspace else is_direct,
                 source=kind, locator=locator, markers=marker, hashes=_hashes(pkg)))  # type: ignore[arg-type]

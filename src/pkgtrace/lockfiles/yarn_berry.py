@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, expect_type, fmt_key, load_yaml
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 _RESOLUTION = re.compile(r"^((?:@[^/@]+/)?[^/@]+)@(.+)$")
@@ -25,7 +26,7 @@ class YarnBerry:
     def sniff(self, text: str) -> bool:
         return bool(re.search(r"^__metadata:\s*$", text, re.M))
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         doc, lines = load_yaml(path, text)
         doc = expect_type(path, doc, dict, "(top level)", 1)
         if not isinstance(doc.get("__metadata"), dict):
@@ -68,7 +69,7 @@ class YarnBerry:
             at = installed_as.find("@", 1)
             installed_as = installed_as[:at] if at > 0 else installed_as
             checksum = entry.get("checksum")
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.NPM, name=name, version=version, file=str(path), line=line, key=key,
                 direct=i in direct, source=source, locator=locator,  # type: ignore[arg-type]
                 alias=installed_as if installed_as != name else None,

@@ -8,8 +8,9 @@ import json
 import re
 from pathlib import Path
 
+from pkgtrace.api.verify import DependencyDoc
 from pkgtrace.lockfiles.common import dedupe, fmt_key, is_default_index, read_sibling
-from pkgtrace.lockfiles.interface import Dependency, LockfileError
+from pkgtrace.lockfiles.interface import LockfileError
 from pkgtrace.model import Ecosystem
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|,|:|\s+|[^\s,:"]+')
@@ -26,7 +27,7 @@ class YarnClassic:
     def sniff(self, text: str) -> bool:
         return "# yarn lockfile v1" in text[:500]
 
-    def parse(self, path: Path, text: str) -> list[Dependency]:
+    def parse(self, path: Path, text: str) -> list[DependencyDoc]:
         if "__metadata:" in text and "# yarn lockfile v1" not in text[:500]:
             raise LockfileError(path, "this is a Yarn berry lockfile, not Yarn classic")
         entries = parse_entries(path, text)
@@ -45,7 +46,7 @@ class YarnClassic:
             resolved = fields.get("resolved")
             source, locator = _source(rng, resolved if isinstance(resolved, str) else None, real)
             integrity = fields.get("integrity")
-            deps.append(Dependency(
+            deps.append(DependencyDoc(
                 ecosystem=Ecosystem.NPM, name=real, version=version, file=str(path), line=line, key=key,
                 direct=None if declared is None else any(k in declared for k in keys),
                 source=source, locator=locator,  # type: ignore[arg-type]
