@@ -148,8 +148,10 @@ def _source(resolved: object, version: str | None, name: str) -> tuple[str, str 
         return "path", spec, semver
     if loc and re.match(r"^https?://", loc):
         # A registry tarball is .../NAME/-/BASENAME-VERSION.tgz; any other URL is a URL dependency.
-        base = name.rsplit("/", 1)[-1]
-        if re.search(r"/-/" + re.escape(base) + r"-[^/]+\.tgz$", loc):
+        # (string tests, not a pattern per name: a big lockfile's names overflow re's cache)
+        base, last = name.rsplit("/", 1)[-1], loc.rsplit("/-/", 1)[-1]
+        if "/-/" in loc and "/" not in last and last.startswith(base + "-") and last.endswith(".tgz") \
+                and len(last) > len(base) + 5:
             host = re.sub(r"^https?://([^/]+)/.*$", r"\1", loc)
             return "registry", (None if is_default_index(host) else loc), version
         return "url", loc, semver
