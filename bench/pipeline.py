@@ -54,7 +54,7 @@ PYPI = ["six", "idna", "packaging", "attrs", "certifi", "urllib3", "click", "col
 NPM = ["ms", "is-number", "left-pad", "debug", "semver", "minimist", "commander", "uuid", "kleur", "picocolors",
        "escape-string-regexp", "has-flag", "supports-color", "ansi-styles", "chalk"]
 
-PKGTRACE = [sys.executable, "-m", "pkgtrace.cli"]
+PKGTRACE = [sys.executable, "-m", "pkgtrace"]
 
 
 def pick(n: int) -> list[Package]:

@@ -265,7 +265,7 @@ def time_cli(cmd: list[str], p: Path, label: str, env: dict | None = None) -> Ti
 
 
 def pkgtrace_cli_cmd() -> list[str] | None:
-    cmd = [sys.executable, "-m", "pkgtrace.cli"]
+    cmd = [sys.executable, "-m", "pkgtrace"]
     r = subprocess.run(cmd + ["static", "--help"], capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     if r.returncode != 0:

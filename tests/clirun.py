@@ -12,7 +12,7 @@ import sys
 
 def run_cli(*args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
     """`pkgtrace ARGS…` in a child process, exactly as a user would run it."""
-    proc = subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True,
                           text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"pkgtrace {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")

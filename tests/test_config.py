@@ -37,7 +37,7 @@ def test_data_dir_flag_moves_everything(tmp_path):
         {"package": {"ecosystem": "npm", "name": "evil"}, "versions": ["1.0.0"]}]}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PKGTRACE_")}
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "--data-dir", str(tmp_path / "mine"), "osv",
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "--data-dir", str(tmp_path / "mine"), "osv",
                         "import", str(rec)], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "mine" / "state" / "index.db").is_file()

@@ -14,7 +14,3 @@ from pkgtrace.commands import deps as _deps  # noqa: F401
 from pkgtrace.commands import diff as _diff, osv as _osv, verify as _verify  # noqa: F401,E401
 from pkgtrace.commands import serve as _serve  # noqa: F401
 from pkgtrace.commands import eval as _eval  # noqa: F401
-
-
-if __name__ == "__main__":
-    main()

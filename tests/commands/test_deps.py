@@ -11,7 +11,7 @@ LOCKS = Path(__file__).resolve().parent.parent / "fixtures" / "lockfiles"
 
 
 def pkgtrace(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True,
                           timeout=120)
 
 

@@ -15,7 +15,7 @@ def test_sandbox_that_cannot_start_exits_3_not_1(tmp_path):
     artifact = behaviour_pypi(tmp_path)
     # No mmdebstrap or runsc on PATH and an empty image cache: the sandbox cannot be had.
     env = {**os.environ, "PATH": str(tmp_path / "nothing"), "PKGTRACE_CACHE": str(tmp_path / "cache")}
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "analyze", "pypi", "--local",
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "analyze", "pypi", "--local",
                         str(artifact), "--mode", "dynamic", "--results", str(tmp_path / "r")],
                        capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode == 3, p.stderr

@@ -13,7 +13,7 @@ def test_gc_removes_only_stale_images(tmp_path):
     (images / "0123456789abcdef" / "rootfs").mkdir(parents=True)
     (images / recipe_key() / "rootfs").mkdir(parents=True)
     env = {**os.environ, "PKGTRACE_CACHE": str(tmp_path / "cache"), "PKGTRACE_RUNS": str(tmp_path / "runs")}
-    r = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "sandbox", "gc", "--json"], env=env,
+    r = subprocess.run([sys.executable, "-m", "pkgtrace", "sandbox", "gc", "--json"], env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "image 0123456789abcdef" in json.loads(r.stdout)["removed"]
@@ -30,7 +30,7 @@ def test_gc_removes_static_scratch_of_dead_processes_only(tmp_path):
     live.mkdir()
     env = {**os.environ, "PKGTRACE_SCRATCH": str(tmp_path), "PKGTRACE_CACHE": str(tmp_path / "cache"),
            "PKGTRACE_RUNS": str(tmp_path / "runs")}
-    r = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "sandbox", "gc", "--json"], env=env,
+    r = subprocess.run([sys.executable, "-m", "pkgtrace", "sandbox", "gc", "--json"], env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert str(stale) in json.loads(r.stdout)["removed"]

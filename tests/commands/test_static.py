@@ -175,7 +175,7 @@ def test_gem_whose_metadata_is_a_gzip_bomb(tmp_path):
     gem.write_bytes(tar_bytes(members, compress=""))
     out = tmp_path / "out.json"
     with out.open("wb") as fh:
-        child = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "analyze", "rubygems",
+        child = subprocess.Popen([sys.executable, "-m", "pkgtrace", "analyze", "rubygems",
                                   "--local", str(gem), "--mode", "static", "--json",
                                   "--results", str(tmp_path / "r")], stdout=fh,
                                  stderr=subprocess.DEVNULL)

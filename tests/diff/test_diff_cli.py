@@ -13,7 +13,7 @@ from diff.recorded import NAME, recorded_store
 
 
 def pkgtrace(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.sandbox
 
 
 def run_cli_json(*args: str) -> dict:
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args, "--json"], capture_output=True, text=True,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", *args, "--json"], capture_output=True, text=True,
                        timeout=600)
     assert p.returncode == 0, p.stderr[-3000:]
     return json.loads(p.stdout)

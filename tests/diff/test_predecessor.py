@@ -56,7 +56,7 @@ def test_the_worker_keeps_the_diff_in_every_new_report(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
 
     def run(*args: str) -> None:
-        p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], env=env, capture_output=True, text=True,
+        p = subprocess.run([sys.executable, "-m", "pkgtrace", *args], env=env, capture_output=True, text=True,
                            timeout=120)
         assert p.returncode == 0, p.stderr
 

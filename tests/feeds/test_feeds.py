@@ -297,7 +297,7 @@ def test_feeds_command_once(registry, index_url, tmp_path):
     import os
     registry.add_pypi_release("clipkg", "0.1")
     env = dict(os.environ, **registry.env())
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "feeds", "--feed", "pypi", "--feed-start", "pypi=0",
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "feeds", "--feed", "pypi", "--feed-start", "pypi=0",
                         "--once", "--index", index_url, "--json"], capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0, p.stderr
     import json
@@ -306,10 +306,10 @@ def test_feeds_command_once(registry, index_url, tmp_path):
     assert recorded(open_index(index_url)) == [("pypi", "clipkg", "0.1")]
     # A feed that cannot be reached: exit 3, the error is in status.
     registry.fault("/pypi", *["500"] * 4 * ATTEMPTS)
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "feeds", "--feed", "pypi", "--once",
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "feeds", "--feed", "pypi", "--once",
                         "--index", index_url], capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 3
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "status", "--index", index_url,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "status", "--index", index_url,
                         "--queue", f"sqlite:///{tmp_path / 'q.db'}", "--json"], capture_output=True, text=True,
                        env=env, timeout=60)
     feed = json.loads(p.stdout)["feeds"][0]

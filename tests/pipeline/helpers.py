@@ -14,7 +14,7 @@ from pkgtrace.results.index import models as m
 
 
 def pkgtrace(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pkgtrace.cli", *args]
+    return [sys.executable, "-m", "pkgtrace", *args]
 
 
 def start_worker(env: dict, queue: str, index: str, results: str, *extra: str, log: Path | None = None,

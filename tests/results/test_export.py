@@ -33,7 +33,7 @@ def _dataset(tmp_path, n=3):
 def test_parquet_export_cli(tmp_path):
     idx_url, _ = _dataset(tmp_path)
     out = tmp_path / "parquet"
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "export", "parquet", str(out), "--index", idx_url,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "export", "parquet", str(out), "--index", idx_url,
                         "--json"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)["rows"]
@@ -75,7 +75,7 @@ def test_bigquery_loader_builds_tables_and_jobs():
 def test_bigquery_files_for_bq_load(tmp_path):
     _, results = _dataset(tmp_path, n=2)
     out = tmp_path / "bq"
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "export", "bigquery", "--files", str(out),
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "export", "bigquery", "--files", str(out),
                         "--results", results, "--json"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["rows"] == {"analysis": 2, "static_analysis": 2}
@@ -86,7 +86,7 @@ def test_bigquery_files_for_bq_load(tmp_path):
 def test_reindex_rebuilds_dataset_from_store(tmp_path):
     _, results = _dataset(tmp_path, n=3)
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "export", "reindex", "--results", results,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "export", "reindex", "--results", results,
                         "--index", fresh, "--json"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout) == {"loaded": 3, "failed": 0}

@@ -133,7 +133,7 @@ def test_analyze_writes_loader_ready_documents_and_records_the_release(tmp_path)
         "tool.py": b"import os\nhost = '8.8.8.8'\n"})
     work = tmp_path / "elsewhere"
     work.mkdir()
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "analyze", "npm", "--local", str(tgz),
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "analyze", "npm", "--local", str(tgz),
                         "--mode", "static"], capture_output=True, text=True, timeout=300, env=env, cwd=work)
     assert p.returncode == 0, p.stderr
     assert not list(work.iterdir())  # nothing written where the command ran
@@ -158,7 +158,7 @@ def test_analyze_writes_loader_ready_documents_and_records_the_release(tmp_path)
         "": {"name": "app", "dependencies": {"left-pad": "1.3.0"}},
         "node_modules/left-pad": {"version": "1.3.0",
                                   "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz"}}}))
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--json"],
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(lock), "--json"],
                        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     (row,) = json.loads(p.stdout)["results"]

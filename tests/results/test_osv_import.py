@@ -16,7 +16,7 @@ from verify.dataset import NPM_LOCK, PIP_LOCK, build
 def pkgtrace(*args: str, data: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PKGTRACE_INDEX", "PKGTRACE_STATE")}
     env["PKGTRACE_DATA"] = str(data)
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True,
                           timeout=300, env=env)
 
 

@@ -60,7 +60,7 @@ RSS_BOUND = 1 << 30
 
 def _analyze_watching_memory(*args: str, timeout: float) -> tuple[dict, int]:
     """`pkgtrace analyze …` as a user runs it; returns its JSON and its peak RSS (VmHWM)."""
-    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", *args, "--json"],
+    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace", *args, "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
 

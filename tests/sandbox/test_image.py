@@ -22,7 +22,7 @@ def _run(tmp_path, *args):
     (bin_dir / "mmdebstrap").chmod(0o755)
     env = {**os.environ, "PKGTRACE_CACHE": str(tmp_path / "cache"),
            "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", "sandbox", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "pkgtrace", "sandbox", *args], env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -21,7 +21,7 @@ def test_sigterm_mid_phase_cleans_up_everything(tmp_path):
                                 "import time\ntime.sleep(600)")
     runs = tmp_path / "runs"
     env = {**os.environ, "PKGTRACE_RUNS": str(runs)}
-    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "analyze", "pypi", "--local", str(artifact),
+    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace", "analyze", "pypi", "--local", str(artifact),
                              "--mode", "dynamic", "--results", str(tmp_path / "results")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
@@ -43,7 +43,7 @@ def test_sigterm_mid_phase_cleans_up_everything(tmp_path):
         state = subprocess.run(["runsc", f"--root={runs / 'runsc-state'}", "list"], capture_output=True,
                                text=True).stdout
     finally:  # if the fix regresses, do not leave its sandbox running on the test machine
-        subprocess.run([sys.executable, "-m", "pkgtrace.cli", "sandbox", "gc"], env=env, capture_output=True)
+        subprocess.run([sys.executable, "-m", "pkgtrace", "sandbox", "gc"], env=env, capture_output=True)
     assert code == 143, proc.stderr.read()[-2000:]
     assert not left and not left_ns
     assert "pkt" not in state

@@ -140,7 +140,7 @@ def test_disk_limit_fires_and_the_host_disk_barely_moves(tmp_path):
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        proc = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "analyze", "pypi", "--local", str(artifact),
+        proc = subprocess.run([sys.executable, "-m", "pkgtrace", "analyze", "pypi", "--local", str(artifact),
                                "--mode", "dynamic", "--results", str(tmp_path / "results"), "--timeout", "120",
                                "--disk", "256", "--json"], env={**os.environ, "PKGTRACE_RUNS": str(runs)},
                               capture_output=True, text=True, timeout=600)

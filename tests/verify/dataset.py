@@ -76,7 +76,7 @@ def ms_row_with_suppression(dataset: list[str], digest: str, tmp: Path) -> dict:
     entry accepting ms 2.1.2's OBFUSCATED finding by content hash DIGEST: that release's row."""
     sup = tmp / "suppressions.yaml"
     sup.write_text(f"- {{package: npm/ms@2.1.2, rule: {OBFUSCATED['rule']}, hash: '{digest}', reason: reviewed decoder}}\n")
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(NPM_LOCK), *dataset, "--json",
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(NPM_LOCK), *dataset, "--json",
                         "--suppressions", str(sup)], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     return next(r for r in json.loads(p.stdout)["results"]

@@ -37,13 +37,13 @@ def test_missing_releases_are_analysed_and_waited_for(tmp_path):
                     {"is-odd": "3.0.1", "evil-helper": "1.0.0", "left-pad": "1.3.0", "missing-thing": "0.0.1"})
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
     services = ["--queue", queue, "--index", index]
-    procs = [subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "scheduler", *services], env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "pkgtrace", "scheduler", *services], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-             subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "worker", "-j", "1", "--mode", "static",
+             subprocess.Popen([sys.executable, "-m", "pkgtrace", "worker", "-j", "1", "--mode", "static",
                                "--analyzer", "verify.verify_analyzers:analyze", "--results", str(results),
                                *services], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
-        p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--index", index,
+        p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(lock), "--index", index,
                             "--analyze-missing", "--wait-timeout", "90", "--fail-on", "malicious", "--json"],
                            capture_output=True, text=True, timeout=180, env=env)
     finally:
@@ -73,7 +73,7 @@ def test_missing_releases_are_analysed_and_waited_for(tmp_path):
 def test_analyze_missing_times_out_without_a_pipeline(tmp_path):
     index, _ = build(tmp_path, {})
     lock = lockfile(tmp_path / "package-lock.json", {"left-pad": "1.3.0"})
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--index", index,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(lock), "--index", index,
                         "--analyze-missing", "--wait-timeout", "2", "--fail-on", "malicious"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr  # nothing flagged; the release is reported as unknown
@@ -89,22 +89,22 @@ def test_a_server_analyses_what_it_lacks(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
     port = free_port()
     services = ["--queue", queue, "--index", index]
-    procs = [subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "serve", "--port", str(port), "--results",
+    procs = [subprocess.Popen([sys.executable, "-m", "pkgtrace", "serve", "--port", str(port), "--results",
                                str(results), "--token", "s3cret", "--uploads-dir", str(tmp_path / "up"),
                                "--log-level", "warning", *services], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-             subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "scheduler", *services], env=env,
+             subprocess.Popen([sys.executable, "-m", "pkgtrace", "scheduler", *services], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-             subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "worker", "-j", "1", "--mode", "static",
+             subprocess.Popen([sys.executable, "-m", "pkgtrace", "worker", "-j", "1", "--mode", "static",
                                "--analyzer", "verify.verify_analyzers:analyze", "--results", str(results),
                                *services], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     url = f"http://127.0.0.1:{port}"
     try:
         wait_port(port, 60, procs[0])
-        no_token = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--server", url,
+        no_token = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(lock), "--server", url,
                                    "--analyze-missing"], capture_output=True, text=True, timeout=60,
                                   env={k: v for k, v in env.items() if k != "PKGTRACE_API_TOKEN"})
-        p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--server", url, "--token",
+        p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(lock), "--server", url, "--token",
                             "s3cret", "--analyze-missing", "--wait-timeout", "90", "--fail-on", "malicious", "--json"],
                            capture_output=True, text=True, timeout=180, env=env)
     finally:

@@ -17,7 +17,7 @@ from verify.dataset import LOCKS, NPM_LOCK, PIP_LOCK
 def pkgtrace(*args: str, data: Path, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PKGTRACE_INDEX", "PKGTRACE_STATE", "PKGTRACE_RESULTS")}
     env["PKGTRACE_DATA"] = str(data)
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True,
                           timeout=300, cwd=cwd, env=env)
 
 

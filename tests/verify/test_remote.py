@@ -16,7 +16,7 @@ from verify.dataset import NPM_LOCK, OBFUSCATED, PIP_LOCK, build, documents, ms_
 
 
 def pkgtrace(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def served(tmp_path_factory):
     index, results = build(root)
     port = free_port()
     log = open(root / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "serve", "--port", str(port), "--index", index,
+    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace", "serve", "--port", str(port), "--index", index,
                              "--results", str(results), "--queue", f"sqlite:///{root / 'queue.db'}",
                              "--uploads-dir", str(root / "uploads"), "--log-level", "warning"],
                             stdout=log, stderr=log)

@@ -20,7 +20,7 @@ SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_
 
 
 def pkgtrace(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True,
                           timeout=120, cwd=cwd)
 
 
@@ -168,7 +168,7 @@ def test_usage_and_infrastructure_errors(index, tmp_path):
     # tests/verify/test_first_run.py), and nothing is created, here or in the data folder
     env = {k: v for k, v in os.environ.items() if not k.startswith("PKGTRACE_")}
     env["PKGTRACE_DATA"] = str(tmp_path / "data")
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(NPM_LOCK)], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(NPM_LOCK)], capture_output=True,
                        text=True, timeout=60, cwd=tmp_path, env=env)
     assert p.returncode == 0 and "no analyses yet" in p.stderr
     assert not (tmp_path / "pkgtrace-state").exists() and not (tmp_path / "data").exists()

@@ -22,7 +22,7 @@ SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_
 
 
 def pkgtrace(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True,
                           timeout=120, cwd=cwd)
 
 

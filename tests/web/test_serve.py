@@ -17,7 +17,7 @@ from webtest_support import TOKEN, free_port
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkgtrace.cli", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "pkgtrace", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> httpx.Response:
@@ -43,7 +43,7 @@ def stop(proc: subprocess.Popen) -> int:
 
 def test_serve_serves_the_dataset(settings, tmp_path):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "pkgtrace", "serve", "--port", str(port),
                              "--index", settings.index_url, "--results", settings.results_url,
                              "--queue", settings.queue_url, "--token", TOKEN,
                              "--uploads-dir", str(tmp_path / "up"), "--log-level", "warning"],
@@ -84,7 +84,7 @@ def test_up_serves_the_web_too(tmp_path):
                    PKGTRACE_RESULTS=str(tmp_path / "results"), PKGTRACE_API_TOKENS=TOKEN)
         for k in ("PKGTRACE_QUEUE", "PKGTRACE_INDEX", "PKGTRACE_NOTIFY"):
             env.pop(k, None)
-        proc = subprocess.Popen([sys.executable, "-m", "pkgtrace.cli", "up", "--feed", "pypi", "--mode", "static",
+        proc = subprocess.Popen([sys.executable, "-m", "pkgtrace", "up", "--feed", "pypi", "--mode", "static",
                                  "-j", "1", "--interval", "1", "--grace", "1", "--web-port", str(port), "--quiet"],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

@@ -11,7 +11,7 @@ import sys
 def test_verify_cli_against_a_running_server(live_server, tmp_path):
     lock = tmp_path / "requirements.txt"
     lock.write_text("evil-pkg==1.0.0\nrequests==2.32.3\n")
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(lock), "--server", live_server,
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(lock), "--server", live_server,
                         "--json", "--fail-on", "malicious"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 1, p.stderr  # a malicious dependency: --fail-on matched
     doc = json.loads(p.stdout)
@@ -20,7 +20,7 @@ def test_verify_cli_against_a_running_server(live_server, tmp_path):
     ok = tmp_path / "ok" / "requirements.txt"
     ok.parent.mkdir()
     ok.write_text("evil-pkg==0.9.0\n")
-    p = subprocess.run([sys.executable, "-m", "pkgtrace.cli", "verify", str(ok), "--server", live_server, "--json",
+    p = subprocess.run([sys.executable, "-m", "pkgtrace", "verify", str(ok), "--server", live_server, "--json",
                         "--fail-on", "suspicious"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "benign" in p.stdout
