@@ -119,6 +119,10 @@ def test_embedded_up_from_feed_to_dataset(registry, tmp_path):
         assert store.get(Package(Ecosystem.PYPI, "alpha", "1.0"), "static")["name"] == "alpha"
         assert sorted((e["event"], e["name"]) for e in hook.events) == [
             ("analysis.completed", "@scope/gamma"), ("analysis.completed", "alpha"), ("analysis.completed", "beta")]
+        # ... with the verdict, read from the stored report
+        verdicts = {e["name"]: (e["label"], e["score"]) for e in hook.events}
+        assert verdicts["@scope/gamma"][0] == "benign" and verdicts["alpha"][0] != "benign", verdicts
+        assert all(isinstance(score, (int, float)) for _label, score in verdicts.values()), verdicts
         # Each event is signed with the shared secret, so a receiver can tell it is ours.
         for body, sig in hook.signatures:
             assert sig == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
