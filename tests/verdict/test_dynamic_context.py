@@ -134,6 +134,20 @@ def test_context_rule_fires_on_event_and_not_on_lookalike(rule):
     assert rule not in v["rules_fired"], v["findings"]
 
 
+@pytest.mark.parametrize("path", [AWS, DISCORD, "/root/.ssh/id_ed25519", "/root/Desktop/passwords.txt",
+                                  "/root/.config/google-chrome/Default/Login Data"])
+def test_one_list_of_credential_stores_for_every_phase_and_the_theft(path):
+    # the rules of each phase and the read-then-send theft name the same stores
+    assert "DYN-BAIT-READ" in judge(_with([("files", _read(path))], "import"), suppressions=[])["rules_fired"]
+    assert "DYN-BAIT-READ-EXECUTE" in judge(_with([("files", _read(path))], "execute"),
+                                            suppressions=[])["rules_fired"]
+    stolen = judge(_with([("files", _read(path)), ("network", _http("sink.example"))], "execute"), suppressions=[])
+    assert "DYN-CREDENTIAL-THEFT" in stolen["rules_fired"], stolen["findings"]
+    for lookalike in ("/root/.aws/config", "/root/.ssh/known_hosts"):  # beside them, no secret
+        assert "DYN-BAIT-READ" not in judge(_with([("files", _read(lookalike))], "import"),
+                                            suppressions=[])["rules_fired"]
+
+
 def test_sdk_reading_its_own_credentials_in_execute_is_benign():
     v = judge(_with([("files", _read(AWS)), ("files", _read("/root/.pypirc"))], "execute"), suppressions=[])
     assert v["label"] == "benign", v["findings"]

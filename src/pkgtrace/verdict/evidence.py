@@ -201,9 +201,8 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                              "pid": c.get("pid"), "decoded": decoded or ""})
         for f in p.get("files") or []:
             path = f.get("path") or ""
-            ev.facts.append({**base, "kind": "file_access", "path": path,
-                             "read": bool(f.get("read")), "write": bool(f.get("write")),
-                             "delete": bool(f.get("delete")), "bait": path in bait_files})
+            ev.facts.append(_file_access(base, path, f.get("read"), f.get("write"), f.get("delete"),
+                                         path in bait_files))
         for e in p.get("file_events") or []:
             ev.facts.append({**base, "kind": "file_event", "op": e.get("op"),
                              "path": e.get("path") or "", "executable": bool(e.get("executable")),
@@ -387,6 +386,11 @@ CREDENTIAL_PATH = re.compile(
     r"[/\\]Telegram Desktop[/\\]tdata[/\\]|/Desktop/passwords\.txt$")
 
 
+def _file_access(base: dict, path: str, read, write, delete, bait: bool) -> dict:
+    return {**base, "kind": "file_access", "path": path, "read": bool(read), "write": bool(write),
+            "delete": bool(delete), "bait": bait, "credential": bool(CREDENTIAL_PATH.search(path))}
+
+
 def _theft(ev: Evidence) -> None:
     """A credential read followed, in the same phase and world, by traffic to a host that is not a
     package registry: one `theft` fact per phase, naming what was read and where it went."""
@@ -396,7 +400,7 @@ def _theft(ev: Evidence) -> None:
         if f.get("source") != "dynamic":
             continue
         key = (f["phase"], f.get("world"))
-        if f["kind"] == "file_access" and f.get("read") and CREDENTIAL_PATH.search(f["path"]) \
+        if f["kind"] == "file_access" and f.get("read") and f["credential"] \
                 and not (f["path"].endswith("/.npmrc") and ev.ecosystem == "npm"):
             reads.setdefault(key, []).append(f["path"])
         elif f.get("placeholder"):
@@ -432,9 +436,8 @@ def _ossf_dynamic_facts(ev: Evidence, doc: dict) -> None:
                              "exe": argv[0] if argv else "",
                              "prog": PurePosixPath(argv[0]).name if argv else "", "pid": None})
         for f in a.get("Files") or []:
-            ev.facts.append({**base, "kind": "file_access", "path": f.get("Path") or "",
-                             "read": bool(f.get("Read")), "write": bool(f.get("Write")),
-                             "delete": bool(f.get("Delete")), "bait": False})
+            ev.facts.append(_file_access(base, f.get("Path") or "", f.get("Read"), f.get("Write"),
+                                         f.get("Delete"), False))
         for s in a.get("Sockets") or []:
             ev.facts.append({**base, "kind": "connection", "family": "AF_INET",
                              "address": s.get("Address") or "", "port": s.get("Port"),
