@@ -30,7 +30,7 @@ from pkgtrace import metrics
 from pkgtrace.pipeline.child import EXIT_PERMANENT
 from pkgtrace.pipeline.notify import Notifier, NotifyError
 from pkgtrace.pipeline.queues import Delivery, Queue, QueueError
-from pkgtrace.results.documents import DocumentError, read_documents
+from pkgtrace.results.documents import DocumentError, stored_verdict
 from pkgtrace.results.index import Index
 from pkgtrace.results.record import record
 from pkgtrace.results.stores import ResultStore, StoreError
@@ -253,8 +253,7 @@ class WorkerPool:
         self.counts.done += 1
         metrics.ANALYSES.labels(eco, "completed").inc()
         metrics.ANALYSIS_SECONDS.labels(eco).observe(duration)
-        report = read_documents(documents, lenient=True).report
-        verdict = report.verdict if report else None
+        verdict = stored_verdict(documents)
         self._notify({"event": "analysis.completed", **_pkg(stored), "analysis_id": analysis_id,
                       "location": self.store.location(stored), "kinds": sorted(documents),
                       "label": verdict and verdict.label, "score": verdict and verdict.score,

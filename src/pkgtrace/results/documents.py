@@ -13,6 +13,7 @@ from pkgtrace.api import Report, ReportError, upgrade_report
 from pkgtrace.api.ossf_dynamic import DynamicResult
 from pkgtrace.api.ossf_static import StaticRecord
 from pkgtrace.api.read import first_problem
+from pkgtrace.api.verdict import Verdict
 
 
 class DocumentError(ValueError):
@@ -45,3 +46,11 @@ def read_documents(documents: Mapping[str, Any], *, lenient: bool = False) -> Do
                 raise DocumentError(f"{kind} document: {why}") from None
     return Documents(**out)
 
+
+def stored_verdict(documents: Mapping[str, Any]) -> Verdict | None:
+    """The stored report's verdict as the model, None when there is none or it is not one. Only
+    the verdict is read: a completion event or a release's findings need none of the rest."""
+    try:
+        return Verdict.model_validate(documents["report"]["verdict"])
+    except (KeyError, TypeError, ValidationError):
+        return None

@@ -19,8 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from pkgtrace.api.ossf_static import (LANGUAGE_FIELDS, OSSF_LANGUAGE_FIELD, SCHEMA_VERSION,
-                                      LanguageTokens)
+from pkgtrace.api.ossf_static import LANGUAGE_FIELDS, OSSF_LANGUAGE_FIELD, SCHEMA_VERSION
 from pkgtrace.api.static import STATIC_SECTION_SCHEMA
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import hooks as hooks_mod
@@ -260,9 +259,9 @@ def _created_now() -> str:
 def ossf_document(artifact: Artifact, results: list[FileAnalysis],
                   opts: Options = Options()) -> tuple[dict, list[dict]]:
     """OSSF's static record, strictly its schema (OSSF's loader refuses unknown fields), and
-    pkgtrace's extras for the report (static.tokens, built as LanguageTokens and holding only
-    what was set): the token lists of the languages OSSF does not parse and which files' lists
-    were cut. As OSSF, a JavaScript file that does not parse gets no `js`."""
+    pkgtrace's extras for the report (static.tokens: api.ossf_static.LanguageTokens, checked
+    where the report is built): the token lists of the languages OSSF does not parse and which
+    files' lists were cut. As OSSF, a JavaScript file that does not parse gets no `js`."""
     budget = opts.doc_token_budget
     files: list[dict] = []
     extras: list[dict] = []
@@ -274,7 +273,7 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
         pr = fa.parse
         if pr is not None and pr.parsed and fa.language in LANGUAGE_FIELDS:
             key = LANGUAGE_FIELDS[fa.language]
-            extra: dict = {}
+            extra: dict = {"filename": fa.path, "language": key}
             if key == OSSF_LANGUAGE_FIELD and pr.syntax_errors:
                 extra["syntax_errors"] = True  # tokens of what parsed, kept out of OSSF's `js`
             if budget > 0:
@@ -288,9 +287,8 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
                 truncated = True
             if truncated:
                 extra["truncated"] = True
-            if extra:
-                extras.append(LanguageTokens(filename=fa.path, language=key, **extra)
-                              .model_dump(exclude_unset=True))
+            if len(extra) > 2:
+                extras.append(extra)
         s = fa.signals
         if s is not None:
             entry.update({

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pkgtrace.api.findings import RecordFinding
-from pkgtrace.api.verdict import Verdict
 from pkgtrace.formats.interface import SEVERITY_RANK
 from pkgtrace.model import Ecosystem, Package
-from pkgtrace.results.documents import read_documents
+from pkgtrace.results.documents import stored_verdict
 from pkgtrace.results.index.query import analysis_findings
 from pkgtrace.web import queries, urls
 from pkgtrace.web.diffing import diff_releases
@@ -66,12 +65,6 @@ class ReleaseView:
             "predecessor": self.predecessor,
             "diff_url": urls.diff_api(s.ecosystem, s.name, self.predecessor, s.version) if self.predecessor else None,
         }
-
-
-def stored_verdict(documents: dict) -> Verdict | None:
-    """The stored report's verdict as the model, None when there is none or it is not one."""
-    report = read_documents(documents, lenient=True).report
-    return report.verdict if report else None
 
 
 def _findings(services: Services, detail: queries.ReleaseDetail, documents: dict) -> list[dict]:
