@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from pkgtrace.ecosystems import RegistryError, registry_for
 from pkgtrace.model import Ecosystem, sha256_file
-from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, tar_bytes
+from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, oversized_spec_tail, tar_bytes
 
 
 # -- RubyGems ---------------------------------------------------------------------------------
@@ -229,3 +231,36 @@ def test_a_manifest_bomb_in_a_local_artifact_costs_a_bounded_read(tmp_path, ecos
     finally:
         tracemalloc.stop()
     assert peak < 32 << 20, peak
+
+
+@pytest.mark.parametrize("kind", ["padding", "bomb"])
+def test_a_gem_whose_metadata_expands_past_the_limit_is_named_from_its_head(tmp_path, kind):
+    # The spec leads metadata.gz: naming the release reads a bounded head, never the rest.
+    import tracemalloc
+    path = tmp_path / "big-1.0.0.gem"
+    path.write_bytes(gem_bytes("big", "1.0.0", {"lib/big.rb": b""}, spec_tail=oversized_spec_tail(kind)))
+    tracemalloc.start()
+    try:
+        pkg = registry_for(Ecosystem.RUBYGEMS).identify_local(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (pkg.name, pkg.version) == ("big", "1.0.0")
+    assert peak < 32 << 20, peak
+
+
+@pytest.mark.parametrize("metadata", [
+    None, b"not gzip at all", gzip.compress(b"", mtime=0)[:10] + b"\x07" * 64,
+    gzip.compress(b"--- {}\n", mtime=0)[:-20], gzip.compress(b"---\nsummary: no name\n", mtime=0)],
+    ids=["missing", "not-gzip", "corrupt-deflate", "truncated", "no-name"])
+def test_a_gem_without_a_readable_spec_is_a_registry_error(tmp_path, metadata):
+    members = {"data.tar.gz": tar_bytes({"lib/a.rb": b""}), "checksums.yaml.gz": gzip.compress(b"---\n")}
+    if metadata is not None:
+        members = {"metadata.gz": metadata, **members}
+    path = tmp_path / "broken-1.0.0.gem"
+    path.write_bytes(tar_bytes(members, compress=""))
+    with pytest.raises(RegistryError, match="no metadata.gz with a name and version"):
+        registry_for(Ecosystem.RUBYGEMS).identify_local(path)
+    path.write_bytes(b"not a tar either")
+    with pytest.raises(RegistryError, match="no metadata.gz with a name and version"):
+        registry_for(Ecosystem.RUBYGEMS).identify_local(path)

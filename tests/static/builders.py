@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import tarfile
 import time
 import zipfile
+import zlib
+from typing import Iterable
 
 
 def tar_bytes(files: dict[str, bytes], compress: str = "gz", *, extra=None) -> bytes:
@@ -36,16 +39,27 @@ def zip_bytes(files: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
 
 
 def gem_bytes(name: str, version: str, files: dict[str, bytes],
-              extensions: list[str] = ()) -> bytes:
-    """A .gem as `gem build` lays it out: metadata.gz (YAML spec), data.tar.gz, checksums."""
+              extensions: list[str] = (), spec_tail: Iterable[bytes] = ()) -> bytes:
+    """A .gem as `gem build` lays it out: metadata.gz (YAML spec), data.tar.gz, checksums.
+    SPEC_TAIL's chunks follow the spec in metadata.gz, compressed as they come (a bomb's
+    expanded size is never held)."""
     ext = "extensions:\n" + "".join(f"- {e}\n" for e in extensions) if extensions else \
         "extensions: []\n"
     spec = (f"--- !ruby/object:Gem::Specification\nname: {name}\nversion: !ruby/object:Gem::Version\n"
             f"  version: {version}\nplatform: ruby\nauthors:\n- pkgtrace\n{ext}"
             "files:\n" + "".join(f"- {f}\n" for f in files) + "summary: fixture\n")
     data = tar_bytes(files, "gz")
-    return tar_bytes({"metadata.gz": gzip.compress(spec.encode()), "data.tar.gz": data,
+    gz = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip member
+    metadata = b"".join(gz.compress(c) for c in (spec.encode(), *spec_tail)) + gz.flush()
+    return tar_bytes({"metadata.gz": metadata, "data.tar.gz": data,
                       "checksums.yaml.gz": gzip.compress(b"---\n")}, compress="")
+
+
+def oversized_spec_tail(kind: str) -> Iterable[bytes]:
+    """What expands a gem's metadata.gz past Limits.max_metadata_bytes (4 MiB) after its spec:
+    6 MiB of YAML comment lines ("padding"), or 200 MiB of zeros ("bomb"), 1 MiB at a time."""
+    chunk = (b"#" * 1023 + b"\n") * 1024 if kind == "padding" else bytes(1 << 20)
+    return itertools.repeat(chunk, 6 if kind == "padding" else 200)
 
 
 def crate_bytes(name: str, version: str, files: dict[str, bytes]) -> bytes:

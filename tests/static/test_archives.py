@@ -14,7 +14,8 @@ from pkgtrace.api.ossf_static import StaticRecord
 from pkgtrace.ecosystems import registry_for
 from pkgtrace.model import Artifact, Ecosystem
 from pkgtrace.static import analyze_artifact
-from static.builders import composer_bytes, crate_bytes, gem_bytes, npm_bytes, tar_bytes, zip_bytes
+from static.builders import (composer_bytes, crate_bytes, gem_bytes, npm_bytes, oversized_spec_tail,
+                             tar_bytes, zip_bytes)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "static"
 
@@ -184,6 +185,18 @@ def test_gem_from_fixture_bytes(tmp_path, analyse):
     assert section["archive"]["kind"] == "gem"
     assert [h["file"] for h in section["install_hooks"]] == ["ext/fx/extconf.rb"]
     assert section["calls"] == {"system": 1}
+
+
+def test_gem_whose_metadata_is_padded_past_the_limit(tmp_path, analyse):
+    # The extension its spec declares before the padding is still found, from the head kept.
+    data = gem_bytes("fx", "1.0.0", {"ext/fx/extconf.rb": b"x=1\n"}, ["ext/fx/extconf.rb"],
+                     spec_tail=oversized_spec_tail("padding"))
+    doc, section = analyse(data, Ecosystem.RUBYGEMS, "fx-1.0.0.gem")
+    assert section["extraction"]["status"] == "partial"
+    assert [(e["kind"], e["path"]) for e in section["extraction"]["errors"]] == [("limit", "metadata.gz")]
+    assert {f["filename"] for f in doc["results"]["files"]} == {"ext/fx/extconf.rb", "metadata.gz"}
+    assert [(h["file"], h["details"]["declared_in"]) for h in section["install_hooks"]] == \
+        [("ext/fx/extconf.rb", "metadata.gz")]
 
 
 # -- Packagist: composer archive --------------------------------------------------------------

@@ -11,8 +11,8 @@ import zipfile
 
 import pytest
 
-from pkgtrace.static.extract import Limits, extract, safe_relpath, UnsafePath
-from static.builders import tar_bytes, zip_bytes
+from pkgtrace.static.extract import Limits, extract, read_heads, safe_relpath, UnsafePath
+from static.builders import gem_bytes, oversized_spec_tail, tar_bytes, zip_bytes
 from static.conftest import tree
 
 
@@ -278,3 +278,20 @@ def test_a_bomb_in_an_entry_too_large_to_keep_still_stops_at_the_bound(tmp_path)
     assert res.status == "partial"
     assert [f.path for f in res.files] == ["pkg/a.py"]
     assert any(p.kind == "limit" and "compression bomb" in p.message for p in res.problems)
+
+
+@pytest.mark.parametrize("kind", ["padding", "bomb"])
+def test_gem_metadata_past_the_limit_keeps_its_head_on_disk_and_in_memory(tmp_path, kind):
+    # Padding or a bomb after the spec must not hide the spec: both readers keep the same head
+    # and say the result is partial.
+    gem = gem_bytes("big", "1.0.0", {"lib/big.rb": b"x=1\n"}, spec_tail=oversized_spec_tail(kind))
+    limit = Limits().max_metadata_bytes
+    res = _extract(tmp_path, gem, "big-1.0.0.gem")
+    assert res.status == "partial" and ("limit", "metadata.gz") in _kinds(res)
+    [meta] = res.extra
+    assert (meta.path, meta.size) == ("metadata.gz", limit) and [f.path for f in res.files] == ["lib/big.rb"]
+    on_disk = meta.disk.read_bytes()
+    assert on_disk.startswith(b"--- !ruby/object:Gem::Specification\nname: big\n")
+    heads, result = read_heads(tmp_path / "big-1.0.0.gem", lambda n: True, head_bytes=limit, budget=64 << 20)
+    assert dict(heads) == {"metadata.gz": on_disk, "lib/big.rb": b"x=1\n"}
+    assert result.status == "partial" and [p.message for p in result.problems] == [p.message for p in res.problems]

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import tarfile
 from pathlib import Path
 from urllib.parse import quote
 
 from pkgtrace.ecosystems import http
-from pkgtrace.ecosystems.interface import RegistryError
+from pkgtrace.ecosystems.interface import RegistryError, read_manifests
 from pkgtrace.model import Artifact, Ecosystem, Package
 from pkgtrace.sandbox.layout import driver as guest_driver
-from pkgtrace.static.extract import Limits, gunzip_head
 
 
 def base_url() -> str:
@@ -66,8 +64,15 @@ class RubyGems:
                 ("execute", [*driver, "execute", package.name, package.version])]
 
     def identify_local(self, path: Path) -> Package:
-        name, version = read_gem_spec(path)
-        return Package(Ecosystem.RUBYGEMS, name, version)
+        # The head of its metadata.gz (YAML with Ruby tags, read by pattern): name and version
+        # lead the spec, so padding or a bomb after them changes nothing.
+        what = "metadata.gz with a name and version"
+        [(_, head)] = read_manifests(path, lambda n: n == "metadata.gz", what)
+        spec = head.decode("utf-8", "replace")
+        name, version = _NAME.search(spec), _VERSION.search(spec)
+        if not (name and version):
+            raise RegistryError(f"{path}: no {what}")
+        return Package(Ecosystem.RUBYGEMS, name.group(1).strip(), version.group(1).strip())
 
     def history(self, name: str, version: str) -> None:
         return None  # the metadata rules' history is read from PyPI and npm only, so far
@@ -76,22 +81,3 @@ class RubyGems:
 _NAME = re.compile(r"^name:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)
 _VERSION = re.compile(r"^version:\s*!ruby/object:Gem::Version\s*\n\s+version:\s*['\"]?([^'\"\n]+?)"
                       r"['\"]?\s*$", re.M)
-
-
-def read_gem_spec(path: Path) -> tuple[str, str]:
-    """(name, version) from a .gem's metadata.gz (YAML with Ruby tags, read by pattern)."""
-    try:
-        with tarfile.open(path, "r:") as t:
-            for m in t:
-                if m.name == "metadata.gz" and m.isfile():
-                    f = t.extractfile(m)
-                    # name and version lead the spec: its head is enough, whatever follows
-                    head = gunzip_head(f, Limits().max_metadata_bytes)[0] if f else b""
-                    spec = head.decode("utf-8", "replace")
-                    name, version = _NAME.search(spec), _VERSION.search(spec)
-                    if name and version:
-                        return name.group(1).strip(), version.group(1).strip()
-                    break
-    except (OSError, tarfile.TarError, EOFError) as e:
-        raise RegistryError(f"{path} is not a readable .gem: {e}") from e
-    raise RegistryError(f"{path}: no metadata.gz with a name and version")

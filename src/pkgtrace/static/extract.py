@@ -563,11 +563,10 @@ def _gem(stream: IO[bytes], ex: _Extractor) -> None:
                     continue
                 try:
                     text, whole = gunzip_head(f, ex.limits.max_metadata_bytes)
-                except (OSError, EOFError) as err:
+                except (OSError, EOFError, zlib.error) as err:
                     ex.problem("corrupt", f"metadata.gz unreadable ({err})", "metadata.gz")
                     continue
-                if not whole:
+                if not whole:  # its head still counts: padding must not hide the spec it leads
                     ex.problem("limit", "metadata.gz expands past "
-                               f"{ex.limits.max_metadata_bytes} bytes: skipped", "metadata.gz")
-                    continue
+                               f"{ex.limits.max_metadata_bytes} bytes: its head kept", "metadata.gz")
                 ex.keep_extra("metadata.gz", text)
