@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pkgtrace.api.findings import RecordFinding
-from pkgtrace.formats import ReleaseRecord, RenderContext, VerifyRow
+from pkgtrace.formats import ReleaseRecord, RenderContext, VerifyRowDoc
 from pkgtrace.lockfiles import parse_lockfile
 from pkgtrace.verify.records import record_from
 
@@ -42,18 +42,18 @@ def record(label: str, score: float, findings=(), analyzed: str | None = None) -
     return record_from(label, score, [RecordFinding(**f) for f in findings], analyzed=analyzed)
 
 
-def make_rows(suppress: dict[tuple[str, str], str] | None = None) -> list[VerifyRow]:
+def make_rows(suppress: dict[tuple[str, str], str] | None = None) -> list[VerifyRowDoc]:
     suppress = suppress or {}
     rows = []
     for d in parse_lockfile(LOCKFILE):
         rec = RECORDS.get((d.name, d.version or ""))
-        rows.append(VerifyRow(d, record(**rec) if rec else None,
-                              suppressed=suppress.get((d.name, d.version or ""))))
+        rows.append(VerifyRowDoc.of(d, record(**rec) if rec else None,
+                                 suppressed=suppress.get((d.name, d.version or ""))))
     return rows
 
 
 @pytest.fixture
-def rows() -> list[VerifyRow]:
+def rows() -> list[VerifyRowDoc]:
     return make_rows()
 
 

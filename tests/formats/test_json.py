@@ -17,3 +17,6 @@ def test_json_document(rows, ctx):
     assert first["dependency"]["name"] == "is-odd" and first["dependency"]["line"] > 0
     assert first["release"]["findings"][0]["evidence"]["ip"] == "203.0.113.7"
     assert doc["lockfiles"] == list(ctx.lockfiles) and doc["dataset"] == ctx.dataset
+    # a finding without a content hash is written without the key, as verify always wrote it
+    assert "hash" not in first["release"]["findings"][0] and first["release"]["analyzed"] is not None
+    assert doc["results"][3]["release"] is None and doc["results"][3]["suppressed"] is None

@@ -78,8 +78,7 @@ def test_suppressed_and_empty(ctx):
 
 
 def test_fingerprint_follows_the_release_not_the_line(rows, ctx):
-    from dataclasses import replace
-    moved = [replace(r, dependency=r.dependency.model_copy(update={"line": (r.dependency.line or 0) + 10}))
+    moved = [r.model_copy(update={"dependency": r.dependency.model_copy(update={"line": (r.dependency.line or 0) + 10})})
              for r in rows]
     a, b = sarif(rows, ctx)["runs"][0]["results"], sarif(moved, ctx)["runs"][0]["results"]
     assert [r["partialFingerprints"] for r in a] == [r["partialFingerprints"] for r in b]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema, field_serializer
 
 from pkgtrace.api.base import SEVERITIES, Strict
 from pkgtrace.api.findings import RecordFinding
@@ -33,9 +33,9 @@ class ReleaseRecord(Strict):
         """The most severe findings first (stable among equals)."""
         return sorted(self.findings, key=lambda f: -SEVERITIES.index(f.severity))[:n]
 
-    def to_dict(self) -> dict:
-        return {"label": self.label, "score": self.score, "findings": [f.to_dict() for f in self.findings],
-                "analyzed": self.analyzed, "url": self.url}
+    @field_serializer("findings")
+    def _findings(self, findings: list[RecordFinding]):  # no return annotation: the schema stays as it is
+        return [f.to_dict() for f in findings]  # without a null hash, as verify has always written them
 
 
 class DependencyDoc(Strict):
@@ -76,11 +76,26 @@ class DependencyDoc(Strict):
 
 
 class VerifyRowDoc(Strict):
+    # One dependency and the dataset's record of its release: what verify hands every output format.
+    model_config = ConfigDict(frozen=True)
+
     dependency: DependencyDoc = Field(description="The locked dependency.")
     status: Literal["malicious", "suspicious", "benign", "unknown", "not-looked-up"] = Field(
         description="The dataset's label, unknown when it has none, not-looked-up for non-registry deps.")
     release: ReleaseRecord | None = Field(None, description="The dataset's record, if it has one.")
     suppressed: str | None = Field(None, description="The suppression's reason, when one applies.")
+
+    @classmethod
+    def of(cls, dependency: DependencyDoc, release: ReleaseRecord | None = None,
+           suppressed: str | None = None) -> VerifyRowDoc:
+        """The row with its status: not-looked-up without a registry release to look up (git, URL,
+        path, workspace, unpinned), else the release's label, unknown when the dataset has none."""
+        status = "not-looked-up" if not dependency.looked_up else release.label if release is not None else "unknown"
+        return cls(dependency=dependency, status=status, release=release, suppressed=suppressed)
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in ("suspicious", "malicious")
 
 
 class ToolInfo(Strict):

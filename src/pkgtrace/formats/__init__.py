@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pkgtrace.formats.interface import (LABEL_RANK, SEVERITIES, Finding, Formatter, ReleaseRecord,
-                                        RenderContext, VerifyRow, fails, sort_rows, summarize)
+                                        RenderContext, VerifyRowDoc, fails, sort_rows, summarize)
 
 FORMAT_NAMES = ("table", "json", "sarif", "markdown", "osv")
 
@@ -27,4 +27,4 @@ def get_format(name: str) -> Formatter:
 
 
 __all__ = ["FORMAT_NAMES", "LABEL_RANK", "SEVERITIES", "Finding", "Formatter", "ReleaseRecord",
-           "RenderContext", "VerifyRow", "fails", "get_format", "sort_rows", "summarize"]
+           "RenderContext", "VerifyRowDoc", "fails", "get_format", "sort_rows", "summarize"]

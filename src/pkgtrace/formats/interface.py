@@ -1,6 +1,6 @@
-"""What `verify` hands every output format: one VerifyRow per dependency, holding the dependency
-(where it came from) and the dataset's record of that release (api.verify.ReleaseRecord), or None
-when the dataset has none.
+"""What `verify` hands every output format: one api.verify.VerifyRowDoc per dependency, holding the
+dependency (where it came from), its status and the dataset's record of that release
+(api.verify.ReleaseRecord), or None when the dataset has none.
 """
 
 from __future__ import annotations
@@ -12,38 +12,11 @@ from typing import Protocol, Sequence
 
 from pkgtrace.api.base import SEVERITIES
 from pkgtrace.api.findings import RecordFinding as Finding
-from pkgtrace.api.verify import DependencyDoc, ReleaseRecord
+from pkgtrace.api.verify import ReleaseRecord, VerifyRowDoc
 
 # How bad a label is, for --fail-on and for sorting; "unknown" is not a verdict.
 LABEL_RANK = {"unknown": -1, "benign": 0, "suspicious": 1, "malicious": 2}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-
-@dataclass(frozen=True)
-class VerifyRow:
-    dependency: DependencyDoc
-    release: ReleaseRecord | None = None  # None: not in the dataset, or not a registry release
-    suppressed: str | None = None         # the suppression's justification, when one applies
-
-    @property
-    def status(self) -> str:
-        """malicious | suspicious | benign | unknown (not in the dataset, or no verdict yet) |
-        not-looked-up (git, URL, path, workspace, unpinned: no registry release to look up)."""
-        if not self.dependency.looked_up:
-            return "not-looked-up"
-        return self.release.label if self.release is not None else "unknown"
-
-    @property
-    def flagged(self) -> bool:
-        return self.status in ("suspicious", "malicious")
-
-    @property
-    def rank(self) -> int:
-        return LABEL_RANK.get(self.status, -1)
-
-    def to_dict(self) -> dict:
-        return {"dependency": self.dependency.model_dump(mode="json"), "status": self.status,
-                "release": self.release.to_dict() if self.release else None, "suppressed": self.suppressed}
 
 
 @dataclass(frozen=True)
@@ -67,11 +40,11 @@ class Formatter(Protocol):
     name: str
     media_type: str
 
-    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+    def render(self, rows: Sequence[VerifyRowDoc], ctx: RenderContext) -> str:
         """The whole output document for these rows."""
 
 
-def sort_rows(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
+def sort_rows(rows: Sequence[VerifyRowDoc]) -> list[VerifyRowDoc]:
     """Worst first (malicious, suspicious, unknown, benign, not looked up), then by name."""
     order = {"malicious": 0, "suspicious": 1, "unknown": 2, "benign": 3, "not-looked-up": 4}
     return sorted(rows, key=lambda r: (r.suppressed is not None, order.get(r.status, 9),
@@ -79,7 +52,7 @@ def sort_rows(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
                                        r.dependency.version or ""))
 
 
-def summarize(rows: Sequence[VerifyRow]) -> dict[str, int]:
+def summarize(rows: Sequence[VerifyRowDoc]) -> dict[str, int]:
     counts = {"total": len(rows), "malicious": 0, "suspicious": 0, "benign": 0, "unknown": 0,
               "not-looked-up": 0, "suppressed": 0}
     for r in rows:
@@ -90,7 +63,7 @@ def summarize(rows: Sequence[VerifyRow]) -> dict[str, int]:
     return counts
 
 
-def fails(rows: Sequence[VerifyRow], fail_on: str | None) -> bool:
+def fails(rows: Sequence[VerifyRowDoc], fail_on: str | None) -> bool:
     """Whether any unsuppressed row is at least as bad as FAIL_ON (suspicious|malicious), or, for
     "unknown", whether any looked-up release is not known to be benign (not analysed, no verdict
     yet, or flagged)."""
@@ -99,4 +72,4 @@ def fails(rows: Sequence[VerifyRow], fail_on: str | None) -> bool:
     if fail_on == "unknown":
         return any(r.suppressed is None and r.status in ("unknown", "suspicious", "malicious") for r in rows)
     threshold = LABEL_RANK[fail_on]
-    return any(r.suppressed is None and r.rank >= threshold and r.rank > 0 for r in rows)
+    return any(r.suppressed is None and LABEL_RANK.get(r.status, -1) >= max(threshold, 1) for r in rows)

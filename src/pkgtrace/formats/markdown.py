@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from pkgtrace.formats.interface import RenderContext, VerifyRow, sort_rows, summarize
+from pkgtrace.formats.interface import RenderContext, VerifyRowDoc, sort_rows, summarize
 
 _ICON = {"malicious": "🛑", "suspicious": "⚠️", "benign": "✅", "unknown": "❔", "not-looked-up": "➖"}
 
@@ -20,7 +20,7 @@ class MarkdownFormat:
     name = "markdown"
     media_type = "text/markdown"
 
-    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+    def render(self, rows: Sequence[VerifyRowDoc], ctx: RenderContext) -> str:
         s = summarize(rows)
         rows = sort_rows(rows)
         out = ["## pkgtrace verify", ""]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from pkgtrace.api.osv import OSV_SCHEMA_VERSION
-from pkgtrace.formats.interface import Finding, ReleaseRecord, RenderContext, VerifyRow
+from pkgtrace.formats.interface import Finding, ReleaseRecord, RenderContext, VerifyRowDoc
 from pkgtrace.model import Ecosystem, Package
 
 SOURCE_ID = "pkgtrace"  # the origin id ([a-z0-9-]+) this database would be ingested under
@@ -181,7 +181,7 @@ class OsvFormat:
     name = "osv"
     media_type = "application/json"
 
-    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+    def render(self, rows: Sequence[VerifyRowDoc], ctx: RenderContext) -> str:
         releases = [MaliciousRelease(r.dependency.package, r.release) for r in rows
                     if r.release is not None and r.dependency.package is not None
                     and r.release.label == "malicious"]

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from pkgtrace.formats.interface import Finding, RenderContext, VerifyRow, sort_rows, summarize
+from pkgtrace.formats.interface import Finding, RenderContext, VerifyRowDoc, sort_rows, summarize
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -30,10 +30,10 @@ class SarifFormat:
     name = "sarif"
     media_type = "application/sarif+json"
 
-    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+    def render(self, rows: Sequence[VerifyRowDoc], ctx: RenderContext) -> str:
         return json.dumps(self.document(rows, ctx), indent=2, default=str) + "\n"
 
-    def document(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> dict:
+    def document(self, rows: Sequence[VerifyRowDoc], ctx: RenderContext) -> dict:
         flagged = [r for r in sort_rows(rows) if r.flagged]
         rules: dict[str, dict] = {}
 

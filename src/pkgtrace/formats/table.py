@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pkgtrace.formats.interface import RenderContext, VerifyRow, sort_rows, summarize
+from pkgtrace.formats.interface import RenderContext, VerifyRowDoc, sort_rows, summarize
 
 _STYLE = {"malicious": "bold red", "suspicious": "yellow", "benign": "green", "unknown": "cyan",
           "not-looked-up": "dim"}
@@ -22,7 +22,7 @@ class TableFormat:
     name = "table"
     media_type = "text/plain"
 
-    def render(self, rows: Sequence[VerifyRow], ctx: RenderContext) -> str:
+    def render(self, rows: Sequence[VerifyRowDoc], ctx: RenderContext) -> str:
         buf = io.StringIO()
         console = Console(file=buf, force_terminal=ctx.color, no_color=not ctx.color,
                           width=ctx.width or 160, highlight=False)

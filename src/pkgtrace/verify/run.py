@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from pkgtrace.api.verify import ReleaseRecord
-from pkgtrace.formats.interface import VerifyRow
+from pkgtrace.api.verify import ReleaseRecord, VerifyRowDoc
 from pkgtrace.lockfiles import Lockfile, LockfileError, read_lockfile
 from pkgtrace.model import Package
 from pkgtrace.verify.interface import Dataset
@@ -21,7 +20,7 @@ LOOKUP_THREADS = 8
 
 @dataclass
 class VerifyResult:
-    rows: list[VerifyRow] = field(default_factory=list)
+    rows: list[VerifyRowDoc] = field(default_factory=list)
     lockfiles: list[Lockfile] = field(default_factory=list)
     errors: list[LockfileError] = field(default_factory=list)
     waited: list[Waited] = field(default_factory=list)  # what --analyze-missing asked for, and how it ended
@@ -78,5 +77,5 @@ def verify_lockfiles(paths: Sequence[str | Path], dataset: Dataset, *, lockfile_
             # Only a flagged release needs a reason to pass; a benign one passes anyway.
             reason = (sup.reason_for(d.package, rec) if d.package is not None and rec is not None
                       and rec.label in ("suspicious", "malicious") else None)
-            result.rows.append(VerifyRow(d, rec, suppressed=reason))
+            result.rows.append(VerifyRowDoc.of(d, rec, suppressed=reason))
     return result

@@ -11,8 +11,9 @@ from typing import Callable, Literal, Optional
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from pkgtrace.api.responses import VerifyResult
-from pkgtrace.formats.interface import VerifyRow, fails
+from pkgtrace.api.responses import VerifiedDependency, VerifyResult
+from pkgtrace.api.verify import DependencyDoc, VerifyRowDoc
+from pkgtrace.formats.interface import fails
 from pkgtrace.model import Package
 from pkgtrace.verify import verify_lockfiles
 from pkgtrace.verify.local import LocalDataset
@@ -26,9 +27,11 @@ from pkgtrace.web.uploads import UploadError, safe_filename
 router = APIRouter(tags=["verify"])
 
 _PENDING = ("new", "queuing", "queued", "running")
+# What the API's row says of the locked dependency, as verify read it (ecosystem, name, version…)
+_AS_READ = VerifiedDependency.model_fields.keys() & DependencyDoc.model_fields.keys()
 
 
-def status_of(row: VerifyRow, state_of: Callable[[Package], tuple[str, str | None] | None]) -> str:
+def status_of(row: VerifyRowDoc, state_of: Callable[[Package], tuple[str, str | None] | None]) -> str:
     """The API's status: the dataset's label, or for a release it has no record of, where the
     pipeline is with it (pending, failed, unknown; STATE_OF: Dataset.state)."""
     if row.dependency.package is None:
@@ -83,11 +86,10 @@ async def verify(request: Request,
             status = "pending"
         counts[status] = counts.get(status, 0) + 1
         scored = row.release is not None and row.release.label != "unknown"
-        deps.append({"ecosystem": d.ecosystem.value, "name": d.name, "version": d.version, "source": d.source,
-                     "direct": d.direct, "line": d.line, "status": status,
-                     "score": row.release.score if scored else None,
-                     "url": row.release.url if row.release else
-                            urls.release_page(d.ecosystem.value, d.name, d.version) if d.package else None})
+        page = urls.release_page(d.ecosystem.value, d.name, d.version) if d.package else None
+        deps.append(VerifiedDependency(**d.model_dump(mode="json", include=_AS_READ), status=status,
+                                       score=row.release.score if scored else None,
+                                       url=row.release.url if row.release else page))
     [lock] = result.lockfiles
     return {"lockfile": name, "format": lock.format, "ecosystem": lock.ecosystem.value, "counts": counts,
             "failed": fails(result.rows, fail_on), "fail_on": fail_on, "submitted": submitted, "dependencies": deps}
