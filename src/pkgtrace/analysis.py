@@ -91,7 +91,7 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
             report.timings.dynamic_s = round(time.monotonic() - t0, 3)
         t0 = time.monotonic()
         progress("verdict")
-        report.verdict = _verdict(request, artifact, {**outcome.documents, "report": report.as_dict()})
+        report.verdict = _verdict(request, artifact, {**outcome.documents, "report": report})
         report.timings.verdict_s = round(time.monotonic() - t0, 3)
         outcome.documents["report"] = report.as_dict()
         return outcome
@@ -100,6 +100,7 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
 
 
 def _verdict(request: AnalysisRequest, artifact: Artifact, documents: dict) -> Verdict:
+    """The verdict on DOCUMENTS, whose report is the model being built (not dumped to be read back)."""
     from pkgtrace.verdict import judge
     fetch = request.local is None if request.metadata is None else request.metadata
     pkg = artifact.package

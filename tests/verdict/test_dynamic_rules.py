@@ -171,8 +171,9 @@ EVENTS |= {
                                      {"kind": "tcp", "dst": "198.18.0.1", "port": 443, "allowed": True,
                                       "tls": {"sni": "pypi.org", "intercepted": True}, "proxy": {"decision": "forwarded"}}),
     "DYN-DNS-OVER-TCP": ("install", "dns",
-                         {"hostname": "x.exfil.example", "qtype": "TXT", "transport": "tcp", "dst": "9.9.9.9"},
-                         {"hostname": "pypi.org", "qtype": "A", "transport": "udp", "dst": "10.77.0.1"}),
+                         {"kind": "dns", "hostname": "x.exfil.example", "qtype": "TXT", "transport": "tcp",
+                          "dst": "9.9.9.9"},
+                         {"kind": "dns", "hostname": "pypi.org", "qtype": "A", "transport": "udp", "dst": "10.77.0.1"}),
     # What a written file held at its phase's end (dynamic/written.py): an ELF left in /tmp, and
     # the same header in a compiler's object file under pip's build folder.
     "DYN-WRITE-BINARY": ("install", "written_files",

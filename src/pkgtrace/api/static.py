@@ -70,6 +70,9 @@ class Signal(Open):  # signal kinds add their own keys (levenshtein distance, en
     file: str = Field(description="File it was found in.")
     line: int | None = Field(None, description="Line it was found on.")
     value: str = Field(description="The value (at most 400 characters).")
+    via: str | None = Field(None, description="How it was found when not as written: base64 (decoded), "
+                                               "char_codes, text (outside quotes).")
+    rule: str | None = Field(None, description="suspicious_identifier: the naming rule the identifier matched.")
 
 
 class FileTokens(Strict):

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from pkgtrace.analysis import AnalysisRequest, analyze as run_analysis
+from pkgtrace.api.network import NetworkEvent
 from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit_json,
                                     exit_cleanly_on_sigterm, fail, parse_ecosystem)
 from pkgtrace.config import results_dir
@@ -112,11 +113,11 @@ def print_summary(docs: dict) -> None:
             if detail is None:
                 continue
             for e in detail.network[:8]:
-                line = _net_line(e.model_dump(mode="json", exclude_unset=True))
+                line = _net_line(e)
                 if line:
                     console.print(f"     net {line}", markup=False, highlight=False, soft_wrap=True)
             if detail.left_running:
-                console.print(f"     left running: {', '.join(p['name'] for p in detail.left_running)}")
+                console.print(f"     left running: {', '.join(str(p.name) for p in detail.left_running)}")
     if report.static is not None:
         console.print(f"  [bold]static[/]: {_static_line(report.static.summary)}", highlight=False)
     if report.verdict is not None:
@@ -124,24 +125,23 @@ def print_summary(docs: dict) -> None:
         print_verdict(console, report.verdict)
 
 
-def _net_line(e: dict) -> str | None:
-    if e.get("kind") == "udp":
-        return f"UDP {e.get('hostname') or e.get('dst')}:{e.get('port')} {e.get('length', 0)} bytes"
-    if e.get("kind") != "tcp":
+def _net_line(e: NetworkEvent) -> str | None:
+    if e.kind == "udp":
+        return f"UDP {e.hostname or e.dst}:{e.port} {e.length or 0} bytes"
+    if e.kind != "tcp":
         return None
-    where = f"{e.get('hostname') or e.get('dst')}:{e.get('port')}"
-    tls = e.get("tls") or {}
-    if e.get("dns_tcp"):
-        return f"DNS over TCP {where} ({e.get('dns_queries', 0)} queries)"
-    if tls and not tls.get("intercepted"):
-        return f"TLS {where} sni={tls.get('sni')} ({tls.get('refused') or 'not intercepted'})"
-    if e.get("http"):
-        h = e["http"]
-        body = base64.b64decode(h.get("body_b64") or "")[:60]
-        scheme = "HTTPS" if tls else "HTTP"
+    where = f"{e.hostname or e.dst}:{e.port}"
+    if e.dns_tcp:
+        return f"DNS over TCP {where} ({e.dns_queries or 0} queries)"
+    if e.tls and not e.tls.intercepted:
+        return f"TLS {where} sni={e.tls.sni} ({e.tls.refused or 'not intercepted'})"
+    if e.http:
+        h = e.http
+        body = base64.b64decode(h.body_b64 or "")[:60]
+        scheme = "HTTPS" if e.tls else "HTTP"
         said = story(e).outcome  # forwarded only with the proxy's own log behind it
-        return f"{scheme} {h['method']} {h.get('host') or where}{h['target'][:120]} body={body!r} ({said})"
-    return f"TCP {where} {e.get('bytes_received', 0)} bytes"
+        return f"{scheme} {h.method} {h.host or where}{(h.target or '')[:120]} body={body!r} ({said})"
+    return f"TCP {where} {e.bytes_received or 0} bytes"
 
 
 def _static_line(summary) -> str:

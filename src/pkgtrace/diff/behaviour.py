@@ -108,13 +108,13 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
                 if e.hostname:
                     b.add("hosts", e.hostname.lower(), phase, f"UDP to {e.dst}:{e.port}")
                 continue
-            s = story(e.model_dump())
+            s = story(e)
             if s.forwarded:
                 continue  # a read the proxy forwarded: the package manager's own traffic
-            http = e.http or {}
+            method, target = (e.http.method, e.http.target) if e.http else (None, None)
             tls = f"TLS {s.tls_outcome}; " if s.tls else ""
             if s.request:
-                how = f"HTTP{'S' if s.tls else ''} {http.get('method')} {http.get('target')} to {s.address}"
+                how = f"HTTP{'S' if s.tls else ''} {method} {target} to {s.address}"
             elif s.tls:
                 how = f"TLS to {s.address}"
             else:
@@ -126,7 +126,7 @@ def behaviour_of(documents: dict[str, dict | None]) -> Behaviour:
                 b.add("hosts", host, phase, how)
             if s.request:
                 where = s.sni or (s.host or "").split(":")[0] or s.name or s.address
-                value = f"{http.get('method')} {'https' if s.tls else 'http'}://{where}{str(http.get('target'))[:300]}"
+                value = f"{method} {'https' if s.tls else 'http'}://{where}{str(target)[:300]}"
                 answered = f"; answered {s.answer}" if s.answer and "answered by" not in s.outcome else ""
                 b.add("requests", norm(value), phase, f"{tls}{s.outcome}{answered}")
             elif s.tls and s.tls_outcome != "intercepted":

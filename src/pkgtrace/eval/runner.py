@@ -129,7 +129,8 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             t1 = time.monotonic()
             # as analysis does: code rules read the artifact only in modes with static evidence
             code = artifact if opts.mode in ("static", "all") else None
-            report.verdict = Verdict.model_validate(judge(docs, artifact=code, metadata=md))
+            report.verdict = Verdict.model_validate(judge({**docs, "report": report}, artifact=code,
+                                                          metadata=md))
             report.timings.verdict_s = round(time.monotonic() - t1, 3)
             docs["report"] = report.as_dict()
         report_file.write_bytes(gzip.compress(json.dumps(docs, default=str).encode(), 6))

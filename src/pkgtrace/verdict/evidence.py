@@ -14,8 +14,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator, TypeVar
 
 from pkgtrace.api.base import b64_text
+from pkgtrace.api.dynamic import DynamicSection, Phase, RunningProcess, Tamper
+from pkgtrace.api.network import DnsPacket, NetworkEvent, ProxyDecision
+from pkgtrace.api.ossf_dynamic import DynamicResult
+from pkgtrace.api.ossf_static import StaticRecord
+from pkgtrace.api.read import upgrade_report
+from pkgtrace.api.report import Report
+from pkgtrace.api.static import StaticSection
 from pkgtrace.dynamic.fold import carried, spellings
 from pkgtrace.sandbox.netsim.policy import is_registry_host, token_use
 from pkgtrace.static.extract import read_heads
@@ -24,6 +32,7 @@ from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
 from pkgtrace.verdict.context import path_context, reached
 
+M = TypeVar("M")
 MAX_CODE_FILE = 2 << 20      # larger files: their head only
 MAX_CODE_TOTAL = 64 << 20    # all code text read for one release
 PACKET_TEXT = 4096           # characters of a captured body or packet the rules read
@@ -60,31 +69,33 @@ class Evidence:
 
 
 def gather(documents: dict, artifact: Path | None = None, metadata: dict | None = None) -> Evidence:
-    report = documents.get("report") or {}
-    pkg = report.get("package") or {}
-    if not pkg and documents.get("static"):
-        s = documents["static"]
-        pkg = {"ecosystem": s.get("ecosystem"), "name": s.get("name"), "version": s.get("version")}
-    if not pkg and documents.get("dynamic"):
-        p = documents["dynamic"].get("Package") or {}
-        pkg = {"ecosystem": p.get("Ecosystem"), "name": p.get("Name"), "version": p.get("Version")}
-    ev = Evidence(str(pkg.get("ecosystem") or ""), str(pkg.get("name") or ""),
-                  str(pkg.get("version") or ""), (report.get("artifact") or {}).get("sha256"),
-                  metadata=metadata)
-    static = report.get("static")
-    if isinstance(static, dict):
+    """The facts of DOCUMENTS ({"report", "static", "dynamic"}: models, or their JSON of any
+    published version), the code of ARTIFACT and the registry METADATA."""
+    report = _as(documents.get("report"), Report, upgrade_report)
+    ossf_static = _as(documents.get("static"), StaticRecord, StaticRecord.model_validate)
+    ossf_dynamic = _as(documents.get("dynamic"), DynamicResult, DynamicResult.model_validate)
+    if report is not None:
+        pkg = report.package
+        ev = Evidence(pkg.ecosystem.value, pkg.name, pkg.version, report.artifact.sha256, metadata=metadata)
+    elif ossf_static is not None:
+        ev = Evidence(ossf_static.ecosystem, ossf_static.name, ossf_static.version, metadata=metadata)
+    elif ossf_dynamic is not None:
+        p = ossf_dynamic.Package
+        ev = Evidence(p.Ecosystem, p.Name, p.Version, metadata=metadata)
+    else:
+        ev = Evidence("", "", "", metadata=metadata)
+    if report is not None and report.static is not None:
         ev.has_static = True
-        _static_facts(ev, static)
-    elif documents.get("static"):
+        _static_facts(ev, report.static)
+    elif ossf_static is not None:
         ev.has_static = True
-        _ossf_static_facts(ev, documents["static"])
-    dynamic = report.get("dynamic")
-    if isinstance(dynamic, dict) and dynamic.get("phases"):
+        _ossf_static_facts(ev, ossf_static)
+    if report is not None and report.dynamic is not None and report.dynamic.phases:
         ev.has_dynamic = True
-        _dynamic_facts(ev, dynamic)
-    elif documents.get("dynamic"):
+        _dynamic_facts(ev, report.dynamic)
+    elif ossf_dynamic is not None:
         ev.has_dynamic = True
-        _ossf_dynamic_facts(ev, documents["dynamic"])
+        _ossf_dynamic_facts(ev, ossf_dynamic)
     if artifact is not None and Path(artifact).is_file():
         hooks = {f["file"] for f in ev.of("hook") if f.get("file")}
         ev.code = read_code(Path(artifact), ev.ecosystem, hooks)
@@ -92,63 +103,64 @@ def gather(documents: dict, artifact: Path | None = None, metadata: dict | None 
     return ev
 
 
+def _as(doc, model: type[M], read: Callable[[dict], M]) -> M | None:
+    return doc if doc is None or isinstance(doc, model) else read(doc)
+
+
 # ---------------------------------------------------------------------------------------------
 # static
 
 
-def _static_facts(ev: Evidence, s: dict) -> None:
-    for h in s.get("install_hooks") or []:
-        d = h.get("details") or {}
-        ev.facts.append({"kind": "hook", "source": "static", "hook": h.get("kind"),
-                         "file": h.get("file"), "excerpt": h.get("excerpt") or "",
+def _static_facts(ev: Evidence, s: StaticSection) -> None:
+    for h in s.install_hooks:
+        d = h.details
+        ev.facts.append({"kind": "hook", "source": "static", "hook": h.kind,
+                         "file": h.file, "excerpt": h.excerpt or "",
                          "command": d.get("command") or "", "script": d.get("script") or "",
                          "event": d.get("event") or "", "install_event": d.get("install_event"),
                          "cmdclass": d.get("cmdclass"), "uses": " ".join(d.get("uses") or [])})
-    for sig in s.get("signals") or []:
-        ev.facts.append({"kind": "signal", "source": "static", "signal": sig.get("kind"),
-                         "file": sig.get("file"), "line": sig.get("line"),
-                         "value": sig.get("value") or "", "via": sig.get("via") or "",
-                         "rule": sig.get("rule") or ""})
-    for f in s.get("files") or []:
-        ev.facts.append({"kind": "file", "source": "static", "file": f.get("path"),
-                         "type": f.get("type") or "", "size": f.get("size"),
-                         "language": f.get("language") or "", "minified": f.get("minified"),
-                         "max_line_length": f.get("max_line_length"), "sha256": f.get("sha256"),
-                         "text": f.get("text")})
-    for e in (s.get("extraction") or {}).get("errors") or []:
-        ev.facts.append({"kind": "extraction_error", "source": "static", **e})
+    for sig in s.signals:
+        ev.facts.append({"kind": "signal", "source": "static", "signal": sig.kind,
+                         "file": sig.file, "line": sig.line, "value": sig.value,
+                         "via": sig.via or "", "rule": sig.rule or ""})
+    for f in s.files:
+        ev.facts.append({"kind": "file", "source": "static", "file": f.path,
+                         "type": f.type or "", "size": f.size, "language": f.language or "",
+                         "minified": f.minified, "max_line_length": f.max_line_length,
+                         "sha256": f.sha256, "text": f.text})
+    for e in s.extraction.errors:  # the problem's own kind (limit, traversal…) is `problem`
+        ev.facts.append({"kind": "extraction_error", "source": "static", "problem": e.kind,
+                         "path": e.path or "", "message": e.message})
 
 
-def _ossf_static_facts(ev: Evidence, doc: dict) -> None:
-    lists = {"base64_strings": "base64", "hex_strings": "hex", "ip_addresses": "ip", "urls": "url"}
-    for f in (doc.get("results") or {}).get("files") or []:
-        name = f.get("filename")
+def _ossf_static_facts(ev: Evidence, doc: StaticRecord) -> None:
+    for f in doc.results.files:
+        name = f.filename
         ev.facts.append({"kind": "file", "source": "static", "file": name,
-                         "type": f.get("detected_type") or "", "size": f.get("size"),
-                         "sha256": f.get("sha256"), "language": "", "minified": False,
-                         "max_line_length": max((v["value"] for v in f.get("line_lengths") or []),
-                                                default=0)})
-        for key, kind in lists.items():
-            for v in f.get(key) or []:
+                         "type": f.detected_type or "", "size": f.size,
+                         "sha256": f.sha256, "language": "", "minified": False,
+                         "max_line_length": max((v.value for v in f.line_lengths or []), default=0)})
+        for kind, values in (("base64", f.base64_strings), ("hex", f.hex_strings),
+                             ("ip", f.ip_addresses), ("url", f.urls)):
+            for v in values or []:
                 ev.facts.append({"kind": "signal", "source": "static", "signal": kind,
                                  "file": name, "line": None, "value": v, "via": "", "rule": ""})
-        for s in f.get("suspicious_identifiers") or []:
+        for s in f.suspicious_identifiers or []:
             ev.facts.append({"kind": "signal", "source": "static", "signal": "suspicious_identifier",
-                             "file": name, "line": None, "value": s.get("name", ""), "via": "",
-                             "rule": s.get("rule", "")})
+                             "file": name, "line": None, "value": s.name, "via": "", "rule": s.rule})
 
 
 # ---------------------------------------------------------------------------------------------
 # dynamic
 
 
-def _phases(d: dict):
+def _phases(d: DynamicSection) -> Iterator[tuple[str, str | None, Phase]]:
     """(phase, world, section) for the base world's phases, then each other world's
     (dynamic/worlds.py): a world's facts carry its name, so its findings say where they were seen."""
-    for phase, p in (d.get("phases") or {}).items():
+    for phase, p in d.phases.items():
         yield phase, None, p
-    for world, w in (d.get("worlds") or {}).items():
-        for phase, p in ((w or {}).get("phases") or {}).items():
+    for world, w in (d.worlds or {}).items():
+        for phase, p in w.phases.items():
             yield phase, world, p
 
 
@@ -156,152 +168,100 @@ def _phases(d: dict):
 _FILE_WRITES = {"open", "creat", "truncate", "mknod"}
 
 
-def _directories(d: dict) -> set[str]:
+def _directories(d: DynamicSection) -> set[str]:
     """Paths the trace shows to be folders: created with mkdir, or holding something accessed."""
     out: set[str] = set()
     for _phase, _world, p in _phases(d):
-        for e in p.get("file_events") or []:
-            if e.get("op") == "mkdir" and e.get("path"):
-                out.add(e["path"])
-            for key in ("path", "from"):
-                if e.get(key):
-                    out.add(str(PurePosixPath(e[key]).parent))
-        for f in p.get("files") or []:
-            if f.get("path"):
-                out.add(str(PurePosixPath(f["path"]).parent))
-        for f in p.get("failed") or []:  # mkdir on an existing folder fails with EEXIST
-            if f.get("syscall") in ("mkdir", "mkdirat") and f.get("errno") == 17 and f.get("args"):
-                arg = str(f["args"][-2 if f["syscall"] == "mkdirat" and len(f["args"]) > 1 else 0])
+        for e in p.file_events:
+            if e.op == "mkdir" and e.path:
+                out.add(e.path)
+            out.update(str(PurePosixPath(x).parent) for x in (e.path, e.from_) if x)
+        out.update(str(PurePosixPath(f.path).parent) for f in p.files if f.path)
+        for f in p.failed:  # mkdir on an existing folder fails with EEXIST
+            if f.syscall in ("mkdir", "mkdirat") and f.errno == 17 and f.args:
+                arg = str(f.args[-2 if f.syscall == "mkdirat" and len(f.args) > 1 else 0])
                 out.add(arg.split()[-1].strip('"'))
     # A path opened for writing, or a written file renamed onto it, is a file whatever else the
     # trace shows of it: a package could make a folder, remove it and write a script there.
     written: set[str] = set()
     for _phase, _world, p in _phases(d):
-        written.update(f["path"] for f in p.get("files") or [] if f.get("write") and f.get("path")
-                       and set(f.get("ops") or ["open"]) & _FILE_WRITES)
+        written.update(f.path for f in p.files if f.write and f.path and set(f.ops or ["open"]) & _FILE_WRITES)
     for _phase, _world, p in _phases(d):
-        written.update(e["path"] for e in p.get("file_events") or []
-                       if e.get("op") == "rename" and e.get("path") and e.get("from") in written)
+        written.update(e.path for e in p.file_events if e.op == "rename" and e.path and e.from_ in written)
     return out - written
 
 
-def _dynamic_facts(ev: Evidence, d: dict) -> None:
-    bait = d.get("bait") or {}
-    bait_files = set(bait.get("files") or [])
-    bait_values = [(v.get("what"), v.get("value")) for v in bait.get("values") or [] if v.get("value")]
+def _dynamic_facts(ev: Evidence, d: DynamicSection) -> None:
+    bait_files = set(d.bait.files)
+    bait_values = [(v.what, v.value) for v in d.bait.values if v.value]
     folders = _directories(d)
     for phase, world, p in _phases(d):
         base = {"source": "dynamic", "phase": phase, **({"world": world} if world else {})}
-        for c in p.get("commands") or []:
-            argv = [str(a) for a in c.get("argv") or []]
-            decoded = c.get("decoded") if isinstance(c.get("decoded"), str) else decode_powershell(argv)
+        for c in p.commands:
+            argv = c.argv
+            decoded = c.decoded if c.decoded is not None else decode_powershell(argv)
             ev.facts.append({**base, "kind": "command", "argv": argv, "cmd": " ".join(argv),
-                             "exe": c.get("exe") or (argv[0] if argv else ""),
+                             "exe": c.exe or (argv[0] if argv else ""),
                              "prog": PurePosixPath(argv[0].replace("\\", "/")).name if argv else "",
-                             "pid": c.get("pid"), "decoded": decoded or ""})
-        for f in p.get("files") or []:
-            path = f.get("path") or ""
-            ev.facts.append(_file_access(base, path, f.get("read"), f.get("write"), f.get("delete"),
-                                         path in bait_files))
-        for e in p.get("file_events") or []:
-            ev.facts.append({**base, "kind": "file_event", "op": e.get("op"),
-                             "path": e.get("path") or "", "executable": bool(e.get("executable")),
-                             "mode": e.get("mode") or "", "from": e.get("from") or "",
-                             "directory": (e.get("path") or "") in folders})
-        for w in p.get("written_files") or []:
+                             "pid": c.pid, "decoded": decoded or ""})
+        for f in p.files:
+            ev.facts.append(_file_access(base, f.path, f.read, f.write, f.delete, f.path in bait_files))
+        for e in p.file_events:
+            ev.facts.append({**base, "kind": "file_event", "op": e.op, "path": e.path or "",
+                             "executable": e.executable, "mode": e.mode or "", "from": e.from_ or "",
+                             "directory": (e.path or "") in folders})
+        for w in p.written_files:
             # what a written file held at the phase's end (dynamic/written.py)
-            ev.facts.append({**base, "kind": "written_file", "path": w.get("path") or "",
-                             "state": w.get("state") or "", "type": w.get("type") or "",
-                             "head_kind": w.get("head_kind") or "", "traced": bool(w.get("traced")),
-                             "size": w.get("size"), "sha256": w.get("sha256") or "",
-                             "head": (w.get("head_text") or "")[:200]})
-        for c in p.get("connections") or []:
-            ev.facts.append({**base, "kind": "connection", "family": c.get("family") or "",
-                             "address": c.get("address") or "", "port": c.get("port"),
-                             "hostnames": " ".join(c.get("hostnames") or []),
-                             "result": c.get("result") or ""})
-        for q in p.get("dns") or []:
-            packet = q.get("packet") or {}
+            ev.facts.append({**base, "kind": "written_file", "path": w.path, "state": w.state,
+                             "type": w.type or "", "head_kind": w.head_kind or "", "traced": w.traced,
+                             "size": w.size, "sha256": w.sha256 or "", "head": (w.head_text or "")[:200]})
+        for c in p.connections:
+            ev.facts.append({**base, "kind": "connection", "family": c.family or "",
+                             "address": c.address or "", "port": c.port,
+                             "hostnames": " ".join(c.hostnames), "result": c.result or ""})
+        for q in p.dns:
             # the whole query as sent (case kept), its other records: where DNS exfiltration hides
-            qname = q.get("qname") or q.get("hostname") or ""
-            data = " ".join(str(x) for x in (qname, qname.replace(".", ""), packet.get("records"),
-                                             b64_text(packet.get("raw_b64"), PACKET_TEXT)) if x)
-            ev.facts.append({**base, "kind": "dns", "hostname": q.get("hostname") or "",
-                             "qtype": q.get("qtype") or "", "transport": q.get("transport") or "udp",
-                             "address": q.get("dst") or "", "data": data})
-        for n in p.get("network") or []:
-            proxy = n.get("proxy") or {}
-            if n.get("tls"):
-                ev.facts.append({**base, "kind": "tls", "sni": n["tls"].get("sni") or "",
-                                 "placeholder": PLACEHOLDER_HOST in (n["tls"].get("sni"), n.get("hostname")),
-                                 "address": n.get("dst") or "", "port": n.get("port"),
-                                 "allowed": bool(n.get("allowed")), "registry": bool(proxy),
-                                 "refused": n["tls"].get("refused") or ""})
-            if n.get("http"):
-                h = n["http"]
-                body = b64_text(h.get("body_b64"), PACKET_TEXT)
-                headers = "\n".join(f"{k}: {v}" for k, v in h.get("headers") or [])
-                host = h.get("host") or n.get("hostname") or n.get("dst") or ""
-                ev.facts.append({**base, "kind": "http", "method": h.get("method") or "",
-                                 "host": host, "placeholder": PLACEHOLDER_HOST in (host, n.get("hostname")),
-                                 "target": h.get("target") or "", "headers": headers,
-                                 "body": body, "address": n.get("dst") or "", "port": n.get("port"),
-                                 "allowed": bool(n.get("allowed")), "registry": bool(proxy),
-                                 "decision": proxy.get("decision") or "", "reason": proxy.get("reason") or "",
-                                 "write": bool(proxy.get("write")),
-                                 # by address, Host header or resolved name: any one is the service
-                                 "metadata_service": bool(_METADATA_SERVICE.search(" ".join(
-                                     str(x or "") for x in (n.get("dst"), host, n.get("hostname"))))),
-                                 "token": ", ".join(token_use([tuple(x) for x in h.get("headers") or []
-                                                               if len(x) == 2], body.encode()))})
-            if n.get("kind") == "udp":
-                ev.facts.append({**base, "kind": "udp", "address": n.get("dst") or "",
-                                 "port": n.get("port"), "hostname": n.get("hostname") or "",
-                                 "data": b64_text(n.get("first_bytes_b64"), PACKET_TEXT)})
-            if not n.get("tls") and not n.get("http") and n.get("kind") == "tcp" and not n.get("dns_tcp"):
-                ev.facts.append({**base, "kind": "tcp", "address": n.get("dst") or "",
-                                 "port": n.get("port"), "hostname": n.get("hostname") or "",
-                                 "data": b64_text(n.get("first_bytes_b64"), PACKET_TEXT)})
-        for s in p.get("sends") or []:
-            ev.facts.append({**base, "kind": "send", "address": s.get("address") or "",
-                             "port": s.get("port"), "data": s.get("data_text") or ""})
+            packet = q.packet or DnsPacket()
+            qname = q.qname or q.hostname or ""
+            data = " ".join(str(x) for x in (qname, qname.replace(".", ""), packet.records,
+                                             b64_text(packet.raw_b64, PACKET_TEXT)) if x)
+            ev.facts.append({**base, "kind": "dns", "hostname": q.hostname or "", "qtype": q.qtype or "",
+                             "transport": q.transport or "udp", "address": q.dst or "", "data": data})
+        for n in p.network:
+            ev.facts.extend(_network_facts(base, n))
+        for s in p.sends:
+            ev.facts.append({**base, "kind": "send", "address": s.address or "", "port": s.port,
+                             "data": s.data_text})
         ran_out = _world_ran_out(d, phase, world, p)
-        if p.get("limit") == "trace" and not ran_out:
+        if p.limit == "trace" and not ran_out:
             # a syscall flood big enough to end the phase: what it would have hidden is unseen
-            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
-                             "what": f"{p.get('trace_bytes') or 0} bytes of trace; the phase was ended"})
-        folded = p.get("folded") if isinstance(p.get("folded"), dict) else {}
-        if folded:
+            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.trace_bytes or 0,
+                             "what": f"{p.trace_bytes or 0} bytes of trace; the phase was ended"})
+        if p.folded:
             # more events of a kind than the report lists (dynamic/fold.py): a flood too
-            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.get("trace_bytes") or 0,
-                             "what": "; ".join(f"{(v or {}).get('count')} {k} past the report's list"
-                                               for k, v in sorted(folded.items()))})
+            ev.facts.append({**base, "kind": "trace_flood", "bytes": p.trace_bytes or 0,
+                             "what": "; ".join(f"{v.count} {k} past the report's list"
+                                               for k, v in sorted(p.folded.items()))})
         # processes of a world phase pkgtrace cut short for the run's budget: cut, not left running
         for proc in [] if ran_out else _left_behind(d, p, phase):
-            ev.facts.append({**base, "kind": "left_running", "name": proc.get("name") or "",
-                             "pid": proc.get("pid")})
-        ran = {PurePosixPath(str((c.get("argv") or [""])[0])).name for c in p.get("commands") or []}
-        for f in p.get("failed") or []:
-            ev.facts.append({**base, "kind": "failed", "syscall": f.get("syscall") or "",
-                             "args": " ".join(str(a) for a in f.get("args") or []),
-                             "errno": f.get("errno"), "error": f.get("error") or ""})
-            argv = [str(a) for a in f.get("argv") or []]
-            prog = PurePosixPath(argv[0] if argv else str(f.get("exe") or "")).name
-            if f.get("syscall") in ("execve", "execveat") and prog and prog not in ran:
+            ev.facts.append({**base, "kind": "left_running", "name": proc.name or "", "pid": proc.pid})
+        ran = {PurePosixPath(str((c.argv or [""])[0])).name for c in p.commands}
+        for f in p.failed:
+            ev.facts.append({**base, "kind": "failed", "syscall": f.syscall,
+                             "args": " ".join(str(a) for a in f.args),
+                             "errno": f.errno, "error": f.error or ""})
+            argv = f.argv or []
+            prog = PurePosixPath(argv[0] if argv else str(f.exe or "")).name
+            if f.syscall in ("execve", "execveat") and prog and prog not in ran:
                 # A program tried and never found (a PATH search that later succeeds is not this)
                 ev.facts.append({**base, "kind": "exec_attempt", "prog": prog, "argv": argv,
-                                 "cmd": " ".join(argv), "error": f.get("error") or ""})
-        for t in p.get("tamper") or []:
-            ev.facts.append({**base, "kind": "trace_tamper", "why": t.get("why") or "",
-                             "syscall": t.get("syscall") or "", "pid": t.get("pid")})
-    stats = d.get("trace_stats") or {}
-    for t in stats.get("tamper") or []:
-        ev.facts.append({"source": "dynamic", "phase": "trace", "kind": "trace_tamper",
-                         "why": t.get("why") or "", "syscall": t.get("syscall") or "",
-                         "pid": t.get("pid")})
-    if stats.get("forged"):
-        ev.facts.append({"source": "dynamic", "phase": "trace", "kind": "trace_tamper",
-                         "why": f"{stats['forged']} log lines not written by the sandbox",
+                                 "cmd": " ".join(argv), "error": f.error or ""})
+        ev.facts.extend(_tamper(base, t) for t in p.tamper)
+    trace = {"source": "dynamic", "phase": "trace"}
+    ev.facts.extend(_tamper(trace, t) for t in d.trace_stats.tamper)
+    if d.trace_stats.forged:
+        ev.facts.append({**trace, "kind": "trace_tamper",
+                         "why": f"{d.trace_stats.forged} log lines not written by the sandbox",
                          "syscall": "", "pid": None})
     _theft(ev)
     # Bait values seen leaving: in HTTP bodies, headers, targets, raw sends and first bytes, in
@@ -323,17 +283,50 @@ def _dynamic_facts(ev: Evidence, d: dict) -> None:
                                  "excerpt": _around(blob, spelled)})
 
 
-def _left_behind(d: dict, p: dict, phase: str) -> list[dict]:
+def _tamper(base: dict, t: Tamper) -> dict:
+    return {**base, "kind": "trace_tamper", "why": t.why or "", "syscall": t.syscall or "", "pid": t.pid}
+
+
+def _network_facts(base: dict, n: NetworkEvent) -> list[dict]:
+    """The facts of one connection the network simulator saw: its TLS handshake, its HTTP
+    request, or its first bytes (UDP, or TCP that was none of those)."""
+    out = []
+    if n.tls:
+        out.append({**base, "kind": "tls", "sni": n.tls.sni or "",
+                    "placeholder": PLACEHOLDER_HOST in (n.tls.sni, n.hostname),
+                    "address": n.dst or "", "port": n.port, "allowed": n.allowed,
+                    "registry": n.proxy is not None, "refused": n.tls.refused or ""})
+    if n.http:
+        h, proxy = n.http, n.proxy or ProxyDecision()
+        body = b64_text(h.body_b64, PACKET_TEXT)
+        host = h.host or n.hostname or n.dst or ""
+        out.append({**base, "kind": "http", "method": h.method or "", "host": host,
+                    "placeholder": PLACEHOLDER_HOST in (host, n.hostname), "target": h.target or "",
+                    "headers": "\n".join(f"{k}: {v}" for k, v in h.headers), "body": body,
+                    "address": n.dst or "", "port": n.port, "allowed": n.allowed,
+                    "registry": n.proxy is not None, "decision": proxy.decision or "",
+                    "reason": proxy.reason or "", "write": proxy.write,
+                    # by address, Host header or resolved name: any one is the service
+                    "metadata_service": bool(_METADATA_SERVICE.search(" ".join(
+                        str(x or "") for x in (n.dst, host, n.hostname)))),
+                    "token": ", ".join(token_use(h.headers, body.encode()))})
+    if n.kind == "udp" or (n.kind == "tcp" and not n.tls and not n.http and not n.dns_tcp):
+        out.append({**base, "kind": n.kind, "address": n.dst or "", "port": n.port,
+                    "hostname": n.hostname or "", "data": b64_text(n.first_bytes_b64, PACKET_TEXT)})
+    return out
+
+
+def _left_behind(d: DynamicSection, p: Phase, phase: str) -> list[RunningProcess]:
     """What a phase left running, less what pkgtrace itself cut short. `runsc ps` shows the
     phase's driver with parent 0 (runsc exec started it) and what the package detached (a daemon)
     under init. When a limit ends the phase, the driver and its tree were still at work: cut by the
     trace limit, they are the flood's or the package manager's (DYN-TRACE-FLOOD judges that);
     cut by the clock, the driver and the package manager it started (its traced command line) are
     pkgtrace's, but what ran under them (a setup.py sleeping past the limit) is the package's."""
-    procs = [x for x in p.get("left_running") or [] if isinstance(x, dict)]
-    if not p.get("limit"):
+    procs = p.left_running
+    if not p.limit:
         return procs
-    parent = {x.get("pid"): x.get("ppid") for x in procs}
+    parent = {x.pid: x.ppid for x in procs}
     drivers = {pid for pid, ppid in parent.items() if ppid == 0}
 
     def in_tree(pid):
@@ -343,12 +336,11 @@ def _left_behind(d: dict, p: dict, phase: str) -> list[dict]:
             pid = parent[pid]
         return pid in drivers
 
-    if p.get("limit") == "trace":
-        return [x for x in procs if not in_tree(x.get("pid"))]
-    managers = {x.get("pid") for x in d.get("processes") or [] if isinstance(x, dict)
-                and x.get("phase") == phase and x.get("ppid") in drivers
-                and _PACKAGE_MANAGER.match(" ".join(str(a) for a in (x.get("argv") or [])[:3]))}
-    return [x for x in procs if x.get("pid") not in drivers | managers]
+    if p.limit == "trace":
+        return [x for x in procs if not in_tree(x.pid)]
+    managers = {x.pid for x in d.processes if x.phase == phase and x.ppid in drivers
+                and _PACKAGE_MANAGER.match(" ".join((x.argv or [])[:3]))}
+    return [x for x in procs if x.pid not in drivers | managers]
 
 
 # How the install drivers (sandbox/guest/) start the package manager: as the driver's own child,
@@ -356,15 +348,15 @@ def _left_behind(d: dict, p: dict, phase: str) -> list[dict]:
 _PACKAGE_MANAGER = re.compile(r"(?:(?:\S*/)?(?:npm|gem|composer|cargo)|\S*/python[\d.]* -m pip)(?: |$)")
 
 
-def _world_ran_out(d: dict, phase: str, world: str | None, p: dict) -> bool:
+def _world_ran_out(d: DynamicSection, phase: str, world: str | None, p: Phase) -> bool:
     """A world's phase (an extra look, run after the base world's) ended by the run's trace budget
     while logging no more than the same phase did in the base world: the run as a whole spent the
     budget (a big package looked at in several worlds), the world did not flood it. A world phase
     that logs more than its base (what only that world shows, made into a flood) still counts."""
-    if not world or p.get("trace_budget") != "run":
+    if not world or p.trace_budget != "run":
         return False
-    base = ((d.get("phases") or {}).get(phase) or {}).get("trace_bytes") or 0
-    return (p.get("trace_bytes") or 0) <= base
+    base = d.phases[phase].trace_bytes if phase in d.phases else None
+    return (p.trace_bytes or 0) <= (base or 0)
 
 
 # Cloud instance-metadata services (AWS/Azure/GCP/OpenStack, Alibaba, AWS over IPv6): what a CI
@@ -427,25 +419,22 @@ def _around(blob: str, value: str, width: int = 80) -> str:
     return blob[max(0, i - width):i + len(value) + width]
 
 
-def _ossf_dynamic_facts(ev: Evidence, doc: dict) -> None:
-    for phase, a in (doc.get("Analysis") or {}).items():
+def _ossf_dynamic_facts(ev: Evidence, doc: DynamicResult) -> None:
+    for phase, a in doc.Analysis.items():
         base = {"source": "dynamic", "phase": phase}
-        for c in a.get("Commands") or []:
-            argv = [str(x) for x in c.get("Command") or []]
+        for c in a.Commands:
+            argv = c.Command
             ev.facts.append({**base, "kind": "command", "argv": argv, "cmd": " ".join(argv),
                              "exe": argv[0] if argv else "",
                              "prog": PurePosixPath(argv[0]).name if argv else "", "pid": None})
-        for f in a.get("Files") or []:
-            ev.facts.append(_file_access(base, f.get("Path") or "", f.get("Read"), f.get("Write"),
-                                         f.get("Delete"), False))
-        for s in a.get("Sockets") or []:
-            ev.facts.append({**base, "kind": "connection", "family": "AF_INET",
-                             "address": s.get("Address") or "", "port": s.get("Port"),
-                             "hostnames": " ".join(s.get("Hostnames") or []), "result": "ok"})
-        for d in a.get("DNS") or []:
-            for q in d.get("Queries") or []:
-                ev.facts.append({**base, "kind": "dns", "hostname": q.get("Hostname") or "",
-                                 "qtype": ",".join(q.get("Types") or [])})
+        for f in a.Files:
+            ev.facts.append(_file_access(base, f.Path, f.Read, f.Write, f.Delete, False))
+        for s in a.Sockets:
+            ev.facts.append({**base, "kind": "connection", "family": "AF_INET", "address": s.Address,
+                             "port": s.Port, "hostnames": " ".join(s.Hostnames), "result": "ok"})
+        for d in a.DNS:
+            for q in d.Queries:
+                ev.facts.append({**base, "kind": "dns", "hostname": q.Hostname, "qtype": ",".join(q.Types)})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,8 +24,12 @@ from simharness import events, exchange, request, response_body, simulator
 from skips import cannot_run
 from pkgtrace.sandbox.netsim.ca import RunCA
 from pkgtrace.sandbox.netsim.policy import REGISTRY_HOSTS_BY_ECOSYSTEM
+from pkgtrace.api.network import NetworkEvent
 from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.verdict.engine import judge
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "results"))
+from fixture_docs import dynamic_section, report_doc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -86,8 +90,8 @@ def _get(state, host: str, target: str) -> tuple[int, bytes]:
 
 
 def _verdict(ecosystem: str, evs: list[dict]) -> set[str]:
-    report = {"package": {"ecosystem": ecosystem, "name": "fixture", "version": "1.0.0"},
-              "dynamic": {"phases": {"install": {"network": evs}}}}
+    report = {**report_doc("fixture", ecosystem=ecosystem), "verdict": None,
+              "dynamic": dynamic_section({"install": {"network": evs}})}
     return set(judge({"report": report}, suppressions=[])["rules_fired"])
 
 
@@ -168,7 +172,7 @@ def test_a_registry_name_with_a_trick_never_reaches_the_upstream(registry):
     assert done["upstream"] == [["static.crates.io", "GET", crate]]
     assert [p["decision"] for p in done["log"]].count("forwarded") == 1
     # and every reader (page, diff, CLI) tells it the same way
-    assert [story(e).forwarded for e in evs] == [f for _, _, f in tricks]
+    assert [story(NetworkEvent.model_validate(e)).forwarded for e in evs] == [f for _, _, f in tricks]
     for e, (_, sni, forwarded) in zip(evs, tricks):
         said = (e.get("proxy") or {}).get("decision")
         assert (said == "forwarded") == forwarded, e

@@ -15,6 +15,7 @@ from pkgtrace.sandbox.netsim.ca import RunCA
 from pkgtrace.sandbox.netsim.forwarder import Forwarder
 from pkgtrace.sandbox.netsim.network import confirm_forwarded
 from pkgtrace.sandbox.netsim.policy import REGISTRY_HOSTS_BY_ECOSYSTEM
+from pkgtrace.api.network import NetworkEvent
 from pkgtrace.sandbox.netsim.story import story
 from pkgtrace.results.documents import read_documents
 from pkgtrace.web.pages.behaviour import phases
@@ -48,8 +49,12 @@ def captured(tmp_path_factory):
     return evs, list(fwd.log)
 
 
+def _story(e: dict):
+    return story(NetworkEvent.model_validate(e))
+
+
 def _by(evs, pred):
-    return [story(e) for e in evs if pred(e)]
+    return [_story(e) for e in evs if pred(e)]
 
 
 def test_a_refused_publish_reads_as_refused_with_its_reason(captured):
@@ -65,7 +70,7 @@ def test_a_refused_publish_reads_as_refused_with_its_reason(captured):
 
 def test_lookalike_names_never_read_as_forwarded(captured):
     evs, _ = captured
-    stories = [story(e) for e in evs]
+    stories = [_story(e) for e in evs]
     assert not any(s.forwarded or "forwarded to" in s.outcome for s in stories)
     dotted = _by(evs, lambda e: (e.get("http") or {}).get("host") == "registry.npmjs.org.")
     # each one says why it went nowhere, and that the simulator, not a registry, answered it
@@ -91,10 +96,10 @@ def test_a_forged_allowed_flag_is_not_believed(captured):
     forged = [dict(e, allowed=True, proxy={**(e.get("proxy") or {}), "decision": "forwarded"}) for e in evs
               if (e.get("http") or {}).get("method") == "PUT"]
     # what the host does with the simulator's word: check it against the proxy's log
-    for s in map(story, confirm_forwarded(forged, [])):
+    for s in map(_story, confirm_forwarded(forged, [])):
         assert not s.forwarded and s.decision == "not confirmed" and "no record" in s.reason
     # and a "forwarded" with no allowed flag is not forwarding either
-    assert not story(dict(forged[0], allowed=False)).forwarded
+    assert not _story(dict(forged[0], allowed=False)).forwarded
 
 
 def test_the_page_and_the_diff_tell_the_same_story(captured):
@@ -133,7 +138,7 @@ def test_an_unreachable_proxy_reads_as_not_forwarded_and_unanswered():
          "tls": {"sni": "pypi.org", "intercepted": True},
          "http": {"method": "GET", "target": "/simple/six/", "version": "HTTP/1.1", "host": "pypi.org"},
          "proxy": {"decision": "refused", "reason": "proxy unreachable: [Errno 111] Connection refused"}}
-    s = story(e)
+    s = _story(e)
     assert not s.forwarded and s.answer == "" and s.verdict == "not forwarded"
     assert s.outcome == "not forwarded: proxy unreachable: [Errno 111] Connection refused"
-    assert not story(dict(e, proxy={"decision": "passed"}, allowed=True)).forwarded  # unknown words
+    assert not _story(dict(e, proxy={"decision": "passed"}, allowed=True)).forwarded  # unknown words

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pkgtrace.api.base import b64_text
+from pkgtrace.api.network import Answer, NetworkEvent, ProxyDecision, TlsHandshake
 
 BODY_SHOWN = 1000
 HEADERS_SHOWN = 32
@@ -66,54 +67,45 @@ class Story:
         return "answered by the simulator, nothing left the machine"
 
 
-def _dict(v) -> dict:
-    return v if isinstance(v, dict) else {}
-
-
-def tls_outcome(tls: dict) -> str:
-    if not tls:
+def tls_outcome(tls: TlsHandshake | None) -> str:
+    if tls is None:
         return ""
-    if tls.get("intercepted"):
+    if tls.intercepted:
         return "intercepted"
-    refused = str(tls.get("refused") or "")
+    refused = tls.refused or ""
     if "refused the certificate" in refused:
         return f"refused by the client: pinned certificate or its own roots ({refused})"
     return refused or "not intercepted"
 
 
-def _answer(a: dict) -> str:
-    if not a:
+def _answer(a: Answer | None) -> str:
+    if a is None:
         return ""
     by = {"proxy": "by the proxy", "registry": "by the registry", "simulator": "by the simulator"}.get(
-        str(a.get("by")), f"by {a.get('by')}")
-    return f"{a.get('status')} {a.get('kind') or ''}, {by} ({a.get('length', 0)} bytes)".replace(" ,", ",")
+        str(a.by), f"by {a.by}")
+    return f"{a.status} {a.kind or ''}, {by} ({a.length or 0} bytes)".replace(" ,", ",")
 
 
-def story(e: dict) -> Story:
+def story(e: NetworkEvent) -> Story:
     """The story of one simulator "tcp" event, as stored in the report."""
-    tls, http, proxy = _dict(e.get("tls")), _dict(e.get("http")), _dict(e.get("proxy"))
-    said = str(proxy.get("decision") or "")
-    forwarded = said == "forwarded" and e.get("allowed") is True and not proxy.get("unconfirmed")
-    decision, reason = said, str(proxy.get("reason") or "")
+    tls, http, proxy = e.tls, e.http, e.proxy or ProxyDecision()
+    said = proxy.decision or ""
+    forwarded = said == "forwarded" and e.allowed and not proxy.unconfirmed
+    decision, reason = said, proxy.reason or ""
     if said == "forwarded" and not forwarded:
         decision = "not confirmed"
-        reason = str(proxy.get("unconfirmed") or "the proxy's log does not confirm forwarding it")
+        reason = proxy.unconfirmed or "the proxy's log does not confirm forwarding it"
     elif said not in ("", "forwarded", "refused"):
         decision = "refused"  # anything but the two known words is not forwarding
-    request = None
-    if http:
-        request = f"{http.get('method')} {str(http.get('target'))[:2048]} {http.get('version') or ''}".strip()
-    headers = [(str(h[0]), str(h[1])[:HEADER_VALUE_SHOWN]) for h in http.get("headers") or []
-               if isinstance(h, (list, tuple)) and len(h) == 2][:HEADERS_SHOWN]
-    body = b64_text(http.get("body_b64"), BODY_SHOWN) if http else b64_text(e.get("first_bytes_b64"), 512) if not tls else ""
-    return Story(name=e.get("hostname") if isinstance(e.get("hostname"), str) else None,
-                 address=f"{e.get('dst')}:{e.get('port')}", tls=bool(tls),
-                 sni=tls.get("sni") if isinstance(tls.get("sni"), str) else None,
-                 tls_outcome=tls_outcome(tls), request=request,
-                 host=http.get("host") if isinstance(http.get("host"), str) else None,
-                 headers=headers, body=body,
-                 body_length=http["body_length"] if isinstance(http.get("body_length"), int) else 0,
-                 answer=_answer(_dict(e.get("answer"))), answered_by=str(_dict(e.get("answer")).get("by") or ""),
+    answer = e.answer if isinstance(e.answer, Answer) else None
+    return Story(name=e.hostname, address=f"{e.dst}:{e.port}", tls=tls is not None,
+                 sni=tls.sni if tls else None, tls_outcome=tls_outcome(tls),
+                 request=f"{http.method} {str(http.target)[:2048]} {http.version or ''}".strip() if http else None,
+                 host=http.host if http else None,
+                 headers=[(k, v[:HEADER_VALUE_SHOWN]) for k, v in http.headers[:HEADERS_SHOWN]] if http else [],
+                 body=b64_text(http.body_b64, BODY_SHOWN) if http
+                 else b64_text(e.first_bytes_b64, 512) if not tls else "",
+                 body_length=http.body_length or 0 if http else 0,
+                 answer=_answer(answer), answered_by=answer.by or "" if answer else "",
                  decision=decision, reason=reason,
-                 forwarded=forwarded, cache=proxy.get("cache") if forwarded else None,
-                 write=bool(proxy.get("write")))
+                 forwarded=forwarded, cache=proxy.cache if forwarded else None, write=proxy.write)

@@ -82,7 +82,7 @@ def phases(docs: Documents) -> list[Phase]:
         ph.dns = [{"hostname": q.Hostname, "types": ", ".join(q.Types)} for d in s.DNS for q in d.Queries]
         ph.connections = [{"address": k.Address, "port": k.Port, "hostnames": ", ".join(k.Hostnames)}
                           for k in s.Sockets]
-        ph.captures = [story(e.model_dump()) for e in (x.network if x else ()) if e.kind == "tcp"]
+        ph.captures = [story(e) for e in (x.network if x else ()) if e.kind == "tcp"]
         ph.reads = [f.Path for f in s.Files if f.Read]
         ph.writes = [f.Path for f in s.Files if f.Write]
         ph.deletes = [f.Path for f in s.Files if f.Delete]
