@@ -9,7 +9,8 @@ import copy
 
 import pytest
 
-from pkgtrace.api.read import ReportError, upgrade_report
+from pkgtrace.api.read import upgrade_report
+from pkgtrace.results.documents import DocumentError
 from pkgtrace.verdict import judge
 from pkgtrace.verdict.evidence import gather
 from results.fixture_docs import report_doc, static_section
@@ -49,7 +50,7 @@ def test_a_record_of_the_wrong_type_is_refused_with_where(where, value):
         phase[key] = value
     else:
         phase[key][index][field] = value
-    with pytest.raises(ReportError, match=rf"dynamic\.phases\.install\.{key}\."):
+    with pytest.raises(DocumentError, match=rf"dynamic\.phases\.install\.{key}\."):
         judge(docs, suppressions=[])
 
 

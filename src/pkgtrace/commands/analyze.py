@@ -14,6 +14,7 @@ from pkgtrace.commands._app import (EXIT_FAILURE, EXIT_USAGE, app, console, emit
                                     exit_cleanly_on_sigterm, fail, parse_ecosystem)
 from pkgtrace.config import results_dir
 from pkgtrace.ecosystems import RegistryError, split_spec
+from pkgtrace.results.documents import read_documents
 from pkgtrace.results.record import record
 from pkgtrace.results.stores import open_store
 from pkgtrace.sandbox.netsim.story import story
@@ -91,15 +92,16 @@ def _record(outcome, store, index: str | None) -> None:
             idx.close()
 
 
-def print_summary(docs: dict) -> None:
-    from pkgtrace.api import upgrade_report
-    from pkgtrace.api.ossf_dynamic import DynamicResult
-    report = upgrade_report(docs["report"])
+def print_summary(documents: dict) -> None:
+    docs = read_documents(documents)
+    report = docs.report
+    if report is None:
+        raise fail("no report to summarise", EXIT_FAILURE)
     pkg = report.package
     console.print(f"[bold]{pkg.ecosystem.value}/{pkg.name}@{pkg.version}[/]  sha256 {report.artifact.sha256[:16]}…")
-    if docs.get("dynamic"):
+    if docs.dynamic is not None:
         phases = report.dynamic.phases if report.dynamic else {}
-        for phase, summary in DynamicResult.model_validate(docs["dynamic"]).Analysis.items():
+        for phase, summary in docs.dynamic.Analysis.items():
             detail = phases.get(phase)
             console.print(f"  [bold]{phase}[/]: {summary.Status.value} ({detail.reason if detail else ''}, "
                           f"{detail.duration_s if detail else None} s)  files {len(summary.Files)}, "

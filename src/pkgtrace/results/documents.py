@@ -5,7 +5,7 @@ index loader, the diff, the pages) read attributes of these, never `.get()` chai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import ValidationError
 
@@ -27,19 +27,27 @@ class Documents:
     static: StaticRecord | None = None
 
 
-def read_documents(documents: Mapping[str, Any], *, lenient: bool = False) -> Documents:
-    """DOCUMENTS ({"report", "dynamic", "static"}, each optional) as models. A document that is not
-    one raises DocumentError naming it; LENIENT (a page showing what it can) reads it as absent.
-    OSSF documents' unknown keys are ignored: OSSF's own records may grow fields we do not read."""
+_READERS: dict[str, tuple[type, Callable[[Any], Any]]] = {
+    "report": (Report, lambda d: upgrade_report(d, where="report")),
+    "dynamic": (DynamicResult, lambda d: DynamicResult.model_validate(d, extra="ignore")),
+    "static": (StaticRecord, lambda d: StaticRecord.model_validate(d, extra="ignore")),
+}
+
+
+def read_documents(documents: Mapping[str, Any], *, lenient: bool = False,
+                   kinds: Iterable[str] = tuple(_READERS)) -> Documents:
+    """DOCUMENTS ({"report", "dynamic", "static"}, each optional: JSON, or the model already) as
+    models; only KINDS are read. A document that is not one raises DocumentError naming it;
+    LENIENT (a page showing what it can) reads it as absent. OSSF documents' unknown keys are
+    ignored: OSSF's own records may grow fields we do not read."""
     out: dict[str, Any] = {}
-    for kind, read in (("report", lambda d: upgrade_report(d, where="report")),
-                       ("dynamic", lambda d: DynamicResult.model_validate(d, extra="ignore")),
-                       ("static", lambda d: StaticRecord.model_validate(d, extra="ignore"))):
+    for kind in kinds:
+        model, read = _READERS[kind]
         doc = documents.get(kind)
         if not doc:
             continue
         try:
-            out[kind] = read(doc)
+            out[kind] = doc if isinstance(doc, model) else read(doc)
         except (ReportError, ValidationError) as e:
             if not lenient:
                 why = first_problem(e) if isinstance(e, ValidationError) else str(e)

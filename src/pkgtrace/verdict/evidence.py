@@ -14,17 +14,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Iterator, Mapping
 
 from pkgtrace.api.base import b64_text
 from pkgtrace.api.dynamic import DynamicSection, Phase, RunningProcess, Tamper
 from pkgtrace.api.network import DnsPacket, NetworkEvent, ProxyDecision
 from pkgtrace.api.ossf_dynamic import DynamicResult
 from pkgtrace.api.ossf_static import StaticRecord
-from pkgtrace.api.read import upgrade_report
-from pkgtrace.api.report import Report
 from pkgtrace.api.static import StaticSection
 from pkgtrace.dynamic.fold import carried, spellings
+from pkgtrace.results.documents import read_documents
 from pkgtrace.sandbox.netsim.policy import is_registry_host, token_use
 from pkgtrace.static.extract import read_heads
 from pkgtrace.sandbox.persona import decode_powershell
@@ -32,7 +31,6 @@ from pkgtrace.static.hooks import package_root
 from pkgtrace.static.parsing import detect_language
 from pkgtrace.verdict.context import path_context, reached
 
-M = TypeVar("M")
 MAX_CODE_FILE = 2 << 20      # larger files: their head only
 MAX_CODE_TOTAL = 64 << 20    # all code text read for one release
 PACKET_TEXT = 4096           # characters of a captured body or packet the rules read
@@ -68,43 +66,41 @@ class Evidence:
         return [f for f in self.facts if f["kind"] == kind]
 
 
-def gather(documents: dict, artifact: Path | None = None, metadata: dict | None = None) -> Evidence:
+def gather(documents: Mapping[str, Any], artifact: Path | None = None, metadata: dict | None = None) -> Evidence:
     """The facts of DOCUMENTS ({"report", "static", "dynamic"}: models, or their JSON of any
-    published version), the code of ARTIFACT and the registry METADATA."""
-    report = _as(documents.get("report"), Report, upgrade_report)
-    ossf_static = _as(documents.get("static"), StaticRecord, StaticRecord.model_validate)
-    ossf_dynamic = _as(documents.get("dynamic"), DynamicResult, DynamicResult.model_validate)
+    published version), the code of ARTIFACT and the registry METADATA. An OSSF document is read
+    only when the report lacks the section it stands in for."""
+    report = read_documents(documents, kinds=("report",)).report
+    wanted = [k for k, part in (("static", report and report.static),
+                                ("dynamic", report and report.dynamic and report.dynamic.phases)) if not part]
+    ossf = read_documents(documents, kinds=wanted)
     if report is not None:
         pkg = report.package
         ev = Evidence(pkg.ecosystem.value, pkg.name, pkg.version, report.artifact.sha256, metadata=metadata)
-    elif ossf_static is not None:
-        ev = Evidence(ossf_static.ecosystem, ossf_static.name, ossf_static.version, metadata=metadata)
-    elif ossf_dynamic is not None:
-        p = ossf_dynamic.Package
+    elif ossf.static is not None:
+        ev = Evidence(ossf.static.ecosystem, ossf.static.name, ossf.static.version, metadata=metadata)
+    elif ossf.dynamic is not None:
+        p = ossf.dynamic.Package
         ev = Evidence(p.Ecosystem, p.Name, p.Version, metadata=metadata)
     else:
         ev = Evidence("", "", "", metadata=metadata)
     if report is not None and report.static is not None:
         ev.has_static = True
         _static_facts(ev, report.static)
-    elif ossf_static is not None:
+    elif ossf.static is not None:
         ev.has_static = True
-        _ossf_static_facts(ev, ossf_static)
+        _ossf_static_facts(ev, ossf.static)
     if report is not None and report.dynamic is not None and report.dynamic.phases:
         ev.has_dynamic = True
         _dynamic_facts(ev, report.dynamic)
-    elif ossf_dynamic is not None:
+    elif ossf.dynamic is not None:
         ev.has_dynamic = True
-        _ossf_dynamic_facts(ev, ossf_dynamic)
+        _ossf_dynamic_facts(ev, ossf.dynamic)
     if artifact is not None and Path(artifact).is_file():
         hooks = {f["file"] for f in ev.of("hook") if f.get("file")}
         ev.code = read_code(Path(artifact), ev.ecosystem, hooks)
         ev.has_static = True
     return ev
-
-
-def _as(doc, model: type[M], read: Callable[[dict], M]) -> M | None:
-    return doc if doc is None or isinstance(doc, model) else read(doc)
 
 
 # ---------------------------------------------------------------------------------------------
