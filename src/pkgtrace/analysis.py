@@ -43,6 +43,7 @@ class AnalysisOutcome:
     artifact: Artifact
     # "dynamic" (OSSF dynamic schema), "static" (OSSF static schema), "report" (pkgtrace report)
     documents: dict[str, dict] = field(default_factory=dict)
+    report: Report | None = None  # documents["report"] as the model it was built as
 
 
 def resolve_artifact(request: AnalysisRequest, work: Path) -> Artifact:
@@ -93,7 +94,7 @@ def analyze(request: AnalysisRequest, *, progress: Progress = lambda _m: None) -
         progress("verdict")
         report.verdict = _verdict(request, artifact, {**outcome.documents, "report": report})
         report.timings.verdict_s = round(time.monotonic() - t0, 3)
-        outcome.documents["report"] = report.as_dict()
+        outcome.report, outcome.documents["report"] = report, report.as_dict()
         return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)

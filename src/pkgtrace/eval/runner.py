@@ -111,6 +111,7 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
         rejudging = opts.rejudge and report_file.is_file()
         if rejudging:
             docs = json.loads(gzip.decompress(report_file.read_bytes()))
+            report = upgrade_report(docs["report"])
         else:
             from pkgtrace.analysis import AnalysisRequest, analyze
             from pkgtrace.model import Ecosystem
@@ -119,8 +120,8 @@ def evaluate(item: Item, opts: RunOptions) -> dict:
             # metadata=False: eval chooses each side's metadata itself (eval/metadata.py)
             req = AnalysisRequest(Ecosystem.parse(item.ecosystem), local=artifact, mode=opts.mode,  # type: ignore[arg-type]
                                   limits=limits, metadata=False)
-            docs = analyze(req).documents
-        report = upgrade_report(docs["report"])
+            outcome = analyze(req)
+            docs, report = outcome.documents, outcome.report
         version = report.package.version or item.version
         md = metadata_mod.for_item(item, version, work, opts.metadata,
                                    report.verdict.metadata if report.verdict else None)
