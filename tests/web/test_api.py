@@ -148,6 +148,30 @@ def test_verify_lockfile(client):
     assert dep["status"] == "malicious" and dep["url"] == "/release/pypi/evil-pkg/1.0.0"
 
 
+def test_verify_reads_and_submits_off_the_event_loop(client, monkeypatch):
+    """A lockfile of thousands of pins is thousands of index reads and submissions: none of them
+    may run on the event loop, where they would stall every other request meanwhile."""
+    import asyncio
+    from pkgtrace.verify.local import LocalDataset
+    on_loop = []
+
+    def noting(method):
+        def wrapped(self, *a, **kw):
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(method.__name__)
+            except RuntimeError:  # a worker thread: no loop running here
+                pass
+            return method(self, *a, **kw)
+        return wrapped
+    for name in ("lookup", "state", "submit"):
+        monkeypatch.setattr(LocalDataset, name, noting(getattr(LocalDataset, name)))
+    lock = b"evil-pkg==1.0.0\nrequests==2.32.3\n"
+    v = client.post("/api/verify", files={"lockfile": ("requirements.txt", lock)}, data={"submit": "true"},
+                    headers=AUTH).json()
+    assert v["submitted"] == 1 and on_loop == []
+
+
 def test_verify_flags_what_imported_osv_records_cover(client, settings, tmp_path):
     """The HTTP verify is `pkgtrace verify`'s: a release an imported malicious-package record
     covers is malicious, analysed or not."""

@@ -75,10 +75,19 @@ async def verify(request: Request,
         result = await run_in_threadpool(verify_lockfiles, [path], dataset, lockfile_type=format)
     if result.errors:
         raise UploadError(422, str(result.errors[0]).replace(str(path), name))
+    # index reads and submissions, one per release: off the event loop, as the lookups were
+    deps, counts, submitted = await run_in_threadpool(_answer_rows, result.rows, dataset, submit)
+    [lock] = result.lockfiles
+    return {"lockfile": name, "format": lock.format, "ecosystem": lock.ecosystem.value, "counts": counts,
+            "failed": fails(result.rows, fail_on), "fail_on": fail_on, "submitted": submitted, "dependencies": deps}
+
+
+def _answer_rows(rows, dataset: LocalDataset, submit: bool) -> tuple[list[VerifiedDependency], dict[str, int], int]:
+    """The API's row per dependency, the count per status, and how many releases were submitted."""
     deps, counts, submitted = [], {}, 0
     # once per release, as its lookup was (a lockfile pins one release at many paths)
     state_of = functools.lru_cache(maxsize=None)(dataset.state)
-    for row in result.rows:
+    for row in rows:
         d, status = row.dependency, status_of(row, state_of)
         if status == "unknown" and submit and d.package is not None:
             dataset.submit(d.package)
@@ -90,6 +99,4 @@ async def verify(request: Request,
         deps.append(VerifiedDependency(**d.model_dump(mode="json", include=_AS_READ), status=status,
                                        score=row.release.score if scored else None,
                                        url=row.release.url if row.release else page))
-    [lock] = result.lockfiles
-    return {"lockfile": name, "format": lock.format, "ecosystem": lock.ecosystem.value, "counts": counts,
-            "failed": fails(result.rows, fail_on), "fail_on": fail_on, "submitted": submitted, "dependencies": deps}
+    return deps, counts, submitted
