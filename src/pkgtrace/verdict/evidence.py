@@ -1,4 +1,5 @@
-"""Everything a rule can match on, flattened from the documents into plain records ("facts").
+"""Everything a rule can match on, flattened from the documents' models (pkgtrace.api, read by
+results.documents) into plain records ("facts"), the one shape the rules' `where` clauses match.
 
 Sources: the report's `static` section (install hooks, signals, files), the OSSF static document
 (its per-file signal lists, used when the report section is missing), the report's `dynamic`
