@@ -5,9 +5,11 @@ evasion or the breakage it invites."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 
 import pytest
 
@@ -329,3 +331,83 @@ def test_empty_and_unrecognised_lockfiles_are_errors(deps, tmp_path):
         assert "empty file" in deps.error(_w(tmp_path / name.replace(".", "-"), name, "\n  \n"))["message"]
     e = deps.error(_w(tmp_path, "poetry.lock", "[tool.something]\nkey = 1\n"))
     assert e["file"].endswith("poetry.lock")
+
+
+# -- Size: what a large hostile file costs (bench/lockfile_speed.py measures the rest) -----------
+
+def _peak(fn) -> int:
+    fn()  # imports and caches first: only the read itself is counted
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_long_json_string_costs_memory_in_proportion(tmp_path):
+    # The key-line scan once matched a string one character per group pass, and re kept a
+    # backtracking frame for each: 570 MB for this 4 MiB file, 7 GB for a 50 MB string.
+    from pkgtrace.lockfiles import read_lockfile
+    f = tmp_path / "package-lock.json"
+    f.write_text(json.dumps({"lockfileVersion": 3, "packages": {
+        "": {"name": "x", "dependencies": {"ms": "2.1.3"}},
+        "node_modules/ms": {"version": "2.1.3", "description": "A" * (4 << 20) + '\\"' * 1000,
+                            "resolved": "https://registry.npmjs.org/ms/-/ms-2.1.3.tgz"}}}))
+    assert [d.name for d in read_lockfile(f).dependencies] == ["ms"]
+    assert _peak(lambda: read_lockfile(f)) < 8 * f.stat().st_size
+
+
+def test_a_long_yarn_classic_string_costs_memory_in_proportion(tmp_path):
+    from pkgtrace.lockfiles import read_lockfile
+    f = tmp_path / "yarn.lock"
+    f.write_text('# yarn lockfile v1\n\nms@2.1.3:\n  version "2.1.3"\n  description "' + "A" * (4 << 20)
+                 + '\\"x"\n  resolved "https://registry.yarnpkg.com/ms/-/ms-2.1.3.tgz#abc"\n')
+    assert [d.name for d in read_lockfile(f).dependencies] == ["ms"]
+    assert _peak(lambda: read_lockfile(f)) < 8 * f.stat().st_size
+
+
+def test_many_local_folders_are_read_in_one_pass(tmp_path, monkeypatch):
+    # Whether a folder is linked from a project was a pass over every entry, per folder: quadratic
+    # in the folders a file lists. Counted here as passes over "packages".
+    from pkgtrace.lockfiles import package_lock, read_lockfile
+
+    class Counted(dict):
+        passes = 0
+
+        def items(self):
+            Counted.passes += 1
+            return super().items()
+
+    def load(path, text):
+        doc = json.loads(text)
+        doc["packages"] = Counted(doc["packages"])
+        return doc
+
+    monkeypatch.setattr(package_lock, "load_json", load)
+    packages = {"": {"name": "x", "workspaces": ["libs/*"], "dependencies": {"pkg0": "1.0.0"}},
+                "node_modules/pkg0": {"resolved": "libs/pkg0", "link": True}}
+    packages.update({f"libs/pkg{i}": {"name": f"pkg{i}", "version": "1.0.0"} for i in range(50)})
+    f = tmp_path / "package-lock.json"
+    f.write_text(json.dumps({"lockfileVersion": 3, "packages": packages}))
+    found = {d.name: d for d in read_lockfile(f).dependencies}
+    assert len(found) == 50 and found["pkg0"].direct and not found["pkg1"].direct
+    assert found["pkg1"].source == "workspace"
+    assert Counted.passes <= 3
+
+
+@pytest.mark.parametrize("line", ["a==1 # c", "a==1  \t# c # d", "# c", "   # c", "a==1#c", "a==1 #", "a==1 \\ # c",
+                                  "a==1\u3000# c", "a==1\x1c# c", "a==1 \\", "", "   ", "a==1 x#y #z"])
+def test_comments_are_stripped_as_pip_strips_them(line):
+    from pkgtrace.lockfiles.requirements import _strip_comment
+    assert _strip_comment(line) == re.sub(r"(^|\s+)#.*$", "", line)  # pip's own pattern
+
+
+def test_a_line_of_spaces_is_read_in_linear_time(tmp_path):
+    # pip's comment pattern, run as a regex, retried a run of spaces from each of its characters:
+    # this line took about an hour; the cage's 60 CPU seconds stop it.
+    f = tmp_path / "requirements.txt"
+    f.write_text("six==1.17.0" + " " * (1 << 20) + "\n")
+    p, _ = _deps_in_a_cage(f)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert [d["name"] for d in json.loads(p.stdout)["lockfiles"][0]["dependencies"]] == ["six"]

@@ -204,7 +204,9 @@ def _yaml_lines(node: yaml.Node, path: tuple, out: dict[tuple, int]) -> None:
 
 # --- positions ----------------------------------------------------------------------------------
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+')
+# A string is written unrolled ("a*(?:\\.a*)*", not "(?:a|\\.)*"): re keeps a backtracking frame
+# for each pass through a group, ~130 bytes per character, so a hostile 50 MB string took 7 GB.
+_JSON_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+')
 
 
 def json_lines(text: str) -> dict[tuple, int]:

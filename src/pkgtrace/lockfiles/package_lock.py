@@ -66,6 +66,11 @@ def _parse_packages(path: Path, doc: dict, lines: dict) -> list[DependencyDoc]:
             for dep in (entry.get(field) or {}):
                 nested = f"{proj}/{_NM}{dep}" if proj else f"{_NM}{dep}"
                 direct.add(nested if nested in packages else f"{_NM}{dep}")
+    # Folders a project's node_modules link points at (computed once: per folder it was a pass
+    # over every entry, quadratic in a file of many folders).
+    linked_from_direct = {e["resolved"] for lk, e in packages.items()
+                          if isinstance(e, dict) and e.get("link") and isinstance(e.get("resolved"), str)
+                          and lk in direct}
     deps = []
     for k, entry in packages.items():
         if k == "":
@@ -80,8 +85,7 @@ def _parse_packages(path: Path, doc: dict, lines: dict) -> list[DependencyDoc]:
         if _NM not in k and not k.startswith(_NM):
             name = entry.get("name") or k.rsplit("/", 1)[-1]
             # A workspace is direct when a project declares it (through its node_modules link).
-            linked = any(isinstance(e, dict) and e.get("link") and e.get("resolved") == k and lk in direct
-                         for lk, e in packages.items())
+            linked = k in linked_from_direct
             deps.append(DependencyDoc(ecosystem=Ecosystem.NPM, name=str(name), version=version,
                                       file=str(path), line=line, key=key, direct=linked,
                                       source="workspace" if is_workspace(k) else "path", locator=k))

@@ -18,7 +18,9 @@ from pkgtrace.lockfiles.common import dedupe, is_default_index, note, read_text
 from pkgtrace.lockfiles.interface import LockfileError, normalize_name
 from pkgtrace.model import Ecosystem
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# pip's comment is `(^|\s+)#.*$`; as a pattern, a long run of spaces not followed by `#` made it
+# retry the run from each of its characters (1 MiB of spaces: about an hour). Found by the `#`.
+_COMMENT_START = re.compile(r"(?<!\S)#")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VCS = ("git+", "hg+", "svn+", "bzr+")
 # Options pip accepts in a requirements file that do not name a dependency.
@@ -63,7 +65,7 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[str]]]:
             if out:
                 out[-1][2].append(stripped)
             continue
-        line = _COMMENT.sub("", raw)
+        line = _strip_comment(raw)
         if not buf:
             start = i
         if line.endswith("\\"):
@@ -76,6 +78,12 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[str]]]:
     if buf.strip():
         out.append((start, buf.strip(), []))
     return out
+
+
+def _strip_comment(raw: str) -> str:
+    """RAW without its comment and the whitespace before it, as pip's `(^|\\s+)#.*$` removes them."""
+    m = _COMMENT_START.search(raw)
+    return raw if m is None else raw[:m.start()].rstrip()
 
 
 def _via(comments: list[str]) -> list[str] | None:
