@@ -273,7 +273,7 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
         pr = fa.parse
         if pr is not None and pr.parsed and fa.language in LANGUAGE_FIELDS:
             key = LANGUAGE_FIELDS[fa.language]
-            extra: dict = {"filename": fa.path, "language": key}
+            extra: dict = {}  # what the report keeps of this file beyond OSSF's `js`
             if key == OSSF_LANGUAGE_FIELD and pr.syntax_errors:
                 extra["syntax_errors"] = True  # tokens of what parsed, kept out of OSSF's `js`
             if budget > 0:
@@ -287,8 +287,8 @@ def ossf_document(artifact: Artifact, results: list[FileAnalysis],
                 truncated = True
             if truncated:
                 extra["truncated"] = True
-            if len(extra) > 2:
-                extras.append(extra)
+            if extra:
+                extras.append({"filename": fa.path, "language": key, **extra})
         s = fa.signals
         if s is not None:
             entry.update({
