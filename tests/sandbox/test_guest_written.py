@@ -99,6 +99,11 @@ def test_report_joins_the_list_with_the_trace():
     # a list the collector could not make is said, not mistaken for "nothing written"
     failed = report.section({"error": "the collector failed (exit 1: boom)"}, pt)
     assert failed["written_summary"]["error"].startswith("the collector failed")
+    # nor does a list it could not finish say a file it did not reach is gone
+    for snap in ({"error": "the collector failed (timed out)"},
+                 {**snap, "truncated": "time limit"}, {**snap, "truncated": "file limit"}):
+        by = {w["path"]: w for w in report.section(snap, pt)["written_files"]}
+        assert by["/tmp/gone"]["state"] == "not_walked", snap
 
 
 def test_names_that_are_not_utf8_are_listed_as_text(tmp_path):

@@ -57,7 +57,8 @@ class FileEvent(Open):
 
 class WrittenFile(Open):
     path: str = Field(description="A path written in the phase.")
-    state: str = Field("", description="present, absent or not_walked at the phase's end.")
+    state: str = Field("", description="present, absent, or not_walked (the walk did not reach it) at the "
+                                       "phase's end.")
     traced: bool = Field(False, description="The trace shows it written.")
     type: Any = Field(None, description="What the guest's walk found there (file, symlink…).")
     size: Any = Field(None, description="Its size, from the guest's walk.")

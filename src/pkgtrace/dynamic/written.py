@@ -9,7 +9,8 @@ It runs with the trace off (Sandbox.untraced, only once init is the last process
 stats were most of what tracing cost a run, and say nothing about the package.
 
 In the report, each phase's `written_files` joins that list with the trace: a file the trace saw
-written but that is gone at the phase's end (deleted, renamed away) is kept with state "absent";
+written but that is gone at the phase's end (deleted, renamed away) is kept with state "absent"
+("not_walked" when the walk did not reach it: outside its roots, or a walk that failed or was cut);
 one the list holds but no traced write explains (reached by an untraced route, or made by a
 rename or link) has traced: false.
 """
@@ -90,9 +91,11 @@ def section(snapshot: dict, pt: PhaseTrace) -> dict:
                 entry["head_text"] = head.decode("utf-8", "replace")
         out.append(entry)
     absent = sorted(p for p in writes - present if not p.startswith(_PSEUDO))
+    # Gone only where the walk went and finished: a failed or cut walk did not look everywhere.
+    whole = not snapshot.get("error") and not snapshot.get("truncated")
     for path in absent[:MAX_ABSENT]:
         inside = any(path == r or path.startswith(r.rstrip("/") + "/") for r in layout.WRITABLE)
-        out.append({"path": path, "state": "absent" if inside else "not_walked", "traced": True})
+        out.append({"path": path, "state": "absent" if inside and whole else "not_walked", "traced": True})
     summary = {"listed": len(listed), "walked": snapshot.get("walked"),
                "truncated": snapshot.get("truncated"), "absent": len(absent),
                "seconds": snapshot.get("seconds")}
